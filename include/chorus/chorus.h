@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/**
+ * @file chorus.h
+ * The public C API of libchorusauth: TOTP and recovery-code verification,
+ * enrollment, password rules and history, per-user state.
+ *
+ * Conventions: every function is chorus_<object>_<verb>; handles are opaque;
+ * fallible functions return a chorus_rc (0 = CHORUS_OK, negative = error) that
+ * must be checked; chorus_<object>_free(T **p) accepts NULL, wipes secrets and
+ * sets *p to NULL. Strings returned through out-parameters belong to the
+ * caller and are released with chorus_string_free(). No function throws.
+ */
+#ifndef CHORUS_CHORUS_H
+#define CHORUS_CHORUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define CHORUS_API __attribute__((visibility("default")))
+#define CHORUS_NODISCARD __attribute__((warn_unused_result))
+#else
+#define CHORUS_API
+#define CHORUS_NODISCARD
+#endif
+
+/** Result codes. Keep chorus_strerror() in step. */
+typedef enum chorus_rc {
+	CHORUS_OK = 0,
+	CHORUS_ERR_INVALID_ARG = -1,   /**< malformed argument */
+	CHORUS_ERR_NOMEM = -2,         /**< out of memory */
+	CHORUS_ERR_CONFIG = -3,        /**< configuration missing, unsafe or invalid */
+	CHORUS_ERR_IO = -4,            /**< a system call failed (disk full, I/O error) */
+	CHORUS_ERR_UNSAFE_FILE = -5,   /**< state file is a link, has a wrong owner or mode */
+	CHORUS_ERR_CORRUPT = -6,       /**< state exists but does not parse */
+	CHORUS_ERR_NO_USER = -7,       /**< no state for this user */
+	CHORUS_ERR_NOT_ENROLLED = -8,  /**< user has no usable second factor */
+	CHORUS_ERR_BAD_CODE = -9,      /**< wrong code */
+	CHORUS_ERR_REPLAY = -10,       /**< code expired or already used */
+	CHORUS_ERR_LOCKED = -11,       /**< too many failures; locked for a while */
+	CHORUS_ERR_RATE_LIMITED = -12, /**< asked too often; wait */
+	CHORUS_ERR_EXPIRED = -13,      /**< code past its lifetime */
+	CHORUS_ERR_PASSWORD_RULES = -14,  /**< password fails one or more rules */
+	CHORUS_ERR_PASSWORD_REUSED = -15, /**< password found in history */
+	CHORUS_ERR_BAD_USERNAME = -16, /**< name not acceptable as a user name */
+	CHORUS_ERR_PERMISSION = -17,   /**< caller may not do this */
+	CHORUS_ERR_UNSUPPORTED = -18,  /**< feature not built or not configured */
+	CHORUS_ERR_BUSY = -19,         /**< state locked by another process for too long */
+	CHORUS_ERR_INTERNAL = -20      /**< unexpected internal failure */
+} chorus_rc;
+
+/** A short English description of rc; never NULL. */
+CHORUS_API const char *chorus_strerror(int rc);
+
+typedef struct chorus_ctx chorus_ctx_t;
+
+/** Log sink: priority is a syslog(3) level; message has control characters escaped. */
+typedef void (*chorus_log_fn)(void *arg, int priority, const char *message);
+
+/** chorus_ctx_new() flags. */
+#define CHORUS_CTX_DEBUG 0x1u           /**< emit debug messages to the sink */
+#define CHORUS_CTX_TEST_NONROOT 0x2u    /**< tests only: accept config/state owned by the caller */
+
+/**
+ * Loads the configuration at config_path (NULL: /etc/chorus/chorus.yaml,
+ * whose absence means built-in defaults; an explicit path must exist) and
+ * opens the state store. On failure *out is NULL and the reason was logged.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_ctx_new(chorus_ctx_t **out, const char *config_path,
+					     chorus_log_fn log, void *log_arg, unsigned flags);
+CHORUS_API void chorus_ctx_free(chorus_ctx_t **ctx);
+/** The detail message of the last failure on ctx (e.g. "line 3, column 5: ..."). Never NULL. */
+CHORUS_API const char *chorus_ctx_last_error(const chorus_ctx_t *ctx);
+
+/** Frees a string returned by the library, wiping it first. Accepts NULL. */
+CHORUS_API void chorus_string_free(char **s);
+
+/* ---- Verification ---------------------------------------------------- */
+
+/** Which kind of code chorus_verify_code() accepted. */
+typedef enum chorus_method {
+	CHORUS_METHOD_NONE = 0,
+	CHORUS_METHOD_TOTP = 1,
+	CHORUS_METHOD_RECOVERY = 2
+} chorus_method;
+
+/**
+ * Checks a TOTP code or a recovery code for user. Replay is refused and the
+ * accepted step is saved before CHORUS_OK is returned; failures are counted
+ * and lead to CHORUS_ERR_LOCKED. Unknown users answer CHORUS_ERR_BAD_CODE at
+ * the same cost as a wrong code. If state cannot be saved the answer is an
+ * error, never CHORUS_OK. method and lock_remaining (seconds) may be NULL.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_verify_code(chorus_ctx_t *ctx, const char *user,
+						 const char *code, chorus_method *method,
+						 long long *lock_remaining);
+
+/* ---- Status and administration --------------------------------------- */
+
+typedef struct chorus_status chorus_status_t;
+
+/** Reads user's state. CHORUS_ERR_NO_USER when nothing is stored. */
+CHORUS_API CHORUS_NODISCARD int chorus_status_get(chorus_ctx_t *ctx, const char *user,
+						chorus_status_t **out);
+CHORUS_API void chorus_status_free(chorus_status_t **st);
+CHORUS_API int chorus_status_has_totp(const chorus_status_t *st);
+CHORUS_API int chorus_status_recovery_left(const chorus_status_t *st);
+CHORUS_API int chorus_status_failures(const chorus_status_t *st);
+/** Seconds of lockout left (0 = not locked). */
+CHORUS_API long long chorus_status_lock_remaining(const chorus_status_t *st);
+CHORUS_API long long chorus_status_last_success(const chorus_status_t *st);
+CHORUS_API long long chorus_status_enrolled_at(const chorus_status_t *st);
+/** "SHA1"/"SHA256"/"SHA512", digits and period of the TOTP key (if any). */
+CHORUS_API const char *chorus_status_algorithm(const chorus_status_t *st);
+CHORUS_API int chorus_status_digits(const chorus_status_t *st);
+CHORUS_API int chorus_status_period(const chorus_status_t *st);
+/** Registered phone and email ("" when none) and the default method ("app", "sms", "call"). */
+CHORUS_API const char *chorus_status_phone(const chorus_status_t *st);
+CHORUS_API const char *chorus_status_email(const chorus_status_t *st);
+CHORUS_API const char *chorus_status_default_method(const chorus_status_t *st);
+
+/** Clears the failure counter and any lockout. */
+CHORUS_API CHORUS_NODISCARD int chorus_user_unlock(chorus_ctx_t *ctx, const char *user);
+/** Removes every method and all state of user (history is kept unless all != 0). */
+CHORUS_API CHORUS_NODISCARD int chorus_user_unenroll(chorus_ctx_t *ctx, const char *user, int all);
+/** Users with stored state, sorted; free with chorus_strings_free(). */
+CHORUS_API CHORUS_NODISCARD int chorus_user_list(chorus_ctx_t *ctx, char ***users, size_t *count);
+CHORUS_API void chorus_strings_free(char ***list, size_t count);
+
+/* ---- Enrollment ------------------------------------------------------- */
+
+typedef struct chorus_totp_opts {
+	const char *secret_base32; /**< NULL: generate a new random key */
+	const char *algorithm;     /**< NULL: config default; "sha1", "sha256", "sha512" */
+	int digits;                /**< 0: config default; else 6..8 */
+	int period;                /**< 0: config default; else seconds */
+} chorus_totp_opts;
+
+typedef struct chorus_enrollment chorus_enrollment_t;
+
+/**
+ * Prepares a TOTP key for user without saving it. The caller shows the URI
+ * (and QR code) and confirms with a code from the app.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_enrollment_new(chorus_ctx_t *ctx, const char *user,
+						    const chorus_totp_opts *opts,
+						    chorus_enrollment_t **out);
+CHORUS_API void chorus_enrollment_free(chorus_enrollment_t **e);
+/** otpauth://totp/ISSUER:USER?secret=...&issuer=...&algorithm=...&digits=...&period=... */
+CHORUS_API const char *chorus_enrollment_uri(const chorus_enrollment_t *e);
+/** The key in base32, grouped in fours for reading aloud ("ABCD EFGH ..."). */
+CHORUS_API const char *chorus_enrollment_secret_display(const chorus_enrollment_t *e);
+/** Checks code against the pending key (no state touched): CHORUS_OK or CHORUS_ERR_BAD_CODE. */
+CHORUS_API CHORUS_NODISCARD int chorus_enrollment_check(chorus_ctx_t *ctx, const chorus_enrollment_t *e,
+						      const char *code);
+/**
+ * Saves the key for the user (replacing any previous key) and marks the
+ * confirmed step as used, so the confirmation code can't be replayed at login.
+ * code may be NULL for admin provisioning without confirmation.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_enrollment_commit(chorus_ctx_t *ctx, chorus_enrollment_t *e,
+						       const char *code);
+
+/**
+ * Makes a new set of recovery codes for user (replacing the old set); the
+ * plaintext codes are returned once and only their hashes are stored.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_recovery_codes_new(chorus_ctx_t *ctx, const char *user,
+							char ***codes, size_t *count);
+
+/* ---- Password rules and history -------------------------------------- */
+
+typedef struct chorus_checklist chorus_checklist_t;
+
+/** Password-change semantics: CHANGE refuses any remembered password; RESET may reuse the last. */
+typedef enum chorus_pw_mode { CHORUS_PW_CHANGE = 0, CHORUS_PW_RESET = 1 } chorus_pw_mode;
+
+/**
+ * Evaluates every rule for password (and history when user has state).
+ * Returns CHORUS_OK when the checklist was computed, whatever its verdict;
+ * read the verdict with chorus_checklist_ok(). user and gecos may be NULL.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_password_check(chorus_ctx_t *ctx, const char *user,
+						    const char *gecos, const char *password,
+						    chorus_pw_mode mode, chorus_checklist_t **out);
+CHORUS_API void chorus_checklist_free(chorus_checklist_t **cl);
+CHORUS_API int chorus_checklist_ok(const chorus_checklist_t *cl);
+CHORUS_API size_t chorus_checklist_count(const chorus_checklist_t *cl);
+CHORUS_API const char *chorus_checklist_rule_id(const chorus_checklist_t *cl, size_t i);
+CHORUS_API const char *chorus_checklist_rule_text(const chorus_checklist_t *cl, size_t i);
+CHORUS_API int chorus_checklist_rule_met(const chorus_checklist_t *cl, size_t i);
+
+/** Records password as the user's newest (argon2id), keeping the configured number. */
+CHORUS_API CHORUS_NODISCARD int chorus_password_record(chorus_ctx_t *ctx, const char *user,
+						     const char *password);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHORUS_CHORUS_H */

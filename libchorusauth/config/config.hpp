@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The typed, validated configuration. Defaults here are the built-in
+// defaults used when /etc/chorus/chorus.yaml does not exist; etc/chorus.yaml
+// documents the same values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "otp/hotp.hpp"
+#include "util/result.hpp"
+
+namespace chorus {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/chorus/chorus.yaml";
+inline constexpr const char* kDefaultStateDir = "/var/lib/chorus";
+
+struct OtpConfig {
+    HashAlgorithm algorithm = HashAlgorithm::sha1;
+    int digits = 6;           // 6..8
+    int period = 30;          // seconds, 15..300
+    int window = 1;           // steps accepted either side of now, 0..10
+    std::string issuer = "Chorus";
+    int secret_bytes = 0;     // 0: 20 for SHA1, hash length otherwise; else 16..64
+};
+
+struct Argon2Config {
+    std::uint32_t t_cost = 3;          // iterations, 1..100
+    std::uint32_t m_cost_kib = 65536;  // memory in KiB, 8192..4194304
+    std::uint32_t parallelism = 1;     // lanes, 1..16
+};
+
+struct HistoryConfig {
+    int remember = 1;                 // last N passwords kept, 0..64 (0 disables)
+    bool reset_allows_last = true;    // a reset may reuse the most recent password
+    Argon2Config argon2;
+};
+
+struct PasswordConfig {
+    int min_length = 8;       // code points, 1..1024
+    int max_length = 16;      // code points, min_length..4096 (0 = no maximum)
+    int min_classes = 3;      // of lowercase, uppercase, digits, symbols; 0..4
+    bool reject_username = true;   // must not contain the user name or GECOS name parts
+    int max_repeat = 0;       // longest run of one character allowed; 0 = off
+    int max_sequence = 0;     // longest ascending/descending run (abcd, 4321); 0 = off
+    std::string blocklist;    // compiled blocklist file; empty = none
+    bool enforce_for_root = true;  // root changing another user's password obeys the rules
+    HistoryConfig history;
+};
+
+struct LockoutConfig {
+    int max_failures = 5;        // failed codes before lockout, 1..1000
+    int lock_seconds = 900;      // lockout length, 1..604800
+    int failure_window = 900;    // failures older than this are forgotten, 1..604800
+};
+
+enum class EnrollPolicy { required, grace, optional, nullok };
+
+struct EnrollmentConfig {
+    EnrollPolicy policy = EnrollPolicy::required;
+    int grace_days = 0;               // with grace: days from first seen
+    std::int64_t grace_until = 0;     // with grace: absolute deadline (epoch seconds; 0 = unset)
+    std::vector<std::string> require_groups;  // empty: everyone needs MFA
+    std::vector<std::string> exempt_groups;   // members may skip (never overrides never_exempt)
+    std::vector<std::string> never_exempt_groups;
+    int recovery_codes = 10;          // codes per set, 0..50
+    std::vector<std::string> other_method_words = {"sms", "call"};
+};
+
+struct ResetConfig {
+    int code_ttl = 300;             // seconds a reset code stays valid, 60..3600
+    int resend_cooldown = 30;       // seconds between sends, 0..3600
+    int max_sends_per_hour = 5;     // 1..100
+    int max_sends_per_day = 10;     // 1..1000
+    int max_attempts = 5;           // wrong reset codes before the reset locks, 1..100
+    int lock_seconds = 900;         // 1..604800
+};
+
+struct DeliveryConfig {
+    std::string helper = "/usr/libexec/chorus/chorus-deliver";
+    int timeout = 15;               // seconds, 1..300
+    std::string smtp_url;           // e.g. smtp://127.0.0.1:25; empty: email disabled
+    std::string email_from = "chorus@localhost";
+    std::string sms_url;            // HTTP gateway; empty: SMS disabled
+    std::string voice_url;          // HTTP gateway; empty: voice disabled
+};
+
+enum class StoreBackend { file, postgresql };
+
+struct StoreConfig {
+    StoreBackend backend = StoreBackend::file;
+    std::string path = kDefaultStateDir;
+    std::string conninfo;           // postgresql only
+    std::string seal_key_file;      // AES-256-GCM key for TOTP secrets at rest; empty = not sealed
+};
+
+struct Config {
+    OtpConfig otp;
+    PasswordConfig password;
+    LockoutConfig lockout;
+    EnrollmentConfig enrollment;
+    ResetConfig reset;
+    DeliveryConfig delivery;
+    StoreConfig store;
+    std::string source;             // file it came from, or "built-in defaults"
+};
+
+struct LoadOptions {
+    // When false (tests only), the file need not be owned by root; every
+    // other check still applies. Privileged front ends always pass true.
+    bool require_root_owner = true;
+    std::size_t max_bytes = 256 * 1024;
+};
+
+// Loads and validates path. If path is empty, the default path is used and a
+// missing default file yields built-in defaults; a missing explicit file is an
+// error. Errors name the file, line and column.
+Result<Config> load_config(const std::string& path, const LoadOptions& opts = {});
+
+// Parses YAML text (no file checks); `origin` names it in error messages.
+Result<Config> parse_config(std::string_view yaml_text, const std::string& origin);
+
+}  // namespace chorus

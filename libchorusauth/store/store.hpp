@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Per-user state and the Store interface. Flows see only this header; file
+// formats (store/file_*) and SQL (the PostgreSQL plugin) stay behind it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "otp/hotp.hpp"
+#include "util/result.hpp"
+#include "util/secure.hpp"
+
+namespace chorus {
+
+struct TotpKey {
+    SecretBytes secret;  // raw key bytes
+    TotpParams params;
+    int window = -1;     // per-user window (e.g. imported); -1 = use config
+};
+
+// A single-use code kept only as a salted hash (see flows/codes).
+struct HashedCode {
+    std::string hash;
+};
+
+struct PendingReset {
+    std::string code_hash;         // salted hash of the emailed 6-digit code
+    std::string reset_id;          // random id binding the code to one reset
+    std::int64_t expires_at = 0;
+    std::int64_t last_sent_at = 0;
+    int attempts = 0;              // wrong codes entered for this reset
+    std::vector<std::int64_t> sends;  // send times within the last day (throttling)
+    std::int64_t locked_until = 0; // reset refused until then after too many wrong codes
+};
+
+// The record that changes rarely: written by atomic replace.
+struct UserRecord {
+    std::optional<TotpKey> totp;
+    std::vector<HashedCode> recovery;    // unused recovery codes
+    std::string phone;                   // E.164, empty if none
+    std::string email;                   // empty if none
+    std::string default_method = "app";  // app | sms | call
+    std::vector<std::string> history;    // argon2id encoded strings, newest first
+    std::optional<PendingReset> reset;
+    std::int64_t first_seen = 0;         // first login seen without registration (grace)
+    std::int64_t enrolled_at = 0;
+
+    bool has_method() const { return totp.has_value() || !recovery.empty(); }
+};
+
+// The record that changes on every login: last accepted step, failures.
+// The file store writes it in place (two checksummed slots).
+struct LiveState {
+    std::uint64_t last_step = 0;      // highest accepted TOTP step; 0 = none yet
+    std::uint32_t failures = 0;       // consecutive failed codes
+    std::int64_t first_failure_at = 0;
+    std::int64_t locked_until = 0;
+    std::int64_t last_success_at = 0;
+    std::int64_t last_failure_at = 0;
+};
+
+// An exclusive hold on one user's state, released on destruction. Everything
+// read through it is read under the lock; writes are durable on return.
+class UserTxn {
+public:
+    virtual ~UserTxn() = default;
+    // The record, or nullopt if the user has none.
+    virtual Result<std::optional<UserRecord>> record() = 0;
+    virtual Result<LiveState> live() = 0;                 // zero state if none yet
+    virtual Status put_record(const UserRecord& rec) = 0; // atomic replace, durable
+    virtual Status put_live(const LiveState& live) = 0;   // durable
+    virtual Status erase() = 0;                           // remove record and live state
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    // Locks the user's state. With create=false and no state for the user,
+    // returns a transaction whose record() is nullopt and which creates
+    // nothing on disk unless something is put.
+    virtual Result<std::unique_ptr<UserTxn>> begin(std::string_view user) = 0;
+    // Every user that has a record, sorted.
+    virtual Result<std::vector<std::string>> list_users() = 0;
+};
+
+struct FileStoreOptions {
+    std::string dir;
+    // Tests run as root too, but can point this at a directory they made;
+    // the owner check compares with this uid.
+    unsigned owner_uid = 0;
+    int lock_timeout_ms = 10000;  // waiting longer than this gives Errc::busy
+};
+
+// Opens (and, if missing, creates 0700) the state directory after checking it
+// is a real directory owned by owner_uid and not group/world accessible.
+Result<std::unique_ptr<Store>> open_file_store(const FileStoreOptions& opts);
+
+// Usernames: what may become a file name. Rejects empty, over 256 bytes,
+// control characters, '/', whitespace, ':' and leading '-'. Returns the
+// encoded file-name stem (bijective; '%XX' for anything outside [A-Za-z0-9_.-]
+// and for a leading '.').
+Result<std::string> encode_username(std::string_view user);
+Result<std::string> decode_username(std::string_view stem);
+
+}  // namespace chorus
