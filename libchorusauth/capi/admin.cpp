@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <cstdlib>
+
+#include "capi/capi_internal.hpp"
+#include "flows/admin.hpp"
+
+struct chorus_status {
+    chorus::UserStatus st;
+};
+
+extern "C" {
+
+int chorus_status_get(chorus_ctx_t* h, const char* user, chorus_status_t** out) {
+    if (out != nullptr) *out = nullptr;
+    if (h == nullptr || user == nullptr || out == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        auto st = chorus::user_status(h->ctx, user);
+        if (!st.ok()) return chorus::fail(h, st.error());
+        *out = new chorus_status{std::move(st).value()};
+        return CHORUS_OK;
+    })
+}
+
+void chorus_status_free(chorus_status_t** st) {
+    if (st == nullptr || *st == nullptr) return;
+    delete *st;
+    *st = nullptr;
+}
+
+int chorus_status_has_totp(const chorus_status_t* s) { return s != nullptr && s->st.has_totp ? 1 : 0; }
+int chorus_status_recovery_left(const chorus_status_t* s) { return s != nullptr ? s->st.recovery_left : 0; }
+int chorus_status_failures(const chorus_status_t* s) { return s != nullptr ? static_cast<int>(s->st.failures) : 0; }
+long long chorus_status_lock_remaining(const chorus_status_t* s) { return s != nullptr ? s->st.lock_remaining : 0; }
+long long chorus_status_last_success(const chorus_status_t* s) { return s != nullptr ? s->st.last_success_at : 0; }
+long long chorus_status_enrolled_at(const chorus_status_t* s) { return s != nullptr ? s->st.enrolled_at : 0; }
+const char* chorus_status_algorithm(const chorus_status_t* s) {
+    return s != nullptr && s->st.has_totp ? chorus::algorithm_name(s->st.params.algorithm) : "";
+}
+int chorus_status_digits(const chorus_status_t* s) { return s != nullptr && s->st.has_totp ? s->st.params.digits : 0; }
+int chorus_status_period(const chorus_status_t* s) { return s != nullptr && s->st.has_totp ? s->st.params.period : 0; }
+const char* chorus_status_phone(const chorus_status_t* s) { return s != nullptr ? s->st.phone.c_str() : ""; }
+const char* chorus_status_email(const chorus_status_t* s) { return s != nullptr ? s->st.email.c_str() : ""; }
+const char* chorus_status_default_method(const chorus_status_t* s) {
+    return s != nullptr ? s->st.default_method.c_str() : "";
+}
+
+int chorus_user_unlock(chorus_ctx_t* h, const char* user) {
+    if (h == nullptr || user == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        chorus::Status st = chorus::user_unlock(h->ctx, user);
+        return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
+    })
+}
+
+int chorus_user_unenroll(chorus_ctx_t* h, const char* user, int all) {
+    if (h == nullptr || user == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        chorus::Status st = chorus::user_unenroll(h->ctx, user, all != 0);
+        return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
+    })
+}
+
+int chorus_user_list(chorus_ctx_t* h, char*** users, size_t* count) {
+    if (users != nullptr) *users = nullptr;
+    if (count != nullptr) *count = 0;
+    if (h == nullptr || users == nullptr || count == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        auto list = chorus::user_list(h->ctx);
+        if (!list.ok()) return chorus::fail(h, list.error());
+        auto** arr = static_cast<char**>(std::calloc(list->size() + 1, sizeof(char*)));
+        if (arr == nullptr) return CHORUS_ERR_NOMEM;
+        for (size_t i = 0; i < list->size(); ++i) {
+            arr[i] = chorus_dup_string((*list)[i]);
+            if (arr[i] == nullptr) {
+                chorus_strings_free(&arr, i);
+                return CHORUS_ERR_NOMEM;
+            }
+        }
+        *users = arr;
+        *count = list->size();
+        return CHORUS_OK;
+    })
+}
+
+}  // extern "C"

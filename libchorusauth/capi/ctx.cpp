@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <unistd.h>
+
+#include "capi/capi_internal.hpp"
+
+using chorus::Errc;
+using chorus::make_error;
+
+extern "C" {
+
+int chorus_ctx_new(chorus_ctx_t** out, const char* config_path, chorus_log_fn log, void* log_arg,
+                   unsigned flags) {
+    if (out == nullptr) return CHORUS_ERR_INVALID_ARG;
+    *out = nullptr;
+    chorus::Logger logger(log, log_arg, (flags & CHORUS_CTX_DEBUG) != 0);
+    try {
+        chorus::LoadOptions lo;
+        // Root trusts only root's files; an unprivileged caller may trust its own.
+        lo.require_root_owner = geteuid() == 0;
+        auto cfg = chorus::load_config(config_path != nullptr ? config_path : "", lo);
+        if (!cfg.ok()) {
+            logger.logf(chorus::LogLevel::error, "configuration refused: %s", cfg.error().message.c_str());
+            return chorus::to_rc(cfg.code());
+        }
+        auto store = chorus::open_store(cfg->store);
+        if (!store.ok()) {
+            logger.logf(chorus::LogLevel::error, "state store %s unavailable: %s", cfg->store.path.c_str(),
+                        store.error().message.c_str());
+            return chorus::to_rc(store.code());
+        }
+        auto* h = new chorus_ctx{};
+        h->ctx.config = std::move(cfg).value();
+        h->ctx.store = std::move(store).value();
+        h->ctx.log = logger;
+        CHORUS_DEBUG(logger, "configuration loaded from %s", h->ctx.config.source.c_str());
+        *out = h;
+        return CHORUS_OK;
+    } catch (const std::bad_alloc&) {
+        return CHORUS_ERR_NOMEM;
+    } catch (...) {
+        return CHORUS_ERR_INTERNAL;
+    }
+}
+
+void chorus_ctx_free(chorus_ctx_t** ctx) {
+    if (ctx == nullptr || *ctx == nullptr) return;
+    delete *ctx;
+    *ctx = nullptr;
+}
+
+const char* chorus_ctx_last_error(const chorus_ctx_t* ctx) {
+    if (ctx == nullptr) return "no context";
+    return ctx->last_error.c_str();
+}
+
+}  // extern "C"

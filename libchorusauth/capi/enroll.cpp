@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include <cstdlib>
+
+#include "capi/capi_internal.hpp"
+#include "flows/enroll.hpp"
+
+struct chorus_enrollment {
+    chorus::PendingEnrollment pending;
+};
+
+extern "C" {
+
+int chorus_enrollment_new(chorus_ctx_t* h, const char* user, const chorus_totp_opts* opts,
+                          chorus_enrollment_t** out) {
+    if (out != nullptr) *out = nullptr;
+    if (h == nullptr || user == nullptr || out == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        chorus::EnrollRequest req;
+        if (opts != nullptr) {
+            if (opts->secret_base32 != nullptr) req.secret_base32 = opts->secret_base32;
+            if (opts->algorithm != nullptr) {
+                req.algorithm = chorus::parse_algorithm(opts->algorithm);
+                if (!req.algorithm)
+                    return chorus::fail(h, chorus::make_error(chorus::Errc::invalid_argument,
+                                                              "algorithm must be sha1, sha256 or sha512"));
+            }
+            req.digits = opts->digits;
+            req.period = opts->period;
+        }
+        auto pending = chorus::enrollment_prepare(h->ctx, user, req);
+        chorus::secure_wipe(req.secret_base32.data(), req.secret_base32.size());
+        if (!pending.ok()) return chorus::fail(h, pending.error());
+        *out = new chorus_enrollment{std::move(pending).value()};
+        return CHORUS_OK;
+    })
+}
+
+void chorus_enrollment_free(chorus_enrollment_t** e) {
+    if (e == nullptr || *e == nullptr) return;
+    delete *e;  // PendingEnrollment and SecretBytes wipe themselves
+    *e = nullptr;
+}
+
+const char* chorus_enrollment_uri(const chorus_enrollment_t* e) { return e != nullptr ? e->pending.uri.c_str() : ""; }
+
+const char* chorus_enrollment_secret_display(const chorus_enrollment_t* e) {
+    return e != nullptr ? e->pending.secret_display.c_str() : "";
+}
+
+int chorus_enrollment_check(chorus_ctx_t* h, const chorus_enrollment_t* e, const char* code) {
+    if (h == nullptr || e == nullptr || code == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        auto step = chorus::enrollment_check(h->ctx, e->pending, code);
+        return step.ok() ? CHORUS_OK : chorus::fail(h, step.error());
+    })
+}
+
+int chorus_enrollment_commit(chorus_ctx_t* h, chorus_enrollment_t* e, const char* code) {
+    if (h == nullptr || e == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        chorus::Status st = chorus::enrollment_commit(h->ctx, e->pending, code != nullptr ? code : "");
+        return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
+    })
+}
+
+int chorus_recovery_codes_new(chorus_ctx_t* h, const char* user, char*** codes, size_t* count) {
+    if (codes != nullptr) *codes = nullptr;
+    if (count != nullptr) *count = 0;
+    if (h == nullptr || user == nullptr || codes == nullptr || count == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        auto made = chorus::recovery_codes_renew(h->ctx, user);
+        if (!made.ok()) return chorus::fail(h, made.error());
+        auto** arr = static_cast<char**>(std::calloc(made->size() + 1, sizeof(char*)));
+        if (arr == nullptr) return CHORUS_ERR_NOMEM;
+        for (size_t i = 0; i < made->size(); ++i) {
+            arr[i] = chorus_dup_string((*made)[i].view());
+            if (arr[i] == nullptr) {
+                chorus_strings_free(&arr, i);
+                return CHORUS_ERR_NOMEM;
+            }
+        }
+        *codes = arr;
+        *count = made->size();
+        return CHORUS_OK;
+    })
+}
+
+}  // extern "C"

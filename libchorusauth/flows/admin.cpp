@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "flows/admin.hpp"
+
+namespace chorus {
+
+Result<UserStatus> user_status(Context& ctx, std::string_view user) {
+    CHORUS_RETURN_IF_ERROR(encode_username(user));
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    if (!rec) return make_error(Errc::not_found, "no state for this user");
+    CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
+    UserStatus st;
+    st.has_totp = rec->totp.has_value();
+    if (rec->totp) st.params = rec->totp->params;
+    st.recovery_left = static_cast<int>(rec->recovery.size());
+    st.failures = live.failures;
+    const std::int64_t now = ctx.now();
+    st.lock_remaining = live.locked_until > now ? live.locked_until - now : 0;
+    st.last_success_at = live.last_success_at;
+    st.enrolled_at = rec->enrolled_at;
+    st.phone = rec->phone;
+    st.email = rec->email;
+    st.default_method = rec->default_method;
+    return st;
+}
+
+Status user_unlock(Context& ctx, std::string_view user) {
+    CHORUS_RETURN_IF_ERROR(encode_username(user));
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    if (!rec) return make_error(Errc::not_found, "no state for this user");
+    // A corrupt live record is replaced, not parsed: unlock is the way out of it.
+    LiveState live;
+    auto old = txn->live();
+    if (old.ok()) live = *old;
+    live.failures = 0;
+    live.first_failure_at = 0;
+    live.locked_until = 0;
+    CHORUS_RETURN_IF_ERROR(txn->put_live(live));
+    ctx.log.logf(LogLevel::notice, "unlocked %.*s", static_cast<int>(user.size()), user.data());
+    return {};
+}
+
+Status user_unenroll(Context& ctx, std::string_view user, bool all) {
+    CHORUS_RETURN_IF_ERROR(encode_username(user));
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    if (!rec) return make_error(Errc::not_found, "no state for this user");
+    if (all || rec->history.empty()) {
+        CHORUS_RETURN_IF_ERROR(txn->erase());
+    } else {
+        UserRecord kept;
+        kept.history = std::move(rec->history);
+        CHORUS_RETURN_IF_ERROR(txn->put_record(kept));
+        CHORUS_RETURN_IF_ERROR(txn->put_live(LiveState{}));
+    }
+    ctx.log.logf(LogLevel::notice, "unenrolled %.*s", static_cast<int>(user.size()), user.data());
+    return {};
+}
+
+Result<std::vector<std::string>> user_list(Context& ctx) { return ctx.store->list_users(); }
+
+}  // namespace chorus

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Everything a flow needs: the validated config, the store, a logger and a
+// clock. Built once per chorus_ctx_t; front ends never see it.
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "config/config.hpp"
+#include "password/blocklist.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+#include "util/log.hpp"
+
+namespace chorus {
+
+struct Context {
+    Config config;
+    std::unique_ptr<Store> store;
+    Logger log;
+    std::shared_ptr<const Clock> clock = std::make_shared<Clock>();
+    std::optional<Blocklist> blocklist;  // loaded on first password check
+    bool blocklist_loaded = false;
+
+    std::int64_t now() const { return clock->now(); }
+};
+
+// Opens the store the config names. The file store checks ownership against
+// root, or against the effective uid of an unprivileged caller (whose
+// process gains nothing by trusting its own files).
+Result<std::unique_ptr<Store>> open_store(const StoreConfig& cfg);
+
+}  // namespace chorus

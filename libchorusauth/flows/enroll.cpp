@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "flows/enroll.hpp"
+
+#include "flows/recovery_codes.hpp"
+#include "otp/base32.hpp"
+#include "otp/otpauth_uri.hpp"
+#include "otp/secret.hpp"
+
+namespace chorus {
+
+PendingEnrollment::~PendingEnrollment() {
+    secure_wipe(uri.data(), uri.size());
+    secure_wipe(secret_display.data(), secret_display.size());
+}
+
+Result<PendingEnrollment> enrollment_prepare(const Context& ctx, std::string_view user, const EnrollRequest& req) {
+    CHORUS_RETURN_IF_ERROR(encode_username(user));
+    const OtpConfig& oc = ctx.config.otp;
+    PendingEnrollment e;
+    e.user = std::string(user);
+    e.key.params.algorithm = req.algorithm.value_or(oc.algorithm);
+    e.key.params.digits = req.digits != 0 ? req.digits : oc.digits;
+    e.key.params.period = req.period != 0 ? req.period : oc.period;
+    e.key.window = req.window;
+    if (e.key.params.digits < 6 || e.key.params.digits > 8)
+        return make_error(Errc::invalid_argument, "digits must be 6, 7 or 8");
+    if (e.key.params.period < 15 || e.key.params.period > 300)
+        return make_error(Errc::invalid_argument, "period must be 15 to 300 seconds");
+    if (req.secret_base32.empty()) {
+        CHORUS_ASSIGN_OR_RETURN(e.key.secret, generate_secret(e.key.params.algorithm, oc.secret_bytes));
+    } else {
+        CHORUS_ASSIGN_OR_RETURN(e.key.secret, base32_decode(req.secret_base32));
+        if (e.key.secret.size() < 10)
+            return make_error(Errc::invalid_argument, "secret shorter than 80 bits");
+    }
+    std::string b32 = base32_encode(e.key.secret.data(), e.key.secret.size());
+    e.secret_display = group_base32(b32);
+    secure_wipe(b32.data(), b32.size());
+    e.uri = make_otpauth_uri(oc.issuer, e.user, e.key.secret, e.key.params);
+    return e;
+}
+
+Result<std::uint64_t> enrollment_check(const Context& ctx, const PendingEnrollment& e, std::string_view code) {
+    int window = e.key.window >= 0 ? e.key.window : ctx.config.otp.window;
+    auto step = totp_match(e.key.params, e.key.secret.data(), e.key.secret.size(), code,
+                           totp_step(ctx.now(), e.key.params.period), window);
+    if (!step) return make_error(Errc::bad_code, "the code does not match the new key");
+    return *step;
+}
+
+Status enrollment_commit(Context& ctx, const PendingEnrollment& e, std::string_view code) {
+    std::uint64_t used_step = 0;
+    if (!code.empty()) {
+        CHORUS_ASSIGN_OR_RETURN(used_step, enrollment_check(ctx, e, code));
+    }
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(e.user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, txn->record());
+    UserRecord rec = existing ? std::move(*existing) : UserRecord{};
+    rec.totp = e.key;
+    rec.enrolled_at = ctx.now();
+    CHORUS_RETURN_IF_ERROR(txn->put_record(rec));
+    // A new key starts a new step sequence; a confirmed code is spent.
+    CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
+    live.last_step = used_step;
+    live.failures = 0;
+    live.first_failure_at = 0;
+    live.locked_until = 0;
+    CHORUS_RETURN_IF_ERROR(txn->put_live(live));
+    ctx.log.logf(LogLevel::notice, "TOTP key registered for %s", e.user.c_str());
+    return {};
+}
+
+Result<std::vector<SecretString>> recovery_codes_renew(Context& ctx, std::string_view user) {
+    CHORUS_RETURN_IF_ERROR(encode_username(user));
+    int count = ctx.config.enrollment.recovery_codes;
+    if (count <= 0) return make_error(Errc::unsupported, "recovery codes are disabled (enrollment.recovery_codes: 0)");
+    CHORUS_ASSIGN_OR_RETURN(auto codes, generate_recovery_codes(count));
+    std::vector<HashedCode> hashed;
+    for (const auto& c : codes) {
+        SecretString n = normalize_code(c.view());
+        CHORUS_ASSIGN_OR_RETURN(std::string h, hash_code(n.view()));
+        hashed.push_back(HashedCode{std::move(h)});
+    }
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, txn->record());
+    UserRecord rec = existing ? std::move(*existing) : UserRecord{};
+    rec.recovery = std::move(hashed);
+    CHORUS_RETURN_IF_ERROR(txn->put_record(rec));
+    ctx.log.logf(LogLevel::notice, "new recovery codes made for %.*s", static_cast<int>(user.size()), user.data());
+    return codes;
+}
+
+}  // namespace chorus

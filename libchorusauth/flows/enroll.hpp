@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// TOTP enrollment: prepare a key, show it, confirm it with a code, save it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "flows/context.hpp"
+
+namespace chorus {
+
+struct EnrollRequest {
+    std::string secret_base32;          // empty: generate
+    std::optional<HashAlgorithm> algorithm;
+    int digits = 0;                     // 0: config
+    int period = 0;                     // 0: config
+    int window = -1;                    // -1: config (imports carry their own)
+};
+
+struct PendingEnrollment {
+    std::string user;
+    TotpKey key;
+    std::string uri;             // otpauth:// URI: holds the secret, wiped with the object
+    std::string secret_display;  // base32 in groups of four
+    ~PendingEnrollment();
+};
+
+Result<PendingEnrollment> enrollment_prepare(const Context& ctx, std::string_view user, const EnrollRequest& req);
+
+// Matched step of code against the pending key, or Errc::bad_code.
+Result<std::uint64_t> enrollment_check(const Context& ctx, const PendingEnrollment& e, std::string_view code);
+
+// Saves the key (replacing any other). With a confirmation code, its step is
+// recorded as used so the same code can't then open a login.
+Status enrollment_commit(Context& ctx, const PendingEnrollment& e, std::string_view code);
+
+Result<std::vector<SecretString>> recovery_codes_renew(Context& ctx, std::string_view user);
+
+}  // namespace chorus

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "flows/password_change.hpp"
+
+#include "password/history.hpp"
+
+namespace chorus {
+namespace {
+
+Status ensure_blocklist(Context& ctx) {
+    if (ctx.blocklist_loaded || ctx.config.password.blocklist.empty()) return {};
+    auto bl = Blocklist::open(ctx.config.password.blocklist);
+    if (!bl.ok())
+        return make_error(Errc::config, "blocklist " + ctx.config.password.blocklist + ": " + bl.error().message);
+    ctx.blocklist.emplace(std::move(bl).value());
+    ctx.blocklist_loaded = true;
+    return {};
+}
+
+}  // namespace
+
+Result<Checklist> password_checklist(Context& ctx, std::string_view user, std::string_view gecos,
+                                     std::string_view candidate, PasswordMode mode) {
+    CHORUS_RETURN_IF_ERROR(ensure_blocklist(ctx));
+    const Blocklist* bl = ctx.blocklist ? &*ctx.blocklist : nullptr;
+    Checklist cl = check_password(ctx.config.password, candidate, PasswordSubject{user, gecos}, bl);
+
+    const HistoryConfig& hc = ctx.config.password.history;
+    if (user.empty() || hc.remember <= 0) return cl;
+    CHORUS_RETURN_IF_ERROR(encode_username(user));
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    if (!rec || rec->history.empty()) return cl;
+    CHORUS_ASSIGN_OR_RETURN(bool reused, history_contains(rec->history, candidate, hc, mode == PasswordMode::reset));
+    std::string text = hc.remember == 1 ? "Not your current password"
+                                        : "Not one of your last " + std::to_string(hc.remember) + " passwords";
+    if (mode == PasswordMode::reset && hc.reset_allows_last && hc.remember > 1)
+        text = "Not one of your " + std::to_string(hc.remember - 1) + " passwords before the current one";
+    if (mode == PasswordMode::reset && hc.reset_allows_last && hc.remember == 1) return cl;
+    cl.rules.push_back(RuleResult{"history", std::move(text), !reused});
+    return cl;
+}
+
+Status password_record(Context& ctx, std::string_view user, std::string_view password) {
+    const HistoryConfig& hc = ctx.config.password.history;
+    if (hc.remember <= 0) return {};
+    CHORUS_RETURN_IF_ERROR(encode_username(user));
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, txn->record());
+    UserRecord rec = existing ? std::move(*existing) : UserRecord{};
+    CHORUS_ASSIGN_OR_RETURN(rec.history, history_push(std::move(rec.history), password, hc));
+    return txn->put_record(rec);
+}
+
+}  // namespace chorus

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "flows/verify.hpp"
+
+#include <optional>
+
+#include "flows/recovery_codes.hpp"
+#include "otp/hotp.hpp"
+
+namespace chorus {
+namespace {
+
+// The TOTP check for a user without a key still runs over this key, so an
+// unknown user costs the same HMAC work as a real one.
+const std::uint8_t kDecoyKey[20] = {0x5a, 0x11, 0x93, 0x0c, 0x7e, 0x42, 0xd1, 0x08, 0x66, 0xab,
+                                    0x3f, 0x90, 0x21, 0xcd, 0x74, 0x19, 0xe8, 0x05, 0xb6, 0x4d};
+
+struct Match {
+    std::optional<std::uint64_t> totp_step;
+    int recovery_index = -1;
+};
+
+Match match_code(const Context& ctx, const std::optional<UserRecord>& rec, std::string_view code) {
+    Match m;
+    const std::uint64_t step_now_default = totp_step(ctx.now(), ctx.config.otp.period);
+    if (rec && rec->totp) {
+        const TotpKey& key = *rec->totp;
+        int window = key.window >= 0 ? key.window : ctx.config.otp.window;
+        m.totp_step = totp_match(key.params, key.secret.data(), key.secret.size(), code,
+                                 totp_step(ctx.now(), key.params.period), window);
+    } else {
+        TotpParams decoy{ctx.config.otp.algorithm, ctx.config.otp.digits, ctx.config.otp.period};
+        (void)totp_match(decoy, kDecoyKey, sizeof kDecoyKey, code, step_now_default, ctx.config.otp.window);
+    }
+    if (rec) {
+        SecretString normalized = normalize_code(code);
+        m.recovery_index = find_code(rec->recovery, normalized.view());
+    }
+    return m;
+}
+
+// Clears a lockout or a failure streak that has run its course.
+void expire_failures(const Context& ctx, LiveState& live) {
+    const std::int64_t now = ctx.now();
+    if (live.locked_until != 0 && now >= live.locked_until) {
+        live.locked_until = 0;
+        live.failures = 0;
+        live.first_failure_at = 0;
+    }
+    if (live.failures > 0 && now - live.first_failure_at > ctx.config.lockout.failure_window) {
+        live.failures = 0;
+        live.first_failure_at = 0;
+    }
+}
+
+// Records one failure; returns the lock length if this failure locks the user.
+std::int64_t count_failure(const Context& ctx, LiveState& live) {
+    const std::int64_t now = ctx.now();
+    if (live.failures == 0) live.first_failure_at = now;
+    live.failures += 1;
+    live.last_failure_at = now;
+    if (live.failures >= static_cast<std::uint32_t>(ctx.config.lockout.max_failures)) {
+        live.locked_until = now + ctx.config.lockout.lock_seconds;
+        return ctx.config.lockout.lock_seconds;
+    }
+    return 0;
+}
+
+}  // namespace
+
+Status verify_code(Context& ctx, std::string_view user, std::string_view code, VerifyOutcome& outcome) {
+    outcome = {};
+    auto enc = encode_username(user);
+    if (!enc.ok() || code.size() > kMaxCodeInput) {
+        // Same work as a real miss, then the same answer.
+        (void)match_code(ctx, std::nullopt, code.substr(0, kMaxCodeInput));
+        if (!enc.ok()) ctx.log.logf(LogLevel::notice, "refused a code for an invalid user name");
+        return make_error(Errc::bad_code, "wrong code");
+    }
+
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    if (!rec || !rec->has_method()) {
+        (void)match_code(ctx, std::nullopt, code);
+        return make_error(Errc::bad_code, "wrong code");
+    }
+    CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
+    expire_failures(ctx, live);
+    if (live.locked_until > ctx.now()) {
+        outcome.lock_remaining = live.locked_until - ctx.now();
+        return make_error(Errc::locked, "too many failed attempts");
+    }
+
+    Match m = match_code(ctx, rec, code);
+    if (m.totp_step && *m.totp_step > live.last_step) {
+        live.last_step = *m.totp_step;  // the compare-and-set: under the user lock
+        live.failures = 0;
+        live.first_failure_at = 0;
+        live.last_success_at = ctx.now();
+        CHORUS_RETURN_IF_ERROR(txn->put_live(live));
+        outcome.method = CodeMethod::totp;
+        return {};
+    }
+    if (!m.totp_step && m.recovery_index >= 0) {
+        rec->recovery.erase(rec->recovery.begin() + m.recovery_index);
+        CHORUS_RETURN_IF_ERROR(txn->put_record(*rec));  // consumed before success
+        live.failures = 0;
+        live.first_failure_at = 0;
+        live.last_success_at = ctx.now();
+        CHORUS_RETURN_IF_ERROR(txn->put_live(live));
+        outcome.method = CodeMethod::recovery;
+        ctx.log.logf(LogLevel::notice, "recovery code used; %zu left", rec->recovery.size());
+        return {};
+    }
+
+    // A replayed code counts as a failure too: to an attacker it is a guess.
+    std::int64_t locked_for = count_failure(ctx, live);
+    CHORUS_RETURN_IF_ERROR(txn->put_live(live));
+    if (locked_for > 0) {
+        outcome.lock_remaining = locked_for;
+        return make_error(Errc::locked, "too many failed attempts");
+    }
+    if (m.totp_step) return make_error(Errc::replay, "code expired or already used");
+    return make_error(Errc::bad_code, "wrong code");
+}
+
+}  // namespace chorus

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The second-factor check: a TOTP code or a recovery code for one user.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "flows/context.hpp"
+
+namespace chorus {
+
+enum class CodeMethod { none, totp, recovery };
+
+struct VerifyOutcome {
+    CodeMethod method = CodeMethod::none;
+    std::int64_t lock_remaining = 0;  // seconds, when the answer is Errc::locked
+};
+
+// Success only when the code matched AND the new state (accepted step,
+// consumed recovery code, cleared failures) is durable. Errors:
+//   bad_code  wrong code, malformed input, unknown or unenrolled user
+//   replay    a TOTP step at or below the last accepted one
+//   locked    too many failures (outcome.lock_remaining says how long)
+//   io/unsafe_file/corrupt/busy  state could not be read or saved: deny
+// Every failure is counted before the answer is returned.
+Status verify_code(Context& ctx, std::string_view user, std::string_view code, VerifyOutcome& outcome);
+
+// Longest code input looked at; anything longer is a wrong code.
+inline constexpr std::size_t kMaxCodeInput = 64;
+
+}  // namespace chorus
