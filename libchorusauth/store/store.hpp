@@ -79,9 +79,13 @@ public:
 class Store {
 public:
     virtual ~Store() = default;
-    // Locks the user's state. With create=false and no state for the user,
-    // returns a transaction whose record() is nullopt and which creates
-    // nothing on disk unless something is put.
+    // Locks the user's state. For a user with no state at all, returns a
+    // transaction whose record() is nullopt and live() zero, and which creates
+    // nothing on disk unless something is put. Its first put_*() takes the
+    // lock then; if another process created the user's state in between, that
+    // put fails with Errc::busy (nothing written): begin again and re-read.
+    // A live state that fails its checksums is Errc::corrupt from live():
+    // callers deny, and `chorusctl unlock` (put_live) rewrites it.
     virtual Result<std::unique_ptr<UserTxn>> begin(std::string_view user) = 0;
     // Every user that has a record, sorted.
     virtual Result<std::vector<std::string>> list_users() = 0;
@@ -99,11 +103,15 @@ struct FileStoreOptions {
 // is a real directory owned by owner_uid and not group/world accessible.
 Result<std::unique_ptr<Store>> open_file_store(const FileStoreOptions& opts);
 
-// Usernames: what may become a file name. Rejects empty, over 256 bytes,
-// control characters, '/', whitespace, ':' and leading '-'. Returns the
-// encoded file-name stem (bijective; '%XX' for anything outside [A-Za-z0-9_.-]
-// and for a leading '.').
+// Usernames: what may become a file name. Rejects (Errc::bad_username) empty,
+// over 256 bytes, control characters, '/', whitespace, ':', leading '-', "."
+// and "..", and names whose encoding exceeds 240 bytes (file names are capped
+// at 255 and we append ".rec.tmp"). Returns the encoded file-name stem
+// (bijective; '%XX', upper-case hex, for anything outside [A-Za-z0-9_.-] and
+// for a leading '.').
 Result<std::string> encode_username(std::string_view user);
+// The inverse; refuses any stem encode_username() would not produce (lower-case
+// or needless escapes), so each user has exactly one file name.
 Result<std::string> decode_username(std::string_view stem);
 
 }  // namespace chorus

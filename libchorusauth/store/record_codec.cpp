@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "store/record_codec.hpp"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <bitset>
+#include <charconv>
+#include <cstdint>
+#include <string>
+
+namespace chorus {
+namespace {
+
+constexpr std::string_view kHeader = "chorus-user 1";
+constexpr std::string_view kHeaderPrefix = "chorus-user ";
+constexpr std::string_view kSumPrefix = "sha256 ";
+constexpr std::size_t kSumHexLen = 64;
+
+// Bounds: generous for real use, small enough that a hostile or broken file
+// can't make a login process allocate without limit.
+constexpr std::size_t kMaxSecretBytes = 256;
+constexpr std::size_t kMaxRecovery = 100;
+constexpr std::size_t kMaxHistory = 100;
+constexpr std::size_t kMaxSends = 1000;
+constexpr std::size_t kMaxHashLen = 512;
+constexpr std::size_t kMaxHistoryLen = 1024;
+
+enum Key : std::size_t {
+    k_totp_secret, k_totp_algorithm, k_totp_digits, k_totp_period, k_totp_window,
+    k_recovery, k_phone, k_email, k_default_method, k_history,
+    k_reset_code_hash, k_reset_id, k_reset_expires_at, k_reset_last_sent_at, k_reset_attempts,
+    k_reset_send, k_reset_locked_until, k_first_seen, k_enrolled_at, k_count
+};
+
+constexpr std::array<std::string_view, k_count> kKeyNames = {
+    "totp.secret", "totp.algorithm", "totp.digits", "totp.period", "totp.window",
+    "recovery", "phone", "email", "default_method", "history",
+    "reset.code_hash", "reset.id", "reset.expires_at", "reset.last_sent_at", "reset.attempts",
+    "reset.send", "reset.locked_until", "first_seen", "enrolled_at",
+};
+
+bool repeatable(std::size_t k) { return k == k_recovery || k == k_history || k == k_reset_send; }
+
+// The algorithm names live here rather than in otp/: the file format must not
+// change because a display name does.
+constexpr std::array<std::pair<std::string_view, HashAlgorithm>, 3> kAlgorithms = {{
+    {"SHA1", HashAlgorithm::sha1}, {"SHA256", HashAlgorithm::sha256}, {"SHA512", HashAlgorithm::sha512}}};
+
+std::string_view algorithm_token(HashAlgorithm a) {
+    for (const auto& [name, alg] : kAlgorithms)
+        if (alg == a) return name;
+    return {};
+}
+
+bool has_control(std::string_view s) {
+    for (unsigned char c : s)
+        if (c < 0x20 || c == 0x7f) return true;
+    return false;
+}
+
+Status check_text(std::string_view what, std::string_view s, std::size_t max, bool allow_empty) {
+    if (s.empty() && !allow_empty) return make_error(Errc::invalid_argument, std::string(what) + " is empty");
+    if (s.size() > max) return make_error(Errc::invalid_argument, std::string(what) + " is too long");
+    if (has_control(s)) return make_error(Errc::invalid_argument, std::string(what) + " contains a control character");
+    return ok_status();
+}
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    std::string out;
+    if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) return out;
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (unsigned int i = 0; i < len; ++i) {
+        out.push_back(kHex[md[i] >> 4]);
+        out.push_back(kHex[md[i] & 0xf]);
+    }
+    return out;
+}
+
+// Canonical decimal only ("0", "-5", never "+5", "05" or "-0"), so each value
+// has exactly one spelling and a fuzzer's round trip is exact.
+bool parse_i64(std::string_view s, std::int64_t& out) {
+    std::string_view digits = s;
+    if (!digits.empty() && digits.front() == '-') digits.remove_prefix(1);
+    if (digits.empty() || (digits.front() == '0' && (digits.size() > 1 || s.size() != digits.size())))
+        return false;
+    for (char c : digits)
+        if (c < '0' || c > '9') return false;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+bool parse_bounded(std::string_view s, std::int64_t lo, std::int64_t hi, int& out) {
+    std::int64_t v = 0;
+    if (!parse_i64(s, v) || v < lo || v > hi) return false;
+    out = static_cast<int>(v);
+    return true;
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;  // lower case only: one spelling per key
+}
+
+bool parse_hex_secret(std::string_view s, SecretBytes& out) {
+    if (s.empty() || s.size() % 2 != 0 || s.size() / 2 > kMaxSecretBytes) return false;
+    out.clear();
+    out.reserve(s.size() / 2);  // no reallocation, so no unwiped copies of partial keys
+    for (std::size_t i = 0; i < s.size(); i += 2) {
+        int hi = hex_digit(s[i]);
+        int lo = hex_digit(s[i + 1]);
+        if (hi < 0 || lo < 0) return false;
+        out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
+    }
+    return true;
+}
+
+void put_line(SecretString::Storage& out, std::string_view key, std::string_view value) {
+    out.append(key.data(), key.size());
+    out.push_back(' ');
+    out.append(value.data(), value.size());
+    out.push_back('\n');
+}
+
+void put_int(SecretString::Storage& out, std::string_view key, std::int64_t v) {
+    std::string s = std::to_string(v);
+    put_line(out, key, s);
+}
+
+void put_hex(SecretString::Storage& out, std::string_view key, const SecretBytes& bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out.append(key.data(), key.size());
+    out.push_back(' ');
+    for (std::uint8_t b : bytes) {
+        out.push_back(kHex[b >> 4]);
+        out.push_back(kHex[b & 0xf]);
+    }
+    out.push_back('\n');
+}
+
+Error corrupt(std::string msg) { return make_error(Errc::corrupt, "user record: " + std::move(msg)); }
+
+// Applies one "key value" line to rec. Returns false for a bad value.
+bool apply(std::size_t key, std::string_view v, UserRecord& rec) {
+    std::int64_t n = 0;
+    auto& reset = rec.reset;
+    switch (key) {
+    case k_totp_secret: return parse_hex_secret(v, rec.totp->secret);
+    case k_totp_algorithm:
+        for (const auto& [name, alg] : kAlgorithms)
+            if (v == name) { rec.totp->params.algorithm = alg; return true; }
+        return false;
+    case k_totp_digits: return parse_bounded(v, 6, 8, rec.totp->params.digits);
+    case k_totp_period: return parse_bounded(v, 1, 86400, rec.totp->params.period);
+    case k_totp_window: return parse_bounded(v, -1, 1000, rec.totp->window);
+    case k_recovery:
+        if (rec.recovery.size() >= kMaxRecovery) return false;
+        rec.recovery.push_back(HashedCode{std::string(v)});
+        return true;
+    // Empty phone/email are written as no line at all; one spelling only.
+    case k_phone: rec.phone = v; return !v.empty();
+    case k_email: rec.email = v; return !v.empty();
+    case k_default_method: rec.default_method = v; return true;
+    case k_history:
+        if (rec.history.size() >= kMaxHistory) return false;
+        rec.history.emplace_back(v);
+        return true;
+    case k_reset_code_hash: reset->code_hash = v; return true;
+    case k_reset_id: reset->reset_id = v; return true;
+    case k_reset_expires_at: return parse_i64(v, reset->expires_at);
+    case k_reset_last_sent_at: return parse_i64(v, reset->last_sent_at);
+    case k_reset_attempts: return parse_bounded(v, 0, 1000000, reset->attempts);
+    case k_reset_send:
+        if (reset->sends.size() >= kMaxSends || !parse_i64(v, n)) return false;
+        reset->sends.push_back(n);
+        return true;
+    case k_reset_locked_until: return parse_i64(v, reset->locked_until);
+    case k_first_seen: return parse_i64(v, rec.first_seen);
+    case k_enrolled_at: return parse_i64(v, rec.enrolled_at);
+    default: return false;
+    }
+}
+
+}  // namespace
+
+Status validate_record(const UserRecord& rec) {
+    if (rec.totp) {
+        const TotpKey& t = *rec.totp;
+        if (t.secret.empty() || t.secret.size() > kMaxSecretBytes)
+            return make_error(Errc::invalid_argument, "TOTP key must be 1 to 256 bytes");
+        if (algorithm_token(t.params.algorithm).empty())
+            return make_error(Errc::invalid_argument, "unknown TOTP algorithm");
+        if (t.params.digits < 6 || t.params.digits > 8)
+            return make_error(Errc::invalid_argument, "TOTP digits must be 6 to 8");
+        if (t.params.period < 1 || t.params.period > 86400)
+            return make_error(Errc::invalid_argument, "TOTP period out of range");
+        if (t.window < -1 || t.window > 1000) return make_error(Errc::invalid_argument, "TOTP window out of range");
+    }
+    if (rec.recovery.size() > kMaxRecovery) return make_error(Errc::invalid_argument, "too many recovery codes");
+    for (const auto& c : rec.recovery) CHORUS_RETURN_IF_ERROR(check_text("recovery hash", c.hash, kMaxHashLen, false));
+    CHORUS_RETURN_IF_ERROR(check_text("phone", rec.phone, 64, true));
+    CHORUS_RETURN_IF_ERROR(check_text("email", rec.email, 320, true));
+    CHORUS_RETURN_IF_ERROR(check_text("default method", rec.default_method, 16, false));
+    for (char c : rec.default_method)
+        if (!((c >= 'a' && c <= 'z') || c == '_'))
+            return make_error(Errc::invalid_argument, "default method must be a lower-case word");
+    if (rec.history.size() > kMaxHistory) return make_error(Errc::invalid_argument, "password history too long");
+    for (const auto& h : rec.history) CHORUS_RETURN_IF_ERROR(check_text("history entry", h, kMaxHistoryLen, false));
+    if (rec.reset) {
+        CHORUS_RETURN_IF_ERROR(check_text("reset code hash", rec.reset->code_hash, kMaxHashLen, true));
+        CHORUS_RETURN_IF_ERROR(check_text("reset id", rec.reset->reset_id, 256, true));
+        if (rec.reset->attempts < 0 || rec.reset->attempts > 1000000)
+            return make_error(Errc::invalid_argument, "reset attempts out of range");
+        if (rec.reset->sends.size() > kMaxSends) return make_error(Errc::invalid_argument, "too many reset sends");
+    }
+    return ok_status();
+}
+
+Result<SecretString> encode_record(const UserRecord& rec) {
+    CHORUS_RETURN_IF_ERROR(validate_record(rec));
+    SecretString text;
+    auto& out = text.raw();
+    out.reserve(1024);
+    out.append(kHeader.data(), kHeader.size());
+    out.push_back('\n');
+    if (rec.totp) {
+        put_hex(out, kKeyNames[k_totp_secret], rec.totp->secret);
+        put_line(out, kKeyNames[k_totp_algorithm], algorithm_token(rec.totp->params.algorithm));
+        put_int(out, kKeyNames[k_totp_digits], rec.totp->params.digits);
+        put_int(out, kKeyNames[k_totp_period], rec.totp->params.period);
+        put_int(out, kKeyNames[k_totp_window], rec.totp->window);
+    }
+    for (const auto& c : rec.recovery) put_line(out, kKeyNames[k_recovery], c.hash);
+    if (!rec.phone.empty()) put_line(out, kKeyNames[k_phone], rec.phone);
+    if (!rec.email.empty()) put_line(out, kKeyNames[k_email], rec.email);
+    put_line(out, kKeyNames[k_default_method], rec.default_method);
+    for (const auto& h : rec.history) put_line(out, kKeyNames[k_history], h);
+    if (rec.reset) {
+        // Every reset key is written, so an all-default reset still round-trips.
+        const PendingReset& r = *rec.reset;
+        put_line(out, kKeyNames[k_reset_code_hash], r.code_hash);
+        put_line(out, kKeyNames[k_reset_id], r.reset_id);
+        put_int(out, kKeyNames[k_reset_expires_at], r.expires_at);
+        put_int(out, kKeyNames[k_reset_last_sent_at], r.last_sent_at);
+        put_int(out, kKeyNames[k_reset_attempts], r.attempts);
+        for (std::int64_t t : r.sends) put_int(out, kKeyNames[k_reset_send], t);
+        put_int(out, kKeyNames[k_reset_locked_until], r.locked_until);
+    }
+    put_int(out, kKeyNames[k_first_seen], rec.first_seen);
+    put_int(out, kKeyNames[k_enrolled_at], rec.enrolled_at);
+    std::string sum = sha256_hex(text.view());
+    if (sum.size() != kSumHexLen) return make_error(Errc::internal, "SHA-256 failed");
+    put_line(out, kSumPrefix.substr(0, kSumPrefix.size() - 1), sum);
+    return text;
+}
+
+Result<UserRecord> parse_record(std::string_view text) {
+    if (text.size() > kMaxRecordBytes) return corrupt("larger than 1 MiB");
+    if (text.size() < 2 || text.back() != '\n') return corrupt("truncated (no final newline)");
+    // The checksum line comes last and covers every byte before it, so a torn
+    // or truncated file fails here before any field is believed.
+    std::size_t sum_start = text.rfind('\n', text.size() - 2);
+    if (sum_start == std::string_view::npos) return corrupt("no checksum line");
+    ++sum_start;
+    std::string_view body = text.substr(0, sum_start);
+    std::string_view sum_line = text.substr(sum_start, text.size() - 1 - sum_start);
+    if (sum_line.size() != kSumPrefix.size() + kSumHexLen || sum_line.substr(0, kSumPrefix.size()) != kSumPrefix)
+        return corrupt("no checksum line");
+    std::string expected = sha256_hex(body);
+    if (!ct_equal(expected, sum_line.substr(kSumPrefix.size()))) return corrupt("checksum mismatch");
+
+    std::size_t nl = body.find('\n');
+    std::string_view header = body.substr(0, nl);
+    if (header != kHeader) {
+        if (header.substr(0, kHeaderPrefix.size()) == kHeaderPrefix) return corrupt("unsupported format version");
+        return corrupt("not a chorus user record");
+    }
+    UserRecord rec;
+    TotpKey totp;
+    PendingReset reset;
+    rec.totp = std::move(totp);
+    rec.reset = std::move(reset);
+    bool any_totp = false;
+    bool any_reset = false;
+    std::bitset<k_count> seen;
+    std::size_t lineno = 1;
+    for (std::size_t pos = nl + 1; pos < body.size(); ++lineno) {
+        std::size_t end = body.find('\n', pos);  // body ends with '\n', so never npos
+        std::string_view line = body.substr(pos, end - pos);
+        pos = end + 1;
+        const std::string where = "line " + std::to_string(lineno + 1);
+        std::size_t sp = line.find(' ');
+        if (sp == std::string_view::npos) return corrupt(where + ": no value");
+        std::string_view key = line.substr(0, sp);
+        std::string_view value = line.substr(sp + 1);
+        if (has_control(value)) return corrupt(where + ": control character");
+        std::size_t k = 0;
+        while (k < k_count && kKeyNames[k] != key) ++k;
+        if (k == k_count) return corrupt(where + ": unknown key");
+        if (!repeatable(k) && seen.test(k)) return corrupt(where + ": repeated key");
+        seen.set(k);
+        any_totp = any_totp || k <= k_totp_window;
+        any_reset = any_reset || (k >= k_reset_code_hash && k <= k_reset_locked_until);
+        if (!apply(k, value, rec)) return corrupt(where + ": bad value for " + std::string(key));
+    }
+    if (!any_totp) rec.totp.reset();
+    else if (!seen.test(k_totp_secret)) return corrupt("TOTP settings without a key");
+    if (!any_reset) rec.reset.reset();
+    if (Status st = validate_record(rec); !st.ok()) return corrupt(st.error().message);
+    return rec;
+}
+
+}  // namespace chorus

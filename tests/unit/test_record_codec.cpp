@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The user-record text format and the live-state slots: exact round trips,
+// and every damaged, truncated or unexpected input refused as corrupt.
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "store/live_slots.hpp"
+#include "store/record_codec.hpp"
+// Last: cmocka defines macros (fail, ...) that clash with the standard headers.
+#include "testutil.hpp"
+
+using namespace chorus;
+
+namespace {
+
+UserRecord full_record() {
+    UserRecord r;
+    TotpKey k;
+    for (int i = 0; i < 64; ++i) k.secret.push_back(static_cast<std::uint8_t>(i * 7 + 1));
+    k.params = TotpParams{HashAlgorithm::sha512, 8, 60};
+    k.window = 3;
+    r.totp = std::move(k);
+    r.recovery = {HashedCode{"$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaDE"}, HashedCode{"h2"}};
+    r.phone = "+15551234567";
+    r.email = "J\xc3\xb6rg <jorg@example.com>";
+    r.default_method = "sms";
+    r.history = {"$argon2id$new", "$argon2id$old"};
+    PendingReset p;
+    p.code_hash = "reset-hash";
+    p.reset_id = "0123abcd";
+    p.expires_at = 1700000300;
+    p.last_sent_at = 1700000000;
+    p.attempts = 2;
+    p.sends = {1699990000, 1700000000};
+    p.locked_until = -5;
+    r.reset = std::move(p);
+    r.first_seen = 1690000000;
+    r.enrolled_at = 1690000100;
+    return r;
+}
+
+void expect_same(const UserRecord& a, const UserRecord& b) {
+    assert_int_equal(a.totp.has_value(), b.totp.has_value());
+    if (a.totp) {
+        assert_true(a.totp->secret == b.totp->secret);
+        assert_true(a.totp->params.algorithm == b.totp->params.algorithm);
+        assert_int_equal(a.totp->params.digits, b.totp->params.digits);
+        assert_int_equal(a.totp->params.period, b.totp->params.period);
+        assert_int_equal(a.totp->window, b.totp->window);
+    }
+    assert_int_equal(a.recovery.size(), b.recovery.size());
+    for (std::size_t i = 0; i < a.recovery.size(); ++i) assert_true(a.recovery[i].hash == b.recovery[i].hash);
+    assert_true(a.phone == b.phone && a.email == b.email && a.default_method == b.default_method);
+    assert_true(a.history == b.history);
+    assert_int_equal(a.reset.has_value(), b.reset.has_value());
+    if (a.reset) {
+        assert_true(a.reset->code_hash == b.reset->code_hash && a.reset->reset_id == b.reset->reset_id);
+        assert_true(a.reset->expires_at == b.reset->expires_at && a.reset->last_sent_at == b.reset->last_sent_at);
+        assert_true(a.reset->attempts == b.reset->attempts && a.reset->sends == b.reset->sends);
+        assert_true(a.reset->locked_until == b.reset->locked_until);
+    }
+    assert_true(a.first_seen == b.first_seen && a.enrolled_at == b.enrolled_at);
+}
+
+// A body with a correct checksum line, to test what the parser does after
+// the checksum passes.
+std::string with_checksum(const std::string& body) {
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_Digest(body.data(), body.size(), md, &len, EVP_sha256(), nullptr);
+    std::string out = body + "sha256 ";
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned char c : md) {
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 0xf]);
+    }
+    return out + "\n";
+}
+
+void expect_corrupt(const std::string& text) {
+    auto r = parse_record(text);
+    if (r.ok()) fail_msg("accepted: %s", text.c_str());
+    assert_int_equal(static_cast<int>(r.code()), static_cast<int>(Errc::corrupt));
+}
+
+void test_full_record_round_trips(void**) {
+    UserRecord r = full_record();
+    auto text = encode_record(r);
+    assert_true(text.ok());
+    auto back = parse_record(text->view());
+    assert_true(back.ok());
+    expect_same(r, *back);
+    // Encoding is canonical: the same record always gives the same bytes.
+    auto again = encode_record(*back);
+    assert_true(again.ok() && again->view() == text->view());
+}
+
+void test_minimal_record_round_trips(void**) {
+    UserRecord r;
+    auto text = encode_record(r);
+    assert_true(text.ok());
+    assert_true(text->view().substr(0, 14) == "chorus-user 1\n");
+    auto back = parse_record(text->view());
+    assert_true(back.ok());
+    expect_same(r, *back);
+    assert_false(back->totp.has_value() || back->reset.has_value());
+}
+
+void test_control_characters_are_refused_on_encode(void**) {
+    UserRecord r;
+    r.email = "a@b.c\nrecovery injected";
+    assert_int_equal(static_cast<int>(encode_record(r).code()), static_cast<int>(Errc::invalid_argument));
+    r.email.clear();
+    r.history = {"ok", "bad\r"};
+    assert_false(encode_record(r).ok());
+    r.history.clear();
+    r.recovery = {HashedCode{""}};
+    assert_false(encode_record(r).ok());
+}
+
+void test_every_truncation_is_corrupt(void**) {
+    auto text = encode_record(full_record());
+    assert_true(text.ok());
+    std::string s(text->view());
+    for (std::size_t n = 0; n < s.size(); ++n) expect_corrupt(s.substr(0, n));
+    expect_corrupt(s + "x\n");  // anything after the checksum line too
+}
+
+void test_every_bit_flip_is_corrupt(void**) {
+    auto text = encode_record(full_record());
+    assert_true(text.ok());
+    std::string s(text->view());
+    for (std::size_t i = 0; i < s.size(); ++i)
+        for (int bit = 0; bit < 8; ++bit) {
+            std::string t = s;
+            t[i] = static_cast<char>(t[i] ^ (1 << bit));
+            assert_false(parse_record(t).ok());
+        }
+}
+
+void test_unknown_and_repeated_keys_are_corrupt(void**) {
+    expect_corrupt(with_checksum("chorus-user 1\nshell /bin/sh\n"));
+    expect_corrupt(with_checksum("chorus-user 1\nphone +1\nphone +2\n"));
+    expect_corrupt(with_checksum("chorus-user 1\nfirst_seen 1\nfirst_seen 1\n"));
+    expect_corrupt(with_checksum("chorus-user 1\nnovalue\n"));
+    expect_corrupt(with_checksum("chorus-user 1\n\n"));
+    expect_corrupt(with_checksum("chorus-user 2\n"));
+    expect_corrupt(with_checksum("chorus-users 1\n"));
+    expect_corrupt(with_checksum("phone +1\n"));
+    assert_true(parse_record(with_checksum("chorus-user 1\nrecovery a\nrecovery b\n")).ok());
+}
+
+void test_bad_values_are_corrupt(void**) {
+    const std::string h = "chorus-user 1\n";
+    for (const char* line : {"totp.digits 6\n", "totp.secret 0A\n", "totp.secret abc\n", "totp.secret \n",
+                             "totp.secret 00\ntotp.digits 06\n", "totp.secret 00\ntotp.digits +6\n",
+                             "totp.secret 00\ntotp.digits 9\n", "totp.secret 00\ntotp.period 0\n",
+                             "totp.secret 00\ntotp.algorithm MD5\n", "totp.secret 00\ntotp.algorithm sha1\n",
+                             "first_seen -0\n", "first_seen 99999999999999999999\n", "first_seen 1x\n",
+                             "reset.attempts -1\n", "default_method SMS\n", "phone \n", "history \n"})
+        expect_corrupt(with_checksum(h + line));
+    std::string many = h;
+    for (int i = 0; i < 101; ++i) many += "recovery x\n";
+    expect_corrupt(with_checksum(many));
+    assert_true(parse_record(with_checksum(h + "totp.secret 00ff\nfirst_seen -12\n")).ok());
+}
+
+void test_oversized_input_is_corrupt(void**) {
+    std::string big = "chorus-user 1\n" + std::string(kMaxRecordBytes, 'x') + "\n";
+    expect_corrupt(with_checksum(big));
+}
+
+// --- live slots -----------------------------------------------------------
+
+LiveState live_with(std::uint32_t failures) {
+    LiveState s;
+    s.last_step = 56000000ULL + failures;
+    s.failures = failures;
+    s.first_failure_at = -1;
+    s.locked_until = 1700000000;
+    s.last_success_at = 42;
+    s.last_failure_at = 43;
+    return s;
+}
+
+void test_live_slot_round_trips(void**) {
+    std::string b = encode_live_slot(live_with(7), 99);
+    assert_int_equal(b.size(), kLiveSlotSize);
+    auto s = decode_live_slot(b);
+    assert_true(s.has_value());
+    assert_int_equal(s->seq, 99);
+    assert_int_equal(s->state.failures, 7);
+    assert_true(s->state.last_step == 56000007ULL && s->state.first_failure_at == -1);
+    assert_true(s->state.locked_until == 1700000000 && s->state.last_success_at == 42 && s->state.last_failure_at == 43);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        std::string t = b;
+        t[i] = static_cast<char>(t[i] ^ 0x10);
+        assert_false(decode_live_slot(t).has_value());
+    }
+}
+
+struct LiveFile {
+    chorus_test::TempDir dir;
+    int fd = -1;
+    LiveFile() {
+        std::string init = initial_live_file(LiveState{});
+        chorus_test::write_file(dir.file("u.live"), init);
+        fd = ::open(dir.file("u.live").c_str(), O_RDWR | O_CLOEXEC);
+        if (fd < 0) abort();
+    }
+    ~LiveFile() { ::close(fd); }
+    std::string bytes() const {
+        std::string b(kLiveFileSize, '\0');
+        if (::pread(fd, b.data(), b.size(), 0) != static_cast<ssize_t>(b.size())) abort();
+        return b;
+    }
+    void corrupt_slot(int i) const {
+        char junk = 0x5a;
+        if (::pwrite(fd, &junk, 1, i * static_cast<off_t>(kLiveSlotSize) + 20) != 1) abort();
+    }
+};
+
+void test_live_writes_alternate_slots_and_newest_wins(void**) {
+    LiveFile f;
+    for (std::uint32_t i = 1; i <= 50; ++i) {
+        assert_true(write_live_fd(f.fd, live_with(i)).ok());
+        auto r = read_live_fd(f.fd);
+        assert_true(r.ok());
+        assert_int_equal(r->failures, i);
+    }
+    auto cur = pick_live_slot(f.bytes());
+    assert_true(cur.ok());
+    assert_int_equal(cur->slot.seq, 51);  // initial file is sequence 1
+}
+
+void test_corrupt_newest_slot_falls_back_to_older(void**) {
+    LiveFile f;
+    for (std::uint32_t i = 1; i <= 5; ++i) assert_true(write_live_fd(f.fd, live_with(i)).ok());
+    auto cur = pick_live_slot(f.bytes());
+    assert_true(cur.ok());
+    f.corrupt_slot(cur->index);  // as if the last write was torn
+    auto r = read_live_fd(f.fd);
+    assert_true(r.ok());
+    assert_int_equal(r->failures, 4);
+    // The next write replaces the damaged slot, keeping the good one.
+    assert_true(write_live_fd(f.fd, live_with(6)).ok());
+    assert_int_equal(read_live_fd(f.fd)->failures, 6);
+    assert_true(decode_live_slot(f.bytes().substr(0, kLiveSlotSize)).has_value());
+    assert_true(decode_live_slot(f.bytes().substr(kLiveSlotSize)).has_value());
+}
+
+void test_both_slots_corrupt_is_corrupt_until_rewritten(void**) {
+    LiveFile f;
+    assert_true(write_live_fd(f.fd, live_with(3)).ok());
+    f.corrupt_slot(0);
+    f.corrupt_slot(1);
+    auto r = read_live_fd(f.fd);
+    assert_false(r.ok());
+    assert_int_equal(static_cast<int>(r.code()), static_cast<int>(Errc::corrupt));
+    // `chorusctl unlock` path: a fresh state is written over the damage.
+    assert_true(write_live_fd(f.fd, LiveState{}).ok());
+    auto again = read_live_fd(f.fd);
+    assert_true(again.ok());
+    assert_int_equal(again->failures, 0);
+}
+
+void test_wrong_size_live_file_is_corrupt(void**) {
+    LiveFile f;
+    assert_int_equal(::ftruncate(f.fd, 700), 0);
+    assert_int_equal(static_cast<int>(read_live_fd(f.fd).code()), static_cast<int>(Errc::corrupt));
+    assert_true(write_live_fd(f.fd, live_with(9)).ok());
+    assert_int_equal(read_live_fd(f.fd)->failures, 9);
+    assert_false(pick_live_slot(std::string(kLiveFileSize, '\0')).ok());
+}
+
+}  // namespace
+
+int main() {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_record_round_trips),
+        cmocka_unit_test(test_minimal_record_round_trips),
+        cmocka_unit_test(test_control_characters_are_refused_on_encode),
+        cmocka_unit_test(test_every_truncation_is_corrupt),
+        cmocka_unit_test(test_every_bit_flip_is_corrupt),
+        cmocka_unit_test(test_unknown_and_repeated_keys_are_corrupt),
+        cmocka_unit_test(test_bad_values_are_corrupt),
+        cmocka_unit_test(test_oversized_input_is_corrupt),
+        cmocka_unit_test(test_live_slot_round_trips),
+        cmocka_unit_test(test_live_writes_alternate_slots_and_newest_wins),
+        cmocka_unit_test(test_corrupt_newest_slot_falls_back_to_older),
+        cmocka_unit_test(test_both_slots_corrupt_is_corrupt_until_rewritten),
+        cmocka_unit_test(test_wrong_size_live_file_is_corrupt),
+    };
+    return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
