@@ -4,8 +4,10 @@
 // documents the same values.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "otp/hotp.hpp"
@@ -23,18 +25,24 @@ struct OtpConfig {
     int window = 1;           // steps accepted either side of now, 0..10
     std::string issuer = "Chorus";
     int secret_bytes = 0;     // 0: 20 for SHA1, hash length otherwise; else 16..64
+
+    bool operator==(const OtpConfig&) const = default;
 };
 
 struct Argon2Config {
     std::uint32_t t_cost = 3;          // iterations, 1..100
     std::uint32_t m_cost_kib = 65536;  // memory in KiB, 8192..4194304
     std::uint32_t parallelism = 1;     // lanes, 1..16
+
+    bool operator==(const Argon2Config&) const = default;
 };
 
 struct HistoryConfig {
     int remember = 1;                 // last N passwords kept, 0..64 (0 disables)
     bool reset_allows_last = true;    // a reset may reuse the most recent password
     Argon2Config argon2;
+
+    bool operator==(const HistoryConfig&) const = default;
 };
 
 struct PasswordConfig {
@@ -42,30 +50,36 @@ struct PasswordConfig {
     int max_length = 16;      // code points, min_length..4096 (0 = no maximum)
     int min_classes = 3;      // of lowercase, uppercase, digits, symbols; 0..4
     bool reject_username = true;   // must not contain the user name or GECOS name parts
-    int max_repeat = 0;       // longest run of one character allowed; 0 = off
-    int max_sequence = 0;     // longest ascending/descending run (abcd, 4321); 0 = off
-    std::string blocklist;    // compiled blocklist file; empty = none
+    int max_repeat = 0;       // longest run of one character allowed; 0 = off, else 1..1024
+    int max_sequence = 0;     // longest ascending/descending run (abcd, 4321); 0 = off, else 2..1024
+    std::string blocklist;    // compiled blocklist file (absolute path); empty = none
     bool enforce_for_root = true;  // root changing another user's password obeys the rules
     HistoryConfig history;
+
+    bool operator==(const PasswordConfig&) const = default;
 };
 
 struct LockoutConfig {
     int max_failures = 5;        // failed codes before lockout, 1..1000
     int lock_seconds = 900;      // lockout length, 1..604800
     int failure_window = 900;    // failures older than this are forgotten, 1..604800
+
+    bool operator==(const LockoutConfig&) const = default;
 };
 
 enum class EnrollPolicy { required, grace, optional, nullok };
 
 struct EnrollmentConfig {
     EnrollPolicy policy = EnrollPolicy::required;
-    int grace_days = 0;               // with grace: days from first seen
+    int grace_days = 0;               // with grace: days from first seen, 0..3650 (0 = unset)
     std::int64_t grace_until = 0;     // with grace: absolute deadline (epoch seconds; 0 = unset)
     std::vector<std::string> require_groups;  // empty: everyone needs MFA
     std::vector<std::string> exempt_groups;   // members may skip (never overrides never_exempt)
     std::vector<std::string> never_exempt_groups;
     int recovery_codes = 10;          // codes per set, 0..50
     std::vector<std::string> other_method_words = {"sms", "call"};
+
+    bool operator==(const EnrollmentConfig&) const = default;
 };
 
 struct ResetConfig {
@@ -75,6 +89,8 @@ struct ResetConfig {
     int max_sends_per_day = 10;     // 1..1000
     int max_attempts = 5;           // wrong reset codes before the reset locks, 1..100
     int lock_seconds = 900;         // 1..604800
+
+    bool operator==(const ResetConfig&) const = default;
 };
 
 struct DeliveryConfig {
@@ -84,6 +100,8 @@ struct DeliveryConfig {
     std::string email_from = "chorus@localhost";
     std::string sms_url;            // HTTP gateway; empty: SMS disabled
     std::string voice_url;          // HTTP gateway; empty: voice disabled
+
+    bool operator==(const DeliveryConfig&) const = default;
 };
 
 enum class StoreBackend { file, postgresql };
@@ -93,6 +111,8 @@ struct StoreConfig {
     std::string path = kDefaultStateDir;
     std::string conninfo;           // postgresql only
     std::string seal_key_file;      // AES-256-GCM key for TOTP secrets at rest; empty = not sealed
+
+    bool operator==(const StoreConfig&) const = default;
 };
 
 struct Config {
@@ -104,6 +124,9 @@ struct Config {
     DeliveryConfig delivery;
     StoreConfig store;
     std::string source;             // file it came from, or "built-in defaults"
+
+    // Member-wise, `source` included; compilers keep it complete as fields are added.
+    bool operator==(const Config&) const = default;
 };
 
 struct LoadOptions {
@@ -119,6 +142,18 @@ struct LoadOptions {
 Result<Config> load_config(const std::string& path, const LoadOptions& opts = {});
 
 // Parses YAML text (no file checks); `origin` names it in error messages.
+// Every problem found is reported: the error message holds one
+// "origin:line:column: text" line per problem, joined by '\n'.
 Result<Config> parse_config(std::string_view yaml_text, const std::string& origin);
+
+// What load_config_at does when the file (or its directory) does not exist.
+enum class MissingConfig {
+    use_defaults,  // the default path: no file means built-in defaults
+    error,         // a path the admin named: no file is an error
+};
+
+// load_config without the default-path rule, so tests can exercise the
+// "missing default file" case without touching /etc.
+Result<Config> load_config_at(const std::string& path, MissingConfig missing, const LoadOptions& opts);
 
 }  // namespace chorus

@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// chorus.yaml: the strict schema (every error names line and column), the
+// shipped sample, and the safe file checks of the loader.
+// <fstream> before testutil.hpp: cmocka's fail() macro would clobber
+// std::basic_ios::fail.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "testutil.hpp"
+
+#include "config/config.hpp"
+#include "config/safe_open.hpp"
+
+using chorus::Config;
+using chorus::Errc;
+using chorus::LoadOptions;
+using chorus::MissingConfig;
+using chorus_test::TempDir;
+using chorus_test::write_file;
+
+namespace {
+
+const std::string kOrigin = "test.yaml";
+
+void expect_contains(const std::string& hay, const std::string& needle) {
+    if (hay.find(needle) == std::string::npos) {
+        print_error("expected to find \"%s\" in:\n%s\n", needle.c_str(), hay.c_str());
+        fail();
+    }
+}
+
+Config parse_ok(const std::string& yaml) {
+    auto r = chorus::parse_config(yaml, kOrigin);
+    if (!r.ok()) {
+        print_error("unexpected error:\n%s\n", r.error().message.c_str());
+        fail();
+    }
+    return *r;
+}
+
+// The full error message, after checking that parsing failed with Errc::config.
+std::string parse_error(const std::string& yaml) {
+    auto r = chorus::parse_config(yaml, kOrigin);
+    if (r.ok()) {
+        print_error("expected an error for:\n%s\n", yaml.c_str());
+        fail();
+    }
+    assert_int_equal(static_cast<int>(r.code()), static_cast<int>(Errc::config));
+    return r.error().message;
+}
+
+std::string read_text_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        print_error("cannot read %s\n", path.c_str());
+        fail();
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+LoadOptions test_opts() {
+    LoadOptions o;
+    o.require_root_owner = false;  // the temp files belong to whoever runs the tests
+    return o;
+}
+
+#define EXPECT_FIELD(a, b, field)                                                      \
+    do {                                                                               \
+        if (!((a).field == (b).field)) {                                               \
+            print_error("field %s differs\n", #field);                                 \
+            ++differences;                                                             \
+        }                                                                              \
+    } while (0)
+
+// Field by field so a failure names the key; the final member-wise == then
+// catches any field added to Config later but not listed here.
+void assert_same_config(const Config& a, const Config& b) {
+    int differences = 0;
+    EXPECT_FIELD(a, b, otp.algorithm);
+    EXPECT_FIELD(a, b, otp.digits);
+    EXPECT_FIELD(a, b, otp.period);
+    EXPECT_FIELD(a, b, otp.window);
+    EXPECT_FIELD(a, b, otp.issuer);
+    EXPECT_FIELD(a, b, otp.secret_bytes);
+    EXPECT_FIELD(a, b, password.min_length);
+    EXPECT_FIELD(a, b, password.max_length);
+    EXPECT_FIELD(a, b, password.min_classes);
+    EXPECT_FIELD(a, b, password.reject_username);
+    EXPECT_FIELD(a, b, password.max_repeat);
+    EXPECT_FIELD(a, b, password.max_sequence);
+    EXPECT_FIELD(a, b, password.blocklist);
+    EXPECT_FIELD(a, b, password.enforce_for_root);
+    EXPECT_FIELD(a, b, password.history.remember);
+    EXPECT_FIELD(a, b, password.history.reset_allows_last);
+    EXPECT_FIELD(a, b, password.history.argon2.t_cost);
+    EXPECT_FIELD(a, b, password.history.argon2.m_cost_kib);
+    EXPECT_FIELD(a, b, password.history.argon2.parallelism);
+    EXPECT_FIELD(a, b, lockout.max_failures);
+    EXPECT_FIELD(a, b, lockout.lock_seconds);
+    EXPECT_FIELD(a, b, lockout.failure_window);
+    EXPECT_FIELD(a, b, enrollment.policy);
+    EXPECT_FIELD(a, b, enrollment.grace_days);
+    EXPECT_FIELD(a, b, enrollment.grace_until);
+    EXPECT_FIELD(a, b, enrollment.require_groups);
+    EXPECT_FIELD(a, b, enrollment.exempt_groups);
+    EXPECT_FIELD(a, b, enrollment.never_exempt_groups);
+    EXPECT_FIELD(a, b, enrollment.recovery_codes);
+    EXPECT_FIELD(a, b, enrollment.other_method_words);
+    EXPECT_FIELD(a, b, reset.code_ttl);
+    EXPECT_FIELD(a, b, reset.resend_cooldown);
+    EXPECT_FIELD(a, b, reset.max_sends_per_hour);
+    EXPECT_FIELD(a, b, reset.max_sends_per_day);
+    EXPECT_FIELD(a, b, reset.max_attempts);
+    EXPECT_FIELD(a, b, reset.lock_seconds);
+    EXPECT_FIELD(a, b, delivery.helper);
+    EXPECT_FIELD(a, b, delivery.timeout);
+    EXPECT_FIELD(a, b, delivery.smtp_url);
+    EXPECT_FIELD(a, b, delivery.email_from);
+    EXPECT_FIELD(a, b, delivery.sms_url);
+    EXPECT_FIELD(a, b, delivery.voice_url);
+    EXPECT_FIELD(a, b, store.backend);
+    EXPECT_FIELD(a, b, store.path);
+    EXPECT_FIELD(a, b, store.conninfo);
+    EXPECT_FIELD(a, b, store.seal_key_file);
+    assert_int_equal(differences, 0);
+    Config a2 = a, b2 = b;
+    a2.source = b2.source = "";
+    assert_true(a2 == b2);
+}
+
+// ---- the shipped sample and defaults ----
+
+void test_sample_config_equals_builtin_defaults(void**) {
+    const std::string path = CHORUS_TEST_DATA "/../../../etc/chorus.yaml";
+    Config c = parse_ok(read_text_file(path));
+    assert_same_config(c, Config{});
+}
+
+void test_empty_or_null_document_gives_defaults(void**) {
+    for (const char* text : {"", "~\n", "# only a comment\n", "---\n", "null\n", "\xef\xbb\xbf\n"}) {
+        Config c = parse_ok(text);
+        assert_same_config(c, Config{});
+        assert_string_equal(c.source.c_str(), kOrigin.c_str());
+    }
+}
+
+void test_empty_section_keeps_defaults(void**) {
+    Config c = parse_ok("otp:\npassword:\n  # min_length: 8\n  history: ~\n");
+    assert_same_config(c, Config{});
+}
+
+void test_every_key_set_to_non_default_is_read_back(void**) {
+    Config c = parse_ok(read_text_file(CHORUS_TEST_DATA "/config/all_keys.yaml"));
+    assert_true(c.otp.algorithm == chorus::HashAlgorithm::sha256);
+    assert_int_equal(c.otp.digits, 8);
+    assert_int_equal(c.otp.period, 60);
+    assert_int_equal(c.otp.window, 2);
+    assert_string_equal(c.otp.issuer.c_str(), "Example Corp");
+    assert_int_equal(c.otp.secret_bytes, 32);
+    assert_int_equal(c.password.min_length, 12);
+    assert_int_equal(c.password.max_length, 0);
+    assert_int_equal(c.password.min_classes, 4);
+    assert_false(c.password.reject_username);
+    assert_int_equal(c.password.max_repeat, 3);
+    assert_int_equal(c.password.max_sequence, 4);
+    assert_string_equal(c.password.blocklist.c_str(), "/etc/chorus/blocklist.db");
+    assert_false(c.password.enforce_for_root);
+    assert_int_equal(c.password.history.remember, 5);
+    assert_false(c.password.history.reset_allows_last);
+    assert_int_equal(c.password.history.argon2.t_cost, 4);
+    assert_int_equal(c.password.history.argon2.m_cost_kib, 131072);
+    assert_int_equal(c.password.history.argon2.parallelism, 2);
+    assert_int_equal(c.lockout.max_failures, 10);
+    assert_int_equal(c.lockout.lock_seconds, 3600);
+    assert_int_equal(c.lockout.failure_window, 1800);
+    assert_true(c.enrollment.policy == chorus::EnrollPolicy::grace);
+    assert_int_equal(c.enrollment.grace_days, 7);
+    assert_int_equal(c.enrollment.grace_until, 1798675200);  // 2026-12-31T00:00:00Z
+    assert_true((c.enrollment.require_groups == std::vector<std::string>{"mfa", "staff"}));
+    assert_true((c.enrollment.exempt_groups == std::vector<std::string>{"robots"}));
+    assert_true((c.enrollment.never_exempt_groups == std::vector<std::string>{"admins"}));
+    assert_int_equal(c.enrollment.recovery_codes, 12);
+    assert_true((c.enrollment.other_method_words == std::vector<std::string>{"text", "phone", "voice"}));
+    assert_int_equal(c.reset.code_ttl, 600);
+    assert_int_equal(c.reset.resend_cooldown, 60);
+    assert_int_equal(c.reset.max_sends_per_hour, 3);
+    assert_int_equal(c.reset.max_sends_per_day, 6);
+    assert_int_equal(c.reset.max_attempts, 3);
+    assert_int_equal(c.reset.lock_seconds, 1800);
+    assert_string_equal(c.delivery.helper.c_str(), "/opt/chorus/bin/deliver");
+    assert_int_equal(c.delivery.timeout, 30);
+    assert_string_equal(c.delivery.smtp_url.c_str(), "smtps://mail.example.org:465");
+    assert_string_equal(c.delivery.email_from.c_str(), "noreply@example.org");
+    assert_string_equal(c.delivery.sms_url.c_str(), "https://sms.example.org/send");
+    assert_string_equal(c.delivery.voice_url.c_str(), "http://127.0.0.1:8080/call");
+    assert_true(c.store.backend == chorus::StoreBackend::postgresql);
+    assert_string_equal(c.store.path.c_str(), "/srv/chorus");
+    assert_string_equal(c.store.conninfo.c_str(), "host=db.example.org dbname=chorus");
+    assert_string_equal(c.store.seal_key_file.c_str(), "/etc/chorus/seal.key");
+    // And every section differs from the defaults, so none was skipped.
+    Config d;
+    assert_false(c.otp == d.otp || c.password == d.password || c.lockout == d.lockout ||
+                 c.enrollment == d.enrollment || c.reset == d.reset || c.delivery == d.delivery ||
+                 c.store == d.store);
+}
+
+void test_enum_values_are_case_insensitive(void**) {
+    Config c = parse_ok("otp: {algorithm: sha512}\nenrollment: {policy: NullOK}\nstore: {backend: File}\n");
+    assert_true(c.otp.algorithm == chorus::HashAlgorithm::sha512);
+    assert_true(c.enrollment.policy == chorus::EnrollPolicy::nullok);
+    assert_true(c.store.backend == chorus::StoreBackend::file);
+}
+
+// ---- schema errors, each with line and column ----
+
+void test_unknown_key_names_line_and_column(void**) {
+    std::string m = parse_error("otp:\n  digits: 6\npassword:\n  min_lenght: 8\n");
+    expect_contains(m, "test.yaml:4:3: unknown key 'min_lenght' in section 'password'");
+    expect_contains(m, "did you mean 'min_length'?");
+}
+
+void test_unknown_key_in_nested_section_and_top_level(void**) {
+    std::string m = parse_error("password:\n  history:\n    argon2:\n      memory: 1\nstorage: {}\n");
+    expect_contains(m, "test.yaml:4:7: unknown key 'memory' in section 'password.history.argon2'");
+    expect_contains(m, "test.yaml:5:1: unknown key 'storage' at the top level");
+}
+
+void test_string_for_integer_is_refused(void**) {
+    expect_contains(parse_error("otp:\n  digits: six\n"), "test.yaml:2:11: otp.digits: expected an integer in 6..8, got 'six'");
+    expect_contains(parse_error("otp:\n  digits: \"6\"\n"), "test.yaml:2:11: otp.digits: expected an integer");
+    expect_contains(parse_error("otp:\n  period: 0x1e\n"), "test.yaml:2:11: otp.period: expected an integer");
+    expect_contains(parse_error("otp:\n  period: 030\n"), "test.yaml:2:11: otp.period: expected an integer");
+    expect_contains(parse_error("otp:\n  period: 30.5\n"), "test.yaml:2:11: otp.period: expected an integer");
+    expect_contains(parse_error("otp:\n  period:\n"), "test.yaml:2:3: otp.period: expected an integer in 15..300, got an empty value");
+}
+
+void test_map_or_list_for_scalar_is_refused(void**) {
+    expect_contains(parse_error("otp:\n  issuer: {a: 1}\n"), "test.yaml:2:11: otp.issuer: expected a string, got a mapping");
+    expect_contains(parse_error("lockout:\n  max_failures: [1]\n"),
+                    "test.yaml:2:17: lockout.max_failures: expected an integer in 1..1000, got a list");
+    expect_contains(parse_error("enrollment:\n  exempt_groups: wheel\n"),
+                    "test.yaml:2:18: enrollment.exempt_groups: expected a list");
+    expect_contains(parse_error("enrollment:\n  exempt_groups: [[a]]\n"),
+                    "enrollment.exempt_groups: list items must be strings, got a list");
+    expect_contains(parse_error("password: 8\n"), "test.yaml:1:11: section 'password' must be a mapping");
+}
+
+void test_bool_accepts_only_true_or_false(void**) {
+    assert_false(parse_ok("password: {reject_username: false}\n").password.reject_username);
+    for (const char* word : {"yes", "no", "on", "off", "True", "1", "\"true\""}) {
+        std::string m = parse_error(std::string("password:\n  reject_username: ") + word + "\n");
+        expect_contains(m, "test.yaml:2:20: password.reject_username: expected true or false");
+    }
+}
+
+void test_out_of_range_numbers_are_refused(void**) {
+    expect_contains(parse_error("otp:\n  digits: 5\n"), "test.yaml:2:11: otp.digits: 5 is out of range 6..8");
+    expect_contains(parse_error("otp:\n  digits: 9\n"), "test.yaml:2:11: otp.digits: 9 is out of range 6..8");
+    expect_contains(parse_error("otp:\n  window: -1\n"), "otp.window: -1 is out of range 0..10");
+    expect_contains(parse_error("otp:\n  secret_bytes: 8\n"), "test.yaml:2:17: otp.secret_bytes: 8 is out of range (0, or 16..64)");
+    expect_contains(parse_error("password:\n  history:\n    argon2:\n      m_cost_kib: 4096\n"),
+                    "test.yaml:4:19: password.history.argon2.m_cost_kib: 4096 is out of range 8192..4194304");
+    expect_contains(parse_error("password:\n  history:\n    argon2:\n      m_cost_kib: 4194305\n"), "is out of range");
+    expect_contains(parse_error("lockout:\n  lock_seconds: 99999999999999999999999\n"),
+                    "test.yaml:2:17: lockout.lock_seconds: '99999999999999999999999' is out of range 1..604800");
+    expect_contains(parse_error("reset:\n  code_ttl: 59\n"), "reset.code_ttl: 59 is out of range 60..3600");
+    expect_contains(parse_error("enrollment:\n  recovery_codes: 51\n"), "enrollment.recovery_codes: 51 is out of range 0..50");
+}
+
+void test_bad_enum_is_refused(void**) {
+    expect_contains(parse_error("otp:\n  algorithm: md5\n"),
+                    "test.yaml:2:14: otp.algorithm: unknown algorithm 'md5' (expected sha1, sha256 or sha512)");
+    expect_contains(parse_error("enrollment:\n  policy: later\n"),
+                    "test.yaml:2:11: enrollment.policy: unknown value 'later' (expected one of required, grace, optional, nullok)");
+    expect_contains(parse_error("store:\n  backend: mysql\n"),
+                    "test.yaml:2:12: store.backend: unknown value 'mysql' (expected one of file, postgresql)");
+}
+
+void test_duplicate_key_is_refused(void**) {
+    std::string m = parse_error("password:\n  min_length: 8\n  max_length: 20\n  min_length: 12\n");
+    expect_contains(m, "test.yaml:4:3: duplicate key 'min_length' in section 'password' (first at line 2)");
+    expect_contains(parse_error("otp: {}\notp: {}\n"), "test.yaml:2:1: duplicate key 'otp' at the top level");
+}
+
+void test_bad_date_is_refused(void**) {
+    for (const char* date : {"2026-02-30", "2026-13-01", "26-12-31", "2026-12-31T00:00:00Z", "1969-12-31", "soon"}) {
+        std::string m = parse_error(std::string("enrollment:\n  grace_until: ") + date + "\n");
+        expect_contains(m, "test.yaml:2:16: enrollment.grace_until: expected a date YYYY-MM-DD");
+    }
+    assert_int_equal(parse_ok("enrollment: {grace_until: \"2024-02-29\"}\n").enrollment.grace_until, 1709164800);
+}
+
+void test_relative_path_is_refused(void**) {
+    expect_contains(parse_error("store:\n  path: var/lib/chorus\n"),
+                    "test.yaml:2:9: store.path: must be an absolute path (starting with '/'), got 'var/lib/chorus'");
+    expect_contains(parse_error("store:\n  seal_key_file: seal.key\n"), "store.seal_key_file: must be an absolute path");
+    expect_contains(parse_error("password:\n  blocklist: ./words\n"), "password.blocklist: must be an absolute path");
+    expect_contains(parse_error("delivery:\n  helper: chorus-deliver\n"), "delivery.helper: must be an absolute path");
+    expect_contains(parse_error("delivery:\n  helper: \"\"\n"), "test.yaml:2:11: delivery.helper: must not be empty");
+}
+
+void test_bad_strings_are_refused(void**) {
+    expect_contains(parse_error("otp:\n  issuer: \"a\\nb\"\n"), "test.yaml:2:11: otp.issuer: control characters are not allowed");
+    expect_contains(parse_error("otp:\n  issuer: \"a:b\"\n"), "otp.issuer: must not contain ':'");
+    expect_contains(parse_error("delivery:\n  smtp_url: mail.example.org\n"), "delivery.smtp_url: expected a URL starting with smtp://, smtps://");
+    expect_contains(parse_error("delivery:\n  sms_url: ftp://x\n"), "delivery.sms_url: expected a URL");
+    expect_contains(parse_error("delivery:\n  email_from: nobody\n"), "delivery.email_from: expected an address");
+    expect_contains(parse_error("enrollment:\n  other_method_words: [sms, \"123\"]\n"), "must not be all digits");
+    expect_contains(parse_error("enrollment:\n  require_groups: [\"a b\"]\n"), "group names must not contain spaces");
+}
+
+void test_top_level_that_is_not_a_map_is_refused(void**) {
+    expect_contains(parse_error("hello\n"), "test.yaml:1:1: the document must be a mapping of keys to values, not 'hello'");
+    expect_contains(parse_error("- otp\n- password\n"), "test.yaml:1:1: the document must be a mapping of keys to values, not a list");
+}
+
+void test_syntax_error_names_line_and_column(void**) {
+    expect_contains(parse_error("otp:\n  issuer: \"unterminated"), "test.yaml:2:");
+    expect_contains(parse_error("enrollment:\n  require_groups: [mfa, admins\n"), "YAML syntax error: ");
+    expect_contains(parse_error("otp:\n  digits: 6\n   period: 30\n"), "test.yaml:3:");
+}
+
+void test_truncated_file_is_refused(void**) {
+    std::string sample = read_text_file(CHORUS_TEST_DATA "/config/all_keys.yaml");
+    // Cut inside the flow list of require_groups.
+    std::string cut = sample.substr(0, sample.find("staff]"));
+    expect_contains(parse_error(cut), "YAML syntax error");
+}
+
+// yaml-cpp 0.7 accepts a double quote left open up to the end of the file,
+// folding the following lines into the string; a file cut short while being
+// written must not load with keys silently missing.
+void test_unclosed_quote_is_refused_not_swallowing_later_keys(void**) {
+    expect_contains(parse_error("otp:\n  issuer: \"Example\n  digits: 8\n"),
+                    "test.yaml:2:11: otp.issuer: quoted string is not closed on its line (is the file truncated?)");
+    expect_contains(parse_error("enrollment:\n  require_groups: [mfa]\n  exempt_groups:\n    - 'robots\n"),
+                    "test.yaml:4:7: enrollment.exempt_groups: quoted string is not closed on its line");
+    expect_contains(parse_error("otp:\n  \"digits: 8\n"), "test.yaml:2:3: section 'otp': quoted string is not closed");
+    // Escaped quotes do not close a string, and a closed one is fine.
+    Config c = parse_ok("otp:\n  issuer: \"say \\\"hi\\\"\"\ndelivery: {email_from: 'o''brien@example.org'}\n");
+    assert_string_equal(c.otp.issuer.c_str(), "say \"hi\"");
+    assert_string_equal(c.delivery.email_from.c_str(), "o'brien@example.org");
+}
+
+void test_tab_indentation_is_refused(void**) {
+    expect_contains(parse_error("otp:\n\tdigits: 6\n"), "test.yaml:2:1: tab character in indentation");
+    expect_contains(parse_error("otp:\n  \tdigits: 6\n"), "test.yaml:2:3: tab character in indentation");
+    parse_ok("otp:\n  digits: 6\t# a tab after the value is fine\n");
+}
+
+void test_second_document_is_refused(void**) {
+    expect_contains(parse_error("otp: {digits: 8}\n---\notp: {digits: 6}\n"), "more than one YAML document");
+}
+
+void test_several_errors_are_reported_together(void**) {
+    std::string m = parse_error(
+        "otp:\n  digits: 9\n  colour: blue\npassword:\n  reject_username: yes\nstore:\n  path: relative\n");
+    expect_contains(m, "test.yaml:2:11: otp.digits: 9 is out of range 6..8\n"
+                       "test.yaml:3:3: unknown key 'colour' in section 'otp'\n"
+                       "test.yaml:5:20: password.reject_username: expected true or false, got 'yes'\n"
+                       "test.yaml:7:9: store.path: must be an absolute path");
+    assert_int_equal(std::count(m.begin(), m.end(), '\n'), 3);
+}
+
+void test_cross_field_rules(void**) {
+    expect_contains(parse_error("password:\n  min_length: 12\n  max_length: 10\n"),
+                    "test.yaml:3:3: password.max_length: 10 is below password.min_length 12");
+    assert_int_equal(parse_ok("password: {min_length: 40, max_length: 0}\n").password.max_length, 0);
+    expect_contains(parse_error("enrollment:\n  policy: grace\n"),
+                    "test.yaml:2:3: enrollment.policy: grace needs enrollment.grace_days or enrollment.grace_until");
+    assert_int_equal(parse_ok("enrollment: {policy: grace, grace_days: 3}\n").enrollment.grace_days, 3);
+    expect_contains(parse_error("store:\n  backend: postgresql\n"), "test.yaml:2:3: store.backend: postgresql needs store.conninfo");
+    expect_contains(parse_error("reset:\n  max_sends_per_hour: 20\n"), "reset.max_sends_per_day: 10 is below reset.max_sends_per_hour 20");
+    // A rejected value does not cause a second, derived complaint.
+    std::string m = parse_error("password:\n  min_length: lots\n  max_length: 10\n");
+    assert_int_equal(std::count(m.begin(), m.end(), '\n'), 0);
+}
+
+// ---- loading files safely ----
+
+void test_file_loads_with_its_path_as_source(void**) {
+    TempDir dir;
+    write_file(dir.file("chorus.yaml"), "otp:\n  digits: 7\n", 0644);
+    auto r = chorus::load_config(dir.file("chorus.yaml"), test_opts());
+    assert_true(r.ok());
+    assert_int_equal(r->otp.digits, 7);
+    assert_string_equal(r->source.c_str(), dir.file("chorus.yaml").c_str());
+}
+
+void test_invalid_file_error_names_the_file(void**) {
+    TempDir dir;
+    write_file(dir.file("chorus.yaml"), "otp:\n  digits: 70\n");
+    auto r = chorus::load_config(dir.file("chorus.yaml"), test_opts());
+    assert_false(r.ok());
+    expect_contains(r.error().message, dir.file("chorus.yaml") + ":2:11: otp.digits: 70 is out of range");
+}
+
+void test_missing_default_file_gives_builtin_defaults(void**) {
+    TempDir dir;
+    for (const std::string& path : {dir.file("chorus.yaml"), dir.file("no-such-dir/chorus.yaml")}) {
+        auto r = chorus::load_config_at(path, MissingConfig::use_defaults, test_opts());
+        assert_true(r.ok());
+        assert_string_equal(r->source.c_str(), "built-in defaults");
+        assert_same_config(*r, Config{});
+    }
+}
+
+void test_missing_explicit_file_is_an_error(void**) {
+    TempDir dir;
+    auto r = chorus::load_config(dir.file("chorus.yaml"), test_opts());
+    assert_false(r.ok());
+    assert_int_equal(static_cast<int>(r.code()), static_cast<int>(Errc::config));
+    expect_contains(r.error().message, dir.file("chorus.yaml") + ": No such file or directory");
+}
+
+void expect_refused(const std::string& path, const std::string& why, MissingConfig missing = MissingConfig::error,
+                    const LoadOptions& opts = test_opts()) {
+    auto r = chorus::load_config_at(path, missing, opts);
+    assert_false(r.ok());
+    assert_int_equal(static_cast<int>(r.code()), static_cast<int>(Errc::config));
+    expect_contains(r.error().message, why);
+}
+
+void test_symlink_is_refused(void**) {
+    TempDir dir;
+    write_file(dir.file("real.yaml"), "otp: {}\n");
+    assert_int_equal(symlink(dir.file("real.yaml").c_str(), dir.file("chorus.yaml").c_str()), 0);
+    // Even at the default path, where a missing file would mean defaults.
+    expect_refused(dir.file("chorus.yaml"), "symbolic link", MissingConfig::use_defaults);
+}
+
+void test_group_or_world_writable_file_is_refused(void**) {
+    TempDir dir;
+    for (mode_t mode : {0620, 0602, 0666}) {
+        write_file(dir.file("chorus.yaml"), "otp: {}\n", mode);
+        expect_refused(dir.file("chorus.yaml"), "group- or world-writable");
+    }
+}
+
+void test_writable_parent_directory_is_refused(void**) {
+    TempDir dir;
+    write_file(dir.file("chorus.yaml"), "otp: {}\n");
+    assert_int_equal(chmod(dir.path().c_str(), 0777), 0);
+    expect_refused(dir.file("chorus.yaml"), "directory " + dir.path() + ": is group- or world-writable");
+}
+
+void test_file_over_size_cap_is_refused(void**) {
+    TempDir dir;
+    write_file(dir.file("chorus.yaml"), "# " + std::string(10 * 1024 * 1024, 'x') + "\n");
+    expect_refused(dir.file("chorus.yaml"), "larger than 262144 bytes");
+}
+
+void test_fifo_is_refused_without_hanging(void**) {
+    TempDir dir;
+    assert_int_equal(mkfifo(dir.file("chorus.yaml").c_str(), 0600), 0);
+    alarm(10);  // a blocking open would hang here; the alarm turns that into a failure
+    expect_refused(dir.file("chorus.yaml"), "not a regular file");
+    alarm(0);
+}
+
+void test_directory_is_refused(void**) {
+    TempDir dir;
+    assert_int_equal(mkdir(dir.file("chorus.yaml").c_str(), 0700), 0);
+    expect_refused(dir.file("chorus.yaml"), "not a regular file");
+}
+
+void test_wrong_owner_is_refused_when_root_required(void**) {
+    if (geteuid() != 0) skip();
+    TempDir dir;
+    write_file(dir.file("chorus.yaml"), "otp: {}\n", 0644);
+    LoadOptions strict;  // require_root_owner = true, as every front end passes
+    assert_true(chorus::load_config(dir.file("chorus.yaml"), strict).ok());
+    assert_int_equal(chown(dir.file("chorus.yaml").c_str(), 65534, 65534), 0);
+    expect_refused(dir.file("chorus.yaml"), "owned by uid 65534, must be owned by root", MissingConfig::error, strict);
+    assert_int_equal(chown(dir.file("chorus.yaml").c_str(), 0, 0), 0);
+    assert_int_equal(chown(dir.path().c_str(), 65534, 65534), 0);
+    expect_refused(dir.file("chorus.yaml"), "directory " + dir.path() + ": owned by uid 65534", MissingConfig::error, strict);
+}
+
+void test_trusted_file_reports_missing_as_not_found(void**) {
+    TempDir dir;
+    chorus::TrustedFileOptions o;
+    o.require_root_owner = false;
+    auto r = chorus::read_trusted_file(dir.file("seal.key"), o);
+    assert_int_equal(static_cast<int>(r.code()), static_cast<int>(Errc::not_found));
+    write_file(dir.file("seal.key"), std::string("k\0y", 3));
+    auto ok = chorus::read_trusted_file(dir.file("seal.key"), o);
+    assert_true(ok.ok());
+    assert_int_equal(ok->size(), 3);
+}
+
+}  // namespace
+
+int main() {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sample_config_equals_builtin_defaults),
+        cmocka_unit_test(test_empty_or_null_document_gives_defaults),
+        cmocka_unit_test(test_empty_section_keeps_defaults),
+        cmocka_unit_test(test_every_key_set_to_non_default_is_read_back),
+        cmocka_unit_test(test_enum_values_are_case_insensitive),
+        cmocka_unit_test(test_unknown_key_names_line_and_column),
+        cmocka_unit_test(test_unknown_key_in_nested_section_and_top_level),
+        cmocka_unit_test(test_string_for_integer_is_refused),
+        cmocka_unit_test(test_map_or_list_for_scalar_is_refused),
+        cmocka_unit_test(test_bool_accepts_only_true_or_false),
+        cmocka_unit_test(test_out_of_range_numbers_are_refused),
+        cmocka_unit_test(test_bad_enum_is_refused),
+        cmocka_unit_test(test_duplicate_key_is_refused),
+        cmocka_unit_test(test_bad_date_is_refused),
+        cmocka_unit_test(test_relative_path_is_refused),
+        cmocka_unit_test(test_bad_strings_are_refused),
+        cmocka_unit_test(test_top_level_that_is_not_a_map_is_refused),
+        cmocka_unit_test(test_syntax_error_names_line_and_column),
+        cmocka_unit_test(test_truncated_file_is_refused),
+        cmocka_unit_test(test_unclosed_quote_is_refused_not_swallowing_later_keys),
+        cmocka_unit_test(test_tab_indentation_is_refused),
+        cmocka_unit_test(test_second_document_is_refused),
+        cmocka_unit_test(test_several_errors_are_reported_together),
+        cmocka_unit_test(test_cross_field_rules),
+        cmocka_unit_test(test_file_loads_with_its_path_as_source),
+        cmocka_unit_test(test_invalid_file_error_names_the_file),
+        cmocka_unit_test(test_missing_default_file_gives_builtin_defaults),
+        cmocka_unit_test(test_missing_explicit_file_is_an_error),
+        cmocka_unit_test(test_symlink_is_refused),
+        cmocka_unit_test(test_group_or_world_writable_file_is_refused),
+        cmocka_unit_test(test_writable_parent_directory_is_refused),
+        cmocka_unit_test(test_file_over_size_cap_is_refused),
+        cmocka_unit_test(test_fifo_is_refused_without_hanging),
+        cmocka_unit_test(test_directory_is_refused),
+        cmocka_unit_test(test_wrong_owner_is_refused_when_root_required),
+        cmocka_unit_test(test_trusted_file_reports_missing_as_not_found),
+    };
+    return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
