@@ -8,11 +8,6 @@
 
 namespace chorus {
 
-PendingEnrollment::~PendingEnrollment() {
-    secure_wipe(uri.data(), uri.size());
-    secure_wipe(secret_display.data(), secret_display.size());
-}
-
 Result<PendingEnrollment> enrollment_prepare(const Context& ctx, std::string_view user, const EnrollRequest& req) {
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     const OtpConfig& oc = ctx.config.otp;
@@ -33,10 +28,11 @@ Result<PendingEnrollment> enrollment_prepare(const Context& ctx, std::string_vie
         if (e.key.secret.size() < 10)
             return make_error(Errc::invalid_argument, "secret shorter than 80 bits");
     }
-    std::string b32 = base32_encode(e.key.secret.data(), e.key.secret.size());
-    e.secret_display = group_base32(b32);
-    secure_wipe(b32.data(), b32.size());
-    e.uri = make_otpauth_uri(oc.issuer, e.user, e.key.secret, e.key.params);
+    SecretString b32 = base32_encode(e.key.secret);
+    std::string grouped = group_base32(b32.view());
+    e.secret_display = SecretString(grouped);
+    secure_wipe(grouped.data(), grouped.size());
+    CHORUS_ASSIGN_OR_RETURN(e.uri, make_otpauth_uri(oc.issuer, e.user, e.key.secret, e.key.params));
     return e;
 }
 

@@ -21,9 +21,8 @@ struct EnrollRequest {
 struct PendingEnrollment {
     std::string user;
     TotpKey key;
-    std::string uri;             // otpauth:// URI: holds the secret, wiped with the object
-    std::string secret_display;  // base32 in groups of four
-    ~PendingEnrollment();
+    SecretString uri;             // otpauth:// URI (holds the secret)
+    SecretString secret_display;  // base32 in groups of four
 };
 
 Result<PendingEnrollment> enrollment_prepare(const Context& ctx, std::string_view user, const EnrollRequest& req);

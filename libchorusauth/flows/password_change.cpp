@@ -25,18 +25,16 @@ Result<Checklist> password_checklist(Context& ctx, std::string_view user, std::s
     Checklist cl = check_password(ctx.config.password, candidate, PasswordSubject{user, gecos}, bl);
 
     const HistoryConfig& hc = ctx.config.password.history;
-    if (user.empty() || hc.remember <= 0) return cl;
+    const bool reset = mode == PasswordMode::reset;
+    if (user.empty() || !history_rule_applies(hc, reset)) return cl;
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
-    if (!rec || rec->history.empty()) return cl;
-    CHORUS_ASSIGN_OR_RETURN(bool reused, history_contains(rec->history, candidate, hc, mode == PasswordMode::reset));
-    std::string text = hc.remember == 1 ? "Not your current password"
-                                        : "Not one of your last " + std::to_string(hc.remember) + " passwords";
-    if (mode == PasswordMode::reset && hc.reset_allows_last && hc.remember > 1)
-        text = "Not one of your " + std::to_string(hc.remember - 1) + " passwords before the current one";
-    if (mode == PasswordMode::reset && hc.reset_allows_last && hc.remember == 1) return cl;
-    cl.rules.push_back(RuleResult{"history", std::move(text), !reused});
+    bool reused = false;
+    if (rec && !rec->history.empty()) {
+        CHORUS_ASSIGN_OR_RETURN(reused, history_contains(rec->history, candidate, hc, reset));
+    }
+    add_history_rule(cl, hc, reset, reused);
     return cl;
 }
 

@@ -2,7 +2,15 @@
 // Shared bits for the cmocka unit tests (C++).
 #pragma once
 
-// cmocka needs these before its header.
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ios>
+#include <string>
+
+// cmocka last: its fail() macro breaks standard headers included after it.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,13 +19,6 @@
 extern "C" {
 #include <cmocka.h>
 }
-
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cstdio>
-#include <string>
 
 namespace chorus_test {
 
