@@ -131,6 +131,21 @@ CHORUS_API CHORUS_NODISCARD int chorus_user_unenroll(chorus_ctx_t *ctx, const ch
 CHORUS_API CHORUS_NODISCARD int chorus_user_list(chorus_ctx_t *ctx, char ***users, size_t *count);
 CHORUS_API void chorus_strings_free(char ***list, size_t count);
 
+/**
+ * Sets user's phone (E.164, e.g. "+6421555123") and/or email; NULL leaves a
+ * value as it is, "" removes it. Invalid values give CHORUS_ERR_INVALID_ARG.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_user_set_contact(chorus_ctx_t *ctx, const char *user,
+						      const char *phone, const char *email);
+
+/**
+ * Validates the configuration file at path (NULL: the default path) without
+ * opening any state. On failure *message (if message is not NULL) receives
+ * every error, one per line ("FILE:LINE:COLUMN: text"); free it with
+ * chorus_string_free().
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_config_validate(const char *path, char **message);
+
 /* ---- Enrollment ------------------------------------------------------- */
 
 typedef struct chorus_totp_opts {
@@ -154,6 +169,8 @@ CHORUS_API void chorus_enrollment_free(chorus_enrollment_t **e);
 CHORUS_API const char *chorus_enrollment_uri(const chorus_enrollment_t *e);
 /** The key in base32, grouped in fours for reading aloud ("ABCD EFGH ..."). */
 CHORUS_API const char *chorus_enrollment_secret_display(const chorus_enrollment_t *e);
+/** Per-key window in steps (0..10) instead of the configured one; e.g. from an imported file. */
+CHORUS_API CHORUS_NODISCARD int chorus_enrollment_set_window(chorus_enrollment_t *e, int window);
 /** Checks code against the pending key (no state touched): CHORUS_OK or CHORUS_ERR_BAD_CODE. */
 CHORUS_API CHORUS_NODISCARD int chorus_enrollment_check(chorus_ctx_t *ctx, const chorus_enrollment_t *e,
 						      const char *code);
@@ -165,12 +182,29 @@ CHORUS_API CHORUS_NODISCARD int chorus_enrollment_check(chorus_ctx_t *ctx, const
 CHORUS_API CHORUS_NODISCARD int chorus_enrollment_commit(chorus_ctx_t *ctx, chorus_enrollment_t *e,
 						       const char *code);
 
+/** How chorus_qr_render() draws. */
+typedef enum chorus_qr_style {
+	CHORUS_QR_UTF8 = 0,  /**< Unicode half blocks, light modules drawn (light-on-dark terminals) */
+	CHORUS_QR_ANSI = 1,  /**< ANSI background colours: right on any terminal theme */
+	CHORUS_QR_ASCII = 2  /**< '#' and spaces, for terminals without UTF-8 */
+} chorus_qr_style;
+
+/** Draws text (e.g. an otpauth URI) as a QR code; free *out with chorus_string_free(). */
+CHORUS_API CHORUS_NODISCARD int chorus_qr_render(const char *text, chorus_qr_style style, char **out);
+
 /**
  * Makes a new set of recovery codes for user (replacing the old set); the
  * plaintext codes are returned once and only their hashes are stored.
  */
 CHORUS_API CHORUS_NODISCARD int chorus_recovery_codes_new(chorus_ctx_t *ctx, const char *user,
 							char ***codes, size_t *count);
+
+/**
+ * Replaces user's recovery codes with the given plaintext codes (e.g.
+ * google-authenticator scratch codes); only their hashes are stored.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_recovery_codes_import(chorus_ctx_t *ctx, const char *user,
+							   const char *const *codes, size_t count);
 
 /* ---- Password rules and history -------------------------------------- */
 

@@ -48,6 +48,22 @@ void chorus_ctx_free(chorus_ctx_t** ctx) {
     *ctx = nullptr;
 }
 
+int chorus_config_validate(const char* path, char** message) {
+    if (message != nullptr) *message = nullptr;
+    try {
+        chorus::LoadOptions lo;
+        lo.require_root_owner = geteuid() == 0;
+        auto cfg = chorus::load_config(path != nullptr ? path : "", lo);
+        if (cfg.ok()) return CHORUS_OK;
+        if (message != nullptr) *message = chorus_dup_string(cfg.error().message);
+        return chorus::to_rc(cfg.code());
+    } catch (const std::bad_alloc&) {
+        return CHORUS_ERR_NOMEM;
+    } catch (...) {
+        return CHORUS_ERR_INTERNAL;
+    }
+}
+
 const char* chorus_ctx_last_error(const chorus_ctx_t* ctx) {
     if (ctx == nullptr) return "no context";
     return ctx->last_error.c_str();

@@ -86,3 +86,51 @@ int chorus_recovery_codes_new(chorus_ctx_t* h, const char* user, char*** codes, 
 }
 
 }  // extern "C"
+
+extern "C" {
+
+int chorus_enrollment_set_window(chorus_enrollment_t* e, int window) {
+    if (e == nullptr || window < 0 || window > 10) return CHORUS_ERR_INVALID_ARG;
+    e->pending.key.window = window;
+    return CHORUS_OK;
+}
+
+int chorus_recovery_codes_import(chorus_ctx_t* h, const char* user, const char* const* codes, size_t count) {
+    if (h == nullptr || user == nullptr || (codes == nullptr && count > 0) || count > 100)
+        return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        std::vector<chorus::SecretString> list;
+        for (size_t i = 0; i < count; ++i) {
+            if (codes[i] == nullptr) return CHORUS_ERR_INVALID_ARG;
+            list.emplace_back(codes[i]);
+        }
+        chorus::Status st = chorus::recovery_codes_import(h->ctx, user, list);
+        return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
+    })
+}
+
+}  // extern "C"
+
+#include "flows/qr_text.hpp"
+
+extern "C" {
+
+int chorus_qr_render(const char* text, chorus_qr_style style, char** out) {
+    if (out != nullptr) *out = nullptr;
+    if (text == nullptr || out == nullptr) return CHORUS_ERR_INVALID_ARG;
+    chorus::QrStyle s;
+    switch (style) {
+    case CHORUS_QR_UTF8: s = chorus::QrStyle::utf8; break;
+    case CHORUS_QR_ANSI: s = chorus::QrStyle::ansi; break;
+    case CHORUS_QR_ASCII: s = chorus::QrStyle::ascii; break;
+    default: return CHORUS_ERR_INVALID_ARG;
+    }
+    CHORUS_C_BOUNDARY(nullptr, {
+        auto qr = chorus::render_qr(text, s);
+        if (!qr.ok()) return chorus::fail(nullptr, qr.error());
+        *out = chorus_dup_string(qr->view());
+        return *out != nullptr ? CHORUS_OK : CHORUS_ERR_NOMEM;
+    })
+}
+
+}  // extern "C"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "flows/admin.hpp"
 
+#include "flows/contact.hpp"
+
 namespace chorus {
 
 Result<UserStatus> user_status(Context& ctx, std::string_view user) {
@@ -59,5 +61,32 @@ Status user_unenroll(Context& ctx, std::string_view user, bool all) {
 }
 
 Result<std::vector<std::string>> user_list(Context& ctx) { return ctx.store->list_users(); }
+
+Status user_set_contact(Context& ctx, std::string_view user, std::optional<std::string_view> phone,
+                        std::optional<std::string_view> email) {
+    CHORUS_RETURN_IF_ERROR(encode_username(user));
+    std::optional<std::string> new_phone, new_email;
+    if (phone) {
+        if (phone->empty()) {
+            new_phone = "";
+        } else {
+            CHORUS_ASSIGN_OR_RETURN(new_phone, normalize_phone(*phone));
+        }
+    }
+    if (email) {
+        if (email->empty()) {
+            new_email = "";
+        } else {
+            CHORUS_ASSIGN_OR_RETURN(new_email, normalize_email(*email));
+        }
+    }
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, txn->record());
+    UserRecord rec = existing ? std::move(*existing) : UserRecord{};
+    if (new_phone) rec.phone = *new_phone;
+    if (new_email) rec.email = *new_email;
+    if (rec.phone.empty() && (rec.default_method == "sms" || rec.default_method == "call")) rec.default_method = "app";
+    return txn->put_record(rec);
+}
 
 }  // namespace chorus

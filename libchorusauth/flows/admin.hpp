@@ -26,5 +26,8 @@ Status user_unlock(Context& ctx, std::string_view user);
 // Removes methods and live state; keeps password history unless `all`.
 Status user_unenroll(Context& ctx, std::string_view user, bool all);
 Result<std::vector<std::string>> user_list(Context& ctx);
+// nullopt leaves a field unchanged; "" clears it.
+Status user_set_contact(Context& ctx, std::string_view user, std::optional<std::string_view> phone,
+                        std::optional<std::string_view> email);
 
 }  // namespace chorus

@@ -2,6 +2,7 @@
 #include "flows/enroll.hpp"
 
 #include "flows/recovery_codes.hpp"
+#include "flows/verify.hpp"
 #include "otp/base32.hpp"
 #include "otp/otpauth_uri.hpp"
 #include "otp/secret.hpp"
@@ -66,14 +67,13 @@ Status enrollment_commit(Context& ctx, const PendingEnrollment& e, std::string_v
     return {};
 }
 
-Result<std::vector<SecretString>> recovery_codes_renew(Context& ctx, std::string_view user) {
-    CHORUS_RETURN_IF_ERROR(encode_username(user));
-    int count = ctx.config.enrollment.recovery_codes;
-    if (count <= 0) return make_error(Errc::unsupported, "recovery codes are disabled (enrollment.recovery_codes: 0)");
-    CHORUS_ASSIGN_OR_RETURN(auto codes, generate_recovery_codes(count));
+namespace {
+
+Status store_recovery_codes(Context& ctx, std::string_view user, const std::vector<SecretString>& codes) {
     std::vector<HashedCode> hashed;
     for (const auto& c : codes) {
         SecretString n = normalize_code(c.view());
+        if (n.empty() || n.size() > kMaxCodeInput) return make_error(Errc::invalid_argument, "recovery code of bad length");
         CHORUS_ASSIGN_OR_RETURN(std::string h, hash_code(n.view()));
         hashed.push_back(HashedCode{std::move(h)});
     }
@@ -81,9 +81,27 @@ Result<std::vector<SecretString>> recovery_codes_renew(Context& ctx, std::string
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, txn->record());
     UserRecord rec = existing ? std::move(*existing) : UserRecord{};
     rec.recovery = std::move(hashed);
-    CHORUS_RETURN_IF_ERROR(txn->put_record(rec));
+    return txn->put_record(rec);
+}
+
+}  // namespace
+
+Result<std::vector<SecretString>> recovery_codes_renew(Context& ctx, std::string_view user) {
+    CHORUS_RETURN_IF_ERROR(encode_username(user));
+    int count = ctx.config.enrollment.recovery_codes;
+    if (count <= 0) return make_error(Errc::unsupported, "recovery codes are disabled (enrollment.recovery_codes: 0)");
+    CHORUS_ASSIGN_OR_RETURN(auto codes, generate_recovery_codes(count));
+    CHORUS_RETURN_IF_ERROR(store_recovery_codes(ctx, user, codes));
     ctx.log.logf(LogLevel::notice, "new recovery codes made for %.*s", static_cast<int>(user.size()), user.data());
     return codes;
+}
+
+Status recovery_codes_import(Context& ctx, std::string_view user, const std::vector<SecretString>& codes) {
+    CHORUS_RETURN_IF_ERROR(encode_username(user));
+    CHORUS_RETURN_IF_ERROR(store_recovery_codes(ctx, user, codes));
+    ctx.log.logf(LogLevel::notice, "%zu recovery codes imported for %.*s", codes.size(), static_cast<int>(user.size()),
+                 user.data());
+    return {};
 }
 
 }  // namespace chorus

@@ -36,4 +36,7 @@ Status enrollment_commit(Context& ctx, const PendingEnrollment& e, std::string_v
 
 Result<std::vector<SecretString>> recovery_codes_renew(Context& ctx, std::string_view user);
 
+// Replaces the user's recovery codes with these (e.g. imported scratch codes).
+Status recovery_codes_import(Context& ctx, std::string_view user, const std::vector<SecretString>& codes);
+
 }  // namespace chorus

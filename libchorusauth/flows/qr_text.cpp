@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "flows/qr_text.hpp"
+
+#include <qrencode.h>
+
+#include <memory>
+
+namespace chorus {
+namespace {
+
+struct QrFree {
+    void operator()(QRcode* q) const {
+        if (q != nullptr) {
+            secure_wipe(q->data, static_cast<std::size_t>(q->width) * static_cast<std::size_t>(q->width));
+            QRcode_free(q);
+        }
+    }
+};
+using QrPtr = std::unique_ptr<QRcode, QrFree>;
+
+constexpr int kQuiet = 2;  // modules of light border; phones cope with 2 and it saves rows
+
+class Modules {
+public:
+    explicit Modules(const QRcode& q) : q_(q) {}
+    int size() const { return q_.width + 2 * kQuiet; }
+    bool dark(int x, int y) const {
+        x -= kQuiet;
+        y -= kQuiet;
+        if (x < 0 || y < 0 || x >= q_.width || y >= q_.width) return false;
+        return (q_.data[y * q_.width + x] & 1) != 0;
+    }
+
+private:
+    const QRcode& q_;
+};
+
+void draw_half_blocks(const Modules& m, std::string& out) {
+    for (int y = 0; y < m.size(); y += 2) {
+        for (int x = 0; x < m.size(); ++x) {
+            bool top_light = !m.dark(x, y);
+            bool bottom_light = y + 1 < m.size() ? !m.dark(x, y + 1) : false;
+            if (top_light && bottom_light) out += "\u2588";
+            else if (top_light) out += "\u2580";
+            else if (bottom_light) out += "\u2584";
+            else out += ' ';
+        }
+        out += '\n';
+    }
+}
+
+void draw_cells(const Modules& m, std::string& out, const char* dark, const char* light, const char* eol) {
+    for (int y = 0; y < m.size(); ++y) {
+        for (int x = 0; x < m.size(); ++x) out += m.dark(x, y) ? dark : light;
+        out += eol;
+    }
+}
+
+}  // namespace
+
+Result<SecretString> render_qr(std::string_view data, QrStyle style) {
+    std::string input(data);
+    QrPtr q(QRcode_encodeData(static_cast<int>(input.size()), reinterpret_cast<const unsigned char*>(input.data()), 0,
+                              QR_ECLEVEL_L));
+    secure_wipe(input.data(), input.size());
+    if (!q) return make_error(Errc::invalid_argument, "text too long for a QR code");
+    Modules m(*q);
+    std::string buf;
+    buf.reserve(static_cast<std::size_t>(m.size() * m.size() * 12));
+    switch (style) {
+    case QrStyle::utf8: draw_half_blocks(m, buf); break;
+    case QrStyle::ansi: draw_cells(m, buf, "\x1b[40m  ", "\x1b[47m  ", "\x1b[0m\n"); break;
+    case QrStyle::ascii: draw_cells(m, buf, "  ", "##", "\n"); break;
+    }
+    SecretString result(buf);
+    secure_wipe(buf.data(), buf.size());
+    return result;
+}
+
+}  // namespace chorus
