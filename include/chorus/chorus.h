@@ -76,6 +76,9 @@ CHORUS_API void chorus_ctx_free(chorus_ctx_t **ctx);
 /** The detail message of the last failure on ctx (e.g. "line 3, column 5: ..."). Never NULL. */
 CHORUS_API const char *chorus_ctx_last_error(const chorus_ctx_t *ctx);
 
+/** The configured number of code digits (otp.digits), e.g. for splitting "password+code". */
+CHORUS_API int chorus_ctx_code_digits(const chorus_ctx_t *ctx);
+
 /** Frees a string returned by the library, wiping it first. Accepts NULL. */
 CHORUS_API void chorus_string_free(char **s);
 
@@ -231,6 +234,66 @@ CHORUS_API int chorus_checklist_rule_met(const chorus_checklist_t *cl, size_t i)
 /** Records password as the user's newest (argon2id), keeping the configured number. */
 CHORUS_API CHORUS_NODISCARD int chorus_password_record(chorus_ctx_t *ctx, const char *user,
 						     const char *password);
+
+/* ---- Logins: the flows behind pam_chorus and the tools ---------------- */
+
+typedef enum chorus_msg_kind { CHORUS_MSG_INFO = 0, CHORUS_MSG_ERROR = 1 } chorus_msg_kind;
+
+/**
+ * How a flow talks to the person: the PAM module implements it with the PAM
+ * conversation, the tools with a terminal.
+ */
+typedef struct chorus_prompter {
+	void *arg;
+	/** Shows text. Returns 0, or nonzero if it could not be shown. */
+	int (*show)(void *arg, chorus_msg_kind kind, const char *text);
+	/**
+	 * Asks a question (echo != 0: the answer is visible while typed). On
+	 * success returns 0 and sets *answer to a malloc'd string, which the
+	 * library wipes and frees. Nonzero: no answer (conversation failed).
+	 */
+	int (*ask)(void *arg, int echo, const char *prompt, char **answer);
+} chorus_prompter;
+
+typedef enum chorus_login_result {
+	CHORUS_LOGIN_VERIFIED = 1,    /**< a second factor was proven */
+	CHORUS_LOGIN_NOT_REQUIRED = 2 /**< no method registered: the account stage applies the policy */
+} chorus_login_result;
+
+/**
+ * The second factor of a login: asks "Verification code: " (or takes code,
+ * when not NULL) and verifies it. The configured other-method words send a
+ * code by SMS or place a call. Returns CHORUS_OK with *result set, or an
+ * error (CHORUS_ERR_BAD_CODE, _REPLAY, _LOCKED, or a system error) after
+ * telling the user why in words that do not reveal whether the account exists.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_login_authenticate(chorus_ctx_t *ctx, const char *user,
+							const chorus_prompter *prompter,
+							const char *code, chorus_login_result *result);
+
+/** chorus_login_account() flags: how to draw the registration QR code. */
+#define CHORUS_ACCOUNT_QR_ANSI 0x1u
+#define CHORUS_ACCOUNT_QR_ASCII 0x2u
+
+/**
+ * The account stage, after the first factor succeeded: refuses a locked
+ * account (CHORUS_ERR_LOCKED) and applies the enrollment policy to an account
+ * without a method, walking the user through registration when it is due.
+ * CHORUS_ERR_NOT_ENROLLED when registration is required and did not happen.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_login_account(chorus_ctx_t *ctx, const char *user,
+						   const chorus_prompter *prompter, unsigned flags);
+
+/** chorus_login_password() flags. */
+#define CHORUS_PW_BY_ADMIN 0x1u /**< root sets another user's password */
+
+/**
+ * Vets a new password: tells the user every unmet rule and returns
+ * CHORUS_ERR_PASSWORD_RULES, or CHORUS_OK.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_login_password(chorus_ctx_t *ctx, const char *user, const char *gecos,
+						    const char *password, chorus_pw_mode mode,
+						    unsigned flags, const chorus_prompter *prompter);
 
 #ifdef __cplusplus
 }

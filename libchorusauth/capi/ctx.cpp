@@ -64,6 +64,8 @@ int chorus_config_validate(const char* path, char** message) {
     }
 }
 
+int chorus_ctx_code_digits(const chorus_ctx_t* ctx) { return ctx != nullptr ? ctx->ctx.config.otp.digits : 6; }
+
 const char* chorus_ctx_last_error(const chorus_ctx_t* ctx) {
     if (ctx == nullptr) return "no context";
     return ctx->last_error.c_str();

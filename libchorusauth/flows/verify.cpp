@@ -123,4 +123,31 @@ Status verify_code(Context& ctx, std::string_view user, std::string_view code, V
     return make_error(Errc::bad_code, "wrong code");
 }
 
+Status settle_out_of_band(Context& ctx, std::string_view user, bool matched, VerifyOutcome& outcome) {
+    outcome = {};
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    if (!rec || !rec->has_method()) return make_error(Errc::bad_code, "wrong code");
+    CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
+    expire_failures(ctx, live);
+    if (live.locked_until > ctx.now()) {
+        outcome.lock_remaining = live.locked_until - ctx.now();
+        return make_error(Errc::locked, "too many failed attempts");
+    }
+    if (matched) {
+        live.failures = 0;
+        live.first_failure_at = 0;
+        live.last_success_at = ctx.now();
+        CHORUS_RETURN_IF_ERROR(txn->put_live(live));
+        return {};
+    }
+    std::int64_t locked_for = count_failure(ctx, live);
+    CHORUS_RETURN_IF_ERROR(txn->put_live(live));
+    if (locked_for > 0) {
+        outcome.lock_remaining = locked_for;
+        return make_error(Errc::locked, "too many failed attempts");
+    }
+    return make_error(Errc::bad_code, "wrong code");
+}
+
 }  // namespace chorus

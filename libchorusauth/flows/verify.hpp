@@ -25,6 +25,11 @@ struct VerifyOutcome {
 // Every failure is counted before the answer is returned.
 Status verify_code(Context& ctx, std::string_view user, std::string_view code, VerifyOutcome& outcome);
 
+// Settles a check made outside verify_code (an SMS code sent in this
+// session, a voice approval): success clears failures; failure counts like a
+// wrong code. Errors as verify_code (locked, bad_code, store errors).
+Status settle_out_of_band(Context& ctx, std::string_view user, bool matched, VerifyOutcome& outcome);
+
 // Longest code input looked at; anything longer is a wrong code.
 inline constexpr std::size_t kMaxCodeInput = 64;
 

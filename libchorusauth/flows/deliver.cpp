@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "flows/deliver.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+
+#include "util/fd.hpp"
+
+namespace chorus {
+namespace {
+
+// Waits for pid up to deadline (monotonic seconds); kills it after that.
+Result<int> wait_with_deadline(pid_t pid, std::int64_t timeout_s) {
+    struct timespec start{};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        int status = 0;
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) return status;
+        if (r < 0 && errno != EINTR) return errno_error("waitpid", errno);
+        struct timespec now{};
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= timeout_s) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return make_error(Errc::io, "delivery helper timed out");
+        }
+        struct timespec nap{0, 20 * 1000 * 1000};
+        nanosleep(&nap, nullptr);
+    }
+}
+
+}  // namespace
+
+const char* channel_name(Channel c) {
+    switch (c) {
+    case Channel::email: return "email";
+    case Channel::sms: return "sms";
+    case Channel::voice: return "voice";
+    }
+    return "unknown";
+}
+
+Status deliver(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
+               std::string_view body) {
+    const DeliveryConfig& dc = ctx.config.delivery;
+    SecretString request("channel: ");
+    request.raw() += channel_name(channel);
+    request.raw() += "\nto: ";
+    request.raw() += to;
+    request.raw() += "\nsubject: ";
+    request.raw() += subject;
+    request.raw() += "\n\n";
+    request.raw() += body;
+
+    int in[2];
+    if (pipe2(in, O_CLOEXEC) != 0) return errno_error("pipe", errno);
+    UniqueFd read_end(in[0]), write_end(in[1]);
+    std::string helper = dc.helper;
+    pid_t pid = fork();
+    if (pid < 0) return errno_error("fork", errno);
+    if (pid == 0) {
+        // Child: stdin from the pipe, stdout/stderr to /dev/null, empty environment.
+        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (dup2(read_end.get(), 0) < 0 || devnull < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0) _exit(127);
+        char* const argv[] = {helper.data(), nullptr};
+        char* const envp[] = {nullptr};
+        execve(helper.c_str(), argv, envp);
+        _exit(127);
+    }
+    read_end.reset();
+    // A helper that exits early must not kill us with SIGPIPE.
+    struct sigaction ign{}, old{};
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, &old);
+    Status wrote = write_all(write_end.get(), request.view());
+    sigaction(SIGPIPE, &old, nullptr);
+    write_end.reset();
+    CHORUS_ASSIGN_OR_RETURN(int status, wait_with_deadline(pid, dc.timeout));
+    if (!wrote.ok()) return wrote;
+    if (!WIFEXITED(status)) return make_error(Errc::io, "delivery helper crashed");
+    if (WEXITSTATUS(status) == 127) return make_error(Errc::io, "delivery helper " + dc.helper + " could not be started");
+    if (WEXITSTATUS(status) != 0)
+        return make_error(Errc::io, std::string(channel_name(channel)) + " delivery failed (helper exit " +
+                                        std::to_string(WEXITSTATUS(status)) + ")");
+    ctx.log.logf(LogLevel::info, "%s sent", channel_name(channel));
+    return {};
+}
+
+}  // namespace chorus

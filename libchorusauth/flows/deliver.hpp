@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Sending codes: the library never opens a network connection itself. It
+// starts the delivery helper (delivery.helper, chorus-deliver) with an empty
+// environment and writes the request on its stdin.
+#pragma once
+
+#include <string_view>
+
+#include "flows/context.hpp"
+
+namespace chorus {
+
+enum class Channel { email, sms, voice };
+
+const char* channel_name(Channel c);
+
+// Request on the helper's stdin:
+//   channel: sms|email|voice
+//   to: <E.164 number or address>
+//   subject: <text>            (email)
+//   <blank line>
+//   <body>
+// Exit status 0 means delivered (for voice: the callee approved with #).
+// Anything else, a crash or the timeout (delivery.timeout) is an error.
+Status deliver(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
+               std::string_view body);
+
+}  // namespace chorus

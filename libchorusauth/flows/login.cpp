@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "flows/login.hpp"
+
+#include "flows/login_other_method.hpp"
+#include "flows/policy.hpp"
+#include "flows/register.hpp"
+#include "flows/verify.hpp"
+
+namespace chorus {
+namespace {
+
+std::string minutes_text(std::int64_t seconds) {
+    std::int64_t minutes = (seconds + 59) / 60;
+    return std::to_string(minutes) + (minutes == 1 ? " minute" : " minutes");
+}
+
+// Words for a failed check. None of them tells an unknown account from a real one.
+Status explain(Prompter& p, const Error& e, const VerifyOutcome& outcome) {
+    switch (e.code) {
+    case Errc::bad_code: return p.error("Wrong code.");
+    case Errc::replay: return p.error("Code expired or already used. Wait for the next code.");
+    case Errc::locked: return p.error("Too many attempts: try again in " + minutes_text(outcome.lock_remaining) + ".");
+    default: return p.error("Verification is unavailable right now. Contact your administrator.");
+    }
+}
+
+SecretString strip_spaces(std::string_view in) {
+    SecretString out;
+    for (char c : in)
+        if (c != ' ' && c != '\t') out.raw() += c;
+    return out;
+}
+
+// Whether the account has a usable method. Not found: nothing stored.
+Result<bool> has_method(Context& ctx, std::string_view user) {
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    return rec && rec->has_method();
+}
+
+}  // namespace
+
+Result<LoginResult> login_authenticate(Context& ctx, std::string_view user, Prompter& p,
+                                       const std::optional<SecretString>& preset_code) {
+    auto groups = account_groups(user);
+    if (!groups.ok() && groups.code() != Errc::not_found) return std::move(groups).error();
+    const bool account_exists = groups.ok();
+    if (account_exists && encode_username(user).ok()) {
+        CHORUS_ASSIGN_OR_RETURN(bool enrolled, has_method(ctx, user));
+        if (!enrolled) return LoginResult::not_required;
+    }
+
+    SecretString typed;
+    if (preset_code) {
+        typed = *preset_code;
+    } else {
+        CHORUS_ASSIGN_OR_RETURN(typed, p.ask("Verification code: ", false));
+    }
+    SecretString code = strip_spaces(typed.view());
+    typed.clear();
+
+    VerifyOutcome outcome;
+    Status st;
+    const auto& words = ctx.config.enrollment.other_method_words;
+    if (!words.empty() && code.view() == words[0]) {
+        st = sign_in_by_sms(ctx, user, account_exists, p, outcome);
+    } else if (words.size() > 1 && code.view() == words[1]) {
+        st = sign_in_by_call(ctx, user, account_exists, p, outcome);
+    } else {
+        st = verify_code(ctx, user, code.view(), outcome);
+    }
+    if (!st.ok()) {
+        explain(p, st.error(), outcome).ignore();  // the answer is "no" either way
+        return std::move(st).error();
+    }
+    if (outcome.method == CodeMethod::recovery)
+        p.info("Recovery code accepted. Make a new set with chorus-enroll when few are left.").ignore();
+    return LoginResult::verified;
+}
+
+Status login_account(Context& ctx, std::string_view user, Prompter& p, const AccountOptions& opts) {
+    CHORUS_ASSIGN_OR_RETURN(std::vector<std::string> groups, account_groups(user));
+    CHORUS_RETURN_IF_ERROR(encode_username(user));
+    std::int64_t first_seen = 0;
+    {
+        CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+        CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+        if (rec && rec->has_method()) {
+            CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
+            if (live.locked_until > ctx.now()) {
+                const std::int64_t left = live.locked_until - ctx.now();
+                p.error("Too many attempts: try again in " + minutes_text(left) + ".").ignore();
+                return make_error(Errc::locked, "account locked after failed codes");
+            }
+            return {};
+        }
+        first_seen = rec ? rec->first_seen : 0;
+        UnenrolledVerdict probe = unenrolled_verdict(ctx, groups, first_seen);
+        if (ctx.config.enrollment.policy == EnrollPolicy::grace && first_seen == 0 &&
+            probe.obligation != Obligation::exempt) {
+            // The grace clock starts at the first successful first factor.
+            UserRecord fresh = rec ? std::move(*rec) : UserRecord{};
+            fresh.first_seen = first_seen = ctx.now();
+            CHORUS_RETURN_IF_ERROR(txn->put_record(fresh));
+        }
+    }  // the lock is not held while the user reads and types
+
+    UnenrolledVerdict v = unenrolled_verdict(ctx, groups, first_seen);
+    RegisterOptions ro;
+    ro.qr = opts.qr;
+    switch (v.obligation) {
+    case Obligation::exempt:
+        return {};
+    case Obligation::may_register: {
+        if (v.grace_left > 0) {
+            std::int64_t days = (v.grace_left + 86399) / 86400;
+            p.info("Two-step verification becomes required in " + std::to_string(days) +
+                   (days == 1 ? " day." : " days.") + " You can set it up now.")
+                .ignore();
+        }
+        ro.allow_skip = true;
+        auto r = register_interactively(ctx, user, p, ro);
+        if (!r.ok() && r.code() != Errc::bad_code)
+            ctx.log.logf(LogLevel::info, "optional registration not completed: %s", r.error().message.c_str());
+        return {};  // registration was optional: the login goes on either way
+    }
+    case Obligation::must_register: {
+        auto r = register_interactively(ctx, user, p, ro);
+        if (!r.ok()) {
+            p.error("Two-step verification must be set up before you can log in.").ignore();
+            ctx.log.logf(LogLevel::notice, "login refused: registration required and not completed (%s)",
+                         r.error().message.c_str());
+            return make_error(Errc::not_enrolled, "registration required: " + r.error().message);
+        }
+        return {};
+    }
+    }
+    return make_error(Errc::internal, "unknown obligation");
+}
+
+Status login_password(Context& ctx, std::string_view user, std::string_view gecos, std::string_view password,
+                      PasswordMode mode, bool by_admin, Prompter& p) {
+    if (by_admin && !ctx.config.password.enforce_for_root) return {};
+    CHORUS_ASSIGN_OR_RETURN(Checklist cl, password_checklist(ctx, user, gecos, password, mode));
+    if (cl.ok()) return {};
+    std::string text = "The new password does not meet these rules:";
+    for (const auto& r : cl.rules)
+        if (!r.met) text += "\n  - " + r.text;
+    CHORUS_RETURN_IF_ERROR(p.error(text));
+    return make_error(Errc::password_rules, "password does not meet the rules");
+}
+
+}  // namespace chorus

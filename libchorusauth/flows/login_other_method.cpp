@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "flows/login_other_method.hpp"
+
+#include <unistd.h>
+
+#include "flows/deliver.hpp"
+
+namespace chorus {
+namespace {
+
+// The registered phone, or "" (no record, no phone, unknown account).
+Result<std::string> phone_of(Context& ctx, std::string_view user, bool account_exists) {
+    if (!account_exists || !encode_username(user).ok()) return std::string();
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    if (!rec || !rec->has_method()) return std::string();
+    return rec->phone;
+}
+
+Result<SecretString> six_digits() {
+    unsigned char rnd[8];
+    if (!random_bytes(rnd, sizeof rnd)) return make_error(Errc::io, "getrandom failed");
+    std::uint64_t v = 0;
+    for (unsigned char b : rnd) v = v << 8 | b;
+    secure_wipe(rnd, sizeof rnd);
+    std::string digits = std::to_string(v % 1000000);  // 2^64 mod 10^6 bias: below 2^-44
+    SecretString code(std::string(6 - digits.size(), '0') + digits);
+    secure_wipe(digits.data(), digits.size());
+    v = 0;
+    return code;
+}
+
+std::string host_name() {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0) return "this computer";
+    return buf;
+}
+
+}  // namespace
+
+Status sign_in_by_sms(Context& ctx, std::string_view user, bool account_exists, Prompter& p, VerifyOutcome& outcome) {
+    outcome = {};
+    CHORUS_ASSIGN_OR_RETURN(std::string phone, phone_of(ctx, user, account_exists));
+    CHORUS_ASSIGN_OR_RETURN(SecretString code, six_digits());
+    const bool can_send = !phone.empty() && !ctx.config.delivery.sms_url.empty();
+    if (can_send) {
+        SecretString body("Your verification code is ");
+        body.raw() += code.view();
+        body.raw() += ". Nobody from support will ask you for it.";
+        Status sent = deliver(ctx, Channel::sms, phone, "", body.view());
+        if (!sent.ok()) {
+            ctx.log.logf(LogLevel::error, "SMS code not sent: %s", sent.error().message.c_str());
+            return make_error(Errc::io, "the code could not be sent");
+        }
+    }
+    CHORUS_RETURN_IF_ERROR(p.info("If a phone number is registered for SMS, a code is on its way."));
+    CHORUS_ASSIGN_OR_RETURN(SecretString answer, p.ask("Code from the text message: ", false));
+    if (!can_send) {
+        if (account_exists && encode_username(user).ok()) return settle_out_of_band(ctx, user, false, outcome);
+        return make_error(Errc::bad_code, "wrong code");
+    }
+    const bool matched = ct_equal(answer.view(), code.view());
+    return settle_out_of_band(ctx, user, matched, outcome);
+}
+
+Status sign_in_by_call(Context& ctx, std::string_view user, bool account_exists, Prompter& p,
+                       VerifyOutcome& outcome) {
+    outcome = {};
+    CHORUS_ASSIGN_OR_RETURN(std::string phone, phone_of(ctx, user, account_exists));
+    CHORUS_RETURN_IF_ERROR(p.info("If a phone number is registered, we are calling it now. Answer and press # to approve."));
+    if (phone.empty() || ctx.config.delivery.voice_url.empty()) {
+        if (account_exists && encode_username(user).ok()) return settle_out_of_band(ctx, user, false, outcome);
+        return make_error(Errc::bad_code, "call not approved");
+    }
+    std::string message = "Press the pound key to approve the sign-in of " + std::string(user) + " on " + host_name() + ".";
+    Status approved = deliver(ctx, Channel::voice, phone, "", message);
+    if (!approved.ok()) ctx.log.logf(LogLevel::notice, "voice approval not given: %s", approved.error().message.c_str());
+    return settle_out_of_band(ctx, user, approved.ok(), outcome);
+}
+
+}  // namespace chorus

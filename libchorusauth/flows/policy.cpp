@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "flows/policy.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace chorus {
+namespace {
+
+bool member_of_any(const std::vector<std::string>& mine, const std::vector<std::string>& listed) {
+    return std::any_of(listed.begin(), listed.end(), [&](const std::string& g) {
+        return std::find(mine.begin(), mine.end(), g) != mine.end();
+    });
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> account_groups(std::string_view user_view) {
+    std::string user(user_view);
+    std::vector<char> buf(16384);
+    struct passwd pw{};
+    struct passwd* found = nullptr;
+    int rc = getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found);
+    if (rc != 0) return make_error(Errc::io, "user lookup failed");
+    if (found == nullptr) return make_error(Errc::not_found, "no such account");
+    int n = 64;
+    std::vector<gid_t> gids(static_cast<std::size_t>(n));
+    while (getgrouplist(user.c_str(), pw.pw_gid, gids.data(), &n) < 0) {
+        if (n > 65536) return make_error(Errc::io, "too many groups");
+        gids.resize(static_cast<std::size_t>(n));
+    }
+    gids.resize(static_cast<std::size_t>(n));
+    std::vector<std::string> names;
+    std::vector<char> gbuf(16384);
+    for (gid_t gid : gids) {
+        struct group gr{};
+        struct group* g = nullptr;
+        if (getgrgid_r(gid, &gr, gbuf.data(), gbuf.size(), &g) == 0 && g != nullptr) names.emplace_back(g->gr_name);
+    }
+    return names;
+}
+
+UnenrolledVerdict unenrolled_verdict(const Context& ctx, const std::vector<std::string>& groups,
+                                     std::int64_t first_seen) {
+    const EnrollmentConfig& ec = ctx.config.enrollment;
+    UnenrolledVerdict v;
+    const bool never_exempt = member_of_any(groups, ec.never_exempt_groups);
+    if (!never_exempt) {
+        if (!ec.require_groups.empty() && !member_of_any(groups, ec.require_groups)) {
+            v.obligation = Obligation::exempt;
+            return v;
+        }
+        if (member_of_any(groups, ec.exempt_groups)) {
+            v.obligation = Obligation::exempt;
+            return v;
+        }
+    }
+    switch (ec.policy) {
+    case EnrollPolicy::nullok:
+        // never_exempt groups can't pass through unregistered even under nullok.
+        v.obligation = never_exempt ? Obligation::must_register : Obligation::exempt;
+        return v;
+    case EnrollPolicy::optional:
+        v.obligation = never_exempt ? Obligation::must_register : Obligation::may_register;
+        return v;
+    case EnrollPolicy::required:
+        v.obligation = Obligation::must_register;
+        return v;
+    case EnrollPolicy::grace: {
+        const std::int64_t now = ctx.now();
+        const std::int64_t start = first_seen > 0 ? first_seen : now;
+        std::int64_t deadline = 0;
+        if (ec.grace_days > 0) deadline = start + static_cast<std::int64_t>(ec.grace_days) * 86400;
+        if (ec.grace_until > 0 && (deadline == 0 || ec.grace_until < deadline)) deadline = ec.grace_until;
+        if (!never_exempt && deadline > now) {
+            v.obligation = Obligation::may_register;
+            v.grace_left = deadline - now;
+        } else {
+            v.obligation = Obligation::must_register;
+        }
+        return v;
+    }
+    }
+    return v;
+}
+
+}  // namespace chorus

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pam_chorus: the PAM glue of Chorus. It reads its arguments, builds a
+ * library context, calls one library function per PAM entry point and maps
+ * the result to a PAM code in one place (map_rc). Every error maps to a
+ * failing code: never to PAM_IGNORE, never to PAM_SUCCESS.
+ */
+#define _GNU_SOURCE
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <security/pam_modutil.h>
+
+#include <chorus/chorus.h>
+
+#include "pam_chorus_args.h"
+
+#define VETTED_KEY "pam_chorus_password_vetted"
+
+/* Everything is hidden by default; only the entry points are visible (and the
+ * version script keeps it so). */
+#define CHORUS_PAM_ENTRY __attribute__((visibility("default"))) PAM_EXTERN int
+
+enum stage { STAGE_AUTH, STAGE_ACCOUNT, STAGE_PASSWORD };
+
+static void log_to_syslog(void *arg, int priority, const char *message)
+{
+	pam_syslog((pam_handle_t *)arg, priority, "%s", message);
+}
+
+static int conv_show(void *arg, chorus_msg_kind kind, const char *text)
+{
+	int style = kind == CHORUS_MSG_ERROR ? PAM_ERROR_MSG : PAM_TEXT_INFO;
+	return pam_prompt((pam_handle_t *)arg, style, NULL, "%s", text) == PAM_SUCCESS ? 0 : -1;
+}
+
+static int conv_ask(void *arg, int echo, const char *prompt, char **answer)
+{
+	int style = echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF;
+	*answer = NULL;
+	return pam_prompt((pam_handle_t *)arg, style, answer, "%s", prompt) == PAM_SUCCESS && *answer ? 0 : -1;
+}
+
+/* The one place a library result becomes a PAM code. */
+static int map_rc(int rc, enum stage stage)
+{
+	switch (rc) {
+	case CHORUS_OK:
+		return PAM_SUCCESS;
+	case CHORUS_ERR_BAD_CODE:
+	case CHORUS_ERR_REPLAY:
+	case CHORUS_ERR_BAD_USERNAME:
+		return stage == STAGE_PASSWORD ? PAM_AUTHTOK_ERR : PAM_AUTH_ERR;
+	case CHORUS_ERR_LOCKED:
+		return stage == STAGE_AUTH ? PAM_MAXTRIES : PAM_PERM_DENIED;
+	case CHORUS_ERR_NOT_ENROLLED:
+		return PAM_PERM_DENIED;
+	case CHORUS_ERR_NO_USER:
+		return PAM_USER_UNKNOWN;
+	case CHORUS_ERR_PASSWORD_RULES:
+	case CHORUS_ERR_PASSWORD_REUSED:
+		return PAM_AUTHTOK_ERR;
+	case CHORUS_ERR_NOMEM:
+		return PAM_BUF_ERR;
+	case CHORUS_ERR_PERMISSION:
+		return PAM_CONV_ERR;
+	case CHORUS_ERR_IO:
+	case CHORUS_ERR_UNSAFE_FILE:
+	case CHORUS_ERR_CORRUPT:
+	case CHORUS_ERR_BUSY:
+		return stage == STAGE_PASSWORD ? PAM_AUTHTOK_ERR : PAM_AUTHINFO_UNAVAIL;
+	default: /* config, internal, unsupported, invalid argument, anything new */
+		return PAM_SERVICE_ERR;
+	}
+}
+
+/* Arguments, user name and library context: what every entry point needs. */
+struct call {
+	pam_handle_t *pamh;
+	struct chorus_args args;
+	const char *user;
+	chorus_ctx_t *ctx;
+	chorus_prompter prompter;
+};
+
+static int call_begin(struct call *c, pam_handle_t *pamh, int argc, const char **argv)
+{
+	memset(c, 0, sizeof *c);
+	c->pamh = pamh;
+	c->prompter.arg = pamh;
+	c->prompter.show = conv_show;
+	c->prompter.ask = conv_ask;
+	if (chorus_args_parse(pamh, argc, argv, &c->args) != 0)
+		return PAM_SERVICE_ERR;
+	int rc = pam_get_user(pamh, &c->user, NULL);
+	if (rc != PAM_SUCCESS)
+		return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rc;
+	if (c->user == NULL || *c->user == '\0')
+		return PAM_USER_UNKNOWN;
+	rc = chorus_ctx_new(&c->ctx, c->args.config, log_to_syslog, pamh,
+			    c->args.debug ? CHORUS_CTX_DEBUG : 0u);
+	if (rc != CHORUS_OK) {
+		pam_syslog(pamh, LOG_ERR, "denying: Chorus could not start (%s)", chorus_strerror(rc));
+		return rc == CHORUS_ERR_NOMEM ? PAM_BUF_ERR : PAM_AUTHINFO_UNAVAIL;
+	}
+	return PAM_SUCCESS;
+}
+
+static int call_end(struct call *c, int pam_rc)
+{
+	chorus_ctx_free(&c->ctx);
+	return pam_rc;
+}
+
+/* A library failure: log it (without secrets) and map it. */
+static int call_fail(struct call *c, int rc, enum stage stage, const char *what)
+{
+	int pam_rc = map_rc(rc, stage);
+	if (pam_rc == PAM_SUCCESS) /* cannot happen; refuse rather than trust it */
+		pam_rc = PAM_SERVICE_ERR;
+	pam_syslog(c->pamh, rc == CHORUS_ERR_BAD_CODE || rc == CHORUS_ERR_REPLAY ? LOG_NOTICE : LOG_WARNING,
+		   "%s for %s: %s (%s)", what, c->user, chorus_strerror(rc), chorus_ctx_last_error(c->ctx));
+	return call_end(c, pam_rc);
+}
+
+CHORUS_PAM_ENTRY pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)flags;
+	struct call c;
+	int prc = call_begin(&c, pamh, argc, argv);
+	if (prc != PAM_SUCCESS)
+		return call_end(&c, prc);
+
+	char *code = NULL;
+	prc = chorus_args_take_code(&c.args, pamh, chorus_ctx_code_digits(c.ctx), &code);
+	if (prc != PAM_SUCCESS)
+		return call_end(&c, prc);
+
+	chorus_login_result result = 0;
+	int rc = chorus_login_authenticate(c.ctx, c.user, &c.prompter, code, &result);
+	chorus_string_free(&code);
+	if (rc != CHORUS_OK)
+		return call_fail(&c, rc, STAGE_AUTH, "second factor refused");
+	if (result == CHORUS_LOGIN_VERIFIED)
+		return call_end(&c, PAM_SUCCESS);
+	/* No method registered: not a success of ours; the account stage applies the policy. */
+	if (c.args.debug)
+		pam_syslog(pamh, LOG_DEBUG, "%s has no second factor yet; account stage decides", c.user);
+	return call_end(&c, PAM_IGNORE);
+}
+
+CHORUS_PAM_ENTRY pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh, (void)flags, (void)argc, (void)argv;
+	return PAM_SUCCESS; /* Chorus grants no credentials */
+}
+
+CHORUS_PAM_ENTRY pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)flags;
+	struct call c;
+	int prc = call_begin(&c, pamh, argc, argv);
+	if (prc != PAM_SUCCESS)
+		return call_end(&c, prc);
+	int rc = chorus_login_account(c.ctx, c.user, &c.prompter, c.args.qr_flags);
+	if (rc != CHORUS_OK)
+		return call_fail(&c, rc, STAGE_ACCOUNT, "account refused");
+	return call_end(&c, PAM_SUCCESS);
+}
+
+/* Whether root is setting someone else's password (passwd USER as root). */
+static int changed_by_admin(pam_handle_t *pamh, const char *user)
+{
+	if (getuid() != 0)
+		return 0;
+	const struct passwd *pw = pam_modutil_getpwnam(pamh, user);
+	return pw != NULL && pw->pw_uid != 0;
+}
+
+CHORUS_PAM_ENTRY pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct call c;
+	int prc = call_begin(&c, pamh, argc, argv);
+	if (prc != PAM_SUCCESS || (flags & PAM_PRELIM_CHECK))
+		return call_end(&c, prc);
+
+	const char *password = NULL;
+	const void *vetted = NULL;
+	if (pam_get_data(pamh, VETTED_KEY, &vetted) == PAM_SUCCESS && vetted != NULL) {
+		/* Second instance, after pam_unix changed the password: remember it. */
+		if (pam_get_item(pamh, PAM_AUTHTOK, (const void **)&password) != PAM_SUCCESS || password == NULL)
+			return call_end(&c, PAM_AUTHTOK_ERR);
+		int rc = chorus_password_record(c.ctx, c.user, password);
+		if (rc != CHORUS_OK)
+			return call_fail(&c, rc, STAGE_PASSWORD, "password history not recorded");
+		return call_end(&c, PAM_SUCCESS);
+	}
+
+	prc = pam_get_authtok(pamh, PAM_AUTHTOK, &password, NULL);
+	if (prc != PAM_SUCCESS)
+		return call_end(&c, prc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : prc);
+	const struct passwd *pw = pam_modutil_getpwnam(pamh, c.user);
+	int rc = chorus_login_password(c.ctx, c.user, pw ? pw->pw_gecos : NULL, password,
+				       c.args.reset_mode ? CHORUS_PW_RESET : CHORUS_PW_CHANGE,
+				       changed_by_admin(pamh, c.user) ? CHORUS_PW_BY_ADMIN : 0u, &c.prompter);
+	if (rc != CHORUS_OK) {
+		pam_set_item(pamh, PAM_AUTHTOK, NULL); /* a refused password must not reach the next module */
+		return call_fail(&c, rc, STAGE_PASSWORD, "new password refused");
+	}
+	if (pam_set_data(pamh, VETTED_KEY, (void *)VETTED_KEY, NULL) != PAM_SUCCESS)
+		return call_end(&c, PAM_BUF_ERR);
+	return call_end(&c, PAM_SUCCESS);
+}
