@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "capi/capi_internal.hpp"
+#include "flows/login_delegated.hpp"
 
 using chorus::Errc;
 using chorus::make_error;
@@ -22,15 +23,25 @@ int chorus_ctx_new(chorus_ctx_t** out, const char* config_path, chorus_log_fn lo
             logger.logf(chorus::LogLevel::error, "configuration refused: %s", cfg.error().message.c_str());
             return chorus::to_rc(cfg.code());
         }
-        auto store = chorus::open_store(cfg->store);
-        if (!store.ok()) {
-            logger.logf(chorus::LogLevel::error, "state store %s unavailable: %s", cfg->store.path.c_str(),
-                        store.error().message.c_str());
-            return chorus::to_rc(store.code());
+        // An unprivileged caller (a screen locker) has no access to state:
+        // its logins are answered by the setuid chorus-check.
+        const bool delegated = geteuid() != 0;
+        std::unique_ptr<chorus::Store> store;
+        if (delegated) {
+            store = chorus::make_refusing_store();
+        } else {
+            auto opened = chorus::open_store(cfg->store);
+            if (!opened.ok()) {
+                logger.logf(chorus::LogLevel::error, "state store %s unavailable: %s", cfg->store.path.c_str(),
+                            opened.error().message.c_str());
+                return chorus::to_rc(opened.code());
+            }
+            store = std::move(opened).value();
         }
         auto* h = new chorus_ctx{};
         h->ctx.config = std::move(cfg).value();
-        h->ctx.store = std::move(store).value();
+        h->ctx.store = std::move(store);
+        h->ctx.delegated = delegated;
         h->ctx.log = logger;
         CHORUS_DEBUG(logger, "configuration loaded from %s", h->ctx.config.source.c_str());
         *out = h;

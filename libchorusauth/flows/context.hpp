@@ -21,6 +21,8 @@ struct Context {
     std::shared_ptr<const Clock> clock = std::make_shared<Clock>();
     std::optional<Blocklist> blocklist;  // loaded on first password check
     bool blocklist_loaded = false;
+    // Unprivileged caller: store refuses everything; logins go through chorus-check.
+    bool delegated = false;
 
     std::int64_t now() const { return clock->now(); }
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "flows/login.hpp"
 
+#include "flows/login_delegated.hpp"
 #include "flows/login_other_method.hpp"
 #include "flows/policy.hpp"
 #include "flows/register.hpp"
@@ -42,6 +43,7 @@ Result<bool> has_method(Context& ctx, std::string_view user) {
 
 Result<LoginResult> login_authenticate(Context& ctx, std::string_view user, Prompter& p,
                                        const std::optional<SecretString>& preset_code) {
+    if (ctx.delegated) return delegated_authenticate(ctx, user, p, preset_code);
     auto groups = account_groups(user);
     if (!groups.ok() && groups.code() != Errc::not_found) return std::move(groups).error();
     const bool account_exists = groups.ok();
@@ -79,6 +81,7 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view user, Prom
 }
 
 Status login_account(Context& ctx, std::string_view user, Prompter& p, const AccountOptions& opts) {
+    if (ctx.delegated) return delegated_account(ctx, user, p);
     CHORUS_ASSIGN_OR_RETURN(std::vector<std::string> groups, account_groups(user));
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     std::int64_t first_seen = 0;
