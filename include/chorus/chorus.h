@@ -189,7 +189,8 @@ CHORUS_API CHORUS_NODISCARD int chorus_enrollment_commit(chorus_ctx_t *ctx, chor
 typedef enum chorus_qr_style {
 	CHORUS_QR_UTF8 = 0,  /**< Unicode half blocks, light modules drawn (light-on-dark terminals) */
 	CHORUS_QR_ANSI = 1,  /**< ANSI background colours: right on any terminal theme */
-	CHORUS_QR_ASCII = 2  /**< '#' and spaces, for terminals without UTF-8 */
+	CHORUS_QR_ASCII = 2, /**< '#' and spaces, for terminals without UTF-8 */
+	CHORUS_QR_SVG = 3    /**< a standalone SVG image */
 } chorus_qr_style;
 
 /** Draws text (e.g. an otpauth URI) as a QR code; free *out with chorus_string_free(). */
@@ -294,6 +295,39 @@ CHORUS_API CHORUS_NODISCARD int chorus_login_account(chorus_ctx_t *ctx, const ch
 CHORUS_API CHORUS_NODISCARD int chorus_login_password(chorus_ctx_t *ctx, const char *user, const char *gecos,
 						    const char *password, chorus_pw_mode mode,
 						    unsigned flags, const chorus_prompter *prompter);
+
+/* ---- Self-service: what chorus-enroll uses ----------------------------- */
+
+/** chorus_register_interactive() flags (plus CHORUS_ACCOUNT_QR_ANSI/_ASCII). */
+#define CHORUS_REGISTER_NO_QR 0x4u         /**< show the key and URI only */
+#define CHORUS_REGISTER_NO_CONTACTS 0x8u   /**< do not offer phone and email */
+#define CHORUS_REGISTER_NO_RECOVERY 0x10u  /**< do not make recovery codes */
+
+/**
+ * Walks the user through app registration (QR, key, confirmation code,
+ * optionally phone, email and recovery codes). The key is saved only once a
+ * code from the app matches. CHORUS_ERR_BAD_CODE after too many wrong codes.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_register_interactive(chorus_ctx_t *ctx, const char *user,
+							  const chorus_prompter *prompter, unsigned flags);
+
+/**
+ * Removes one method: "app", "phone", "email" or "recovery". Removing the
+ * last way to prove a second factor is refused (CHORUS_ERR_PERMISSION).
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_user_remove_method(chorus_ctx_t *ctx, const char *user, const char *method);
+
+/** Sets the default method: "app", "sms" or "call" (the latter two need a phone). */
+CHORUS_API CHORUS_NODISCARD int chorus_user_set_default_method(chorus_ctx_t *ctx, const char *user,
+							     const char *method);
+
+/**
+ * Sends a 6-digit code to `to` by "sms" or "email" and asks for it through
+ * the prompter: CHORUS_OK when typed back. CHORUS_ERR_UNSUPPORTED when that
+ * channel is not configured.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_contact_verify(chorus_ctx_t *ctx, const char *channel, const char *to,
+						    const chorus_prompter *prompter);
 
 #ifdef __cplusplus
 }

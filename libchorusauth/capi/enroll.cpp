@@ -123,6 +123,7 @@ int chorus_qr_render(const char* text, chorus_qr_style style, char** out) {
     case CHORUS_QR_UTF8: s = chorus::QrStyle::utf8; break;
     case CHORUS_QR_ANSI: s = chorus::QrStyle::ansi; break;
     case CHORUS_QR_ASCII: s = chorus::QrStyle::ascii; break;
+    case CHORUS_QR_SVG: s = chorus::QrStyle::svg; break;
     default: return CHORUS_ERR_INVALID_ARG;
     }
     CHORUS_C_BOUNDARY(nullptr, {

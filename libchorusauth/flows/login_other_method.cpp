@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "flows/deliver.hpp"
+#include "flows/recovery_codes.hpp"
 
 namespace chorus {
 namespace {
@@ -17,19 +18,6 @@ Result<std::string> phone_of(Context& ctx, std::string_view user, bool account_e
     return rec->phone;
 }
 
-Result<SecretString> six_digits() {
-    unsigned char rnd[8];
-    if (!random_bytes(rnd, sizeof rnd)) return make_error(Errc::io, "getrandom failed");
-    std::uint64_t v = 0;
-    for (unsigned char b : rnd) v = v << 8 | b;
-    secure_wipe(rnd, sizeof rnd);
-    std::string digits = std::to_string(v % 1000000);  // 2^64 mod 10^6 bias: below 2^-44
-    SecretString code(std::string(6 - digits.size(), '0') + digits);
-    secure_wipe(digits.data(), digits.size());
-    v = 0;
-    return code;
-}
-
 std::string host_name() {
     char buf[256] = {};
     if (gethostname(buf, sizeof buf - 1) != 0) return "this computer";
@@ -41,7 +29,7 @@ std::string host_name() {
 Status sign_in_by_sms(Context& ctx, std::string_view user, bool account_exists, Prompter& p, VerifyOutcome& outcome) {
     outcome = {};
     CHORUS_ASSIGN_OR_RETURN(std::string phone, phone_of(ctx, user, account_exists));
-    CHORUS_ASSIGN_OR_RETURN(SecretString code, six_digits());
+    CHORUS_ASSIGN_OR_RETURN(SecretString code, generate_numeric_code(6));
     const bool can_send = !phone.empty() && !ctx.config.delivery.sms_url.empty();
     if (can_send) {
         SecretString body("Your verification code is ");

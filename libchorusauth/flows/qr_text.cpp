@@ -56,6 +56,17 @@ void draw_cells(const Modules& m, std::string& out, const char* dark, const char
     }
 }
 
+void draw_svg(const Modules& m, std::string& out) {
+    const std::string n = std::to_string(m.size());
+    out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + n +
+           " " + n + "\" width=\"" + std::to_string(m.size() * 8) + "\" height=\"" + std::to_string(m.size() * 8) +
+           "\" shape-rendering=\"crispEdges\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n<path fill=\"#000\" d=\"";
+    for (int y = 0; y < m.size(); ++y)
+        for (int x = 0; x < m.size(); ++x)
+            if (m.dark(x, y)) out += "M" + std::to_string(x) + " " + std::to_string(y) + "h1v1h-1z";
+    out += "\"/>\n</svg>\n";
+}
+
 }  // namespace
 
 Result<SecretString> render_qr(std::string_view data, QrStyle style) {
@@ -71,6 +82,7 @@ Result<SecretString> render_qr(std::string_view data, QrStyle style) {
     case QrStyle::utf8: draw_half_blocks(m, buf); break;
     case QrStyle::ansi: draw_cells(m, buf, "\x1b[40m  ", "\x1b[47m  ", "\x1b[0m\n"); break;
     case QrStyle::ascii: draw_cells(m, buf, "  ", "##", "\n"); break;
+    case QrStyle::svg: draw_svg(m, buf); break;
     }
     SecretString result(buf);
     secure_wipe(buf.data(), buf.size());

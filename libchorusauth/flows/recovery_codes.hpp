@@ -17,6 +17,10 @@ namespace chorus {
 // (60 bits each).
 Result<std::vector<SecretString>> generate_recovery_codes(int count);
 
+// A uniformly random decimal code of `digits` (1..9) digits, e.g. for SMS or
+// email confirmation.
+Result<SecretString> generate_numeric_code(int digits);
+
 // Uppercases and drops spaces and hyphens, so "abcd-efgh ijkl" == "ABCDEFGHIJKL".
 SecretString normalize_code(std::string_view input);
 

@@ -10,14 +10,17 @@ namespace {
 
 constexpr int kContactAttempts = 3;
 
-Status show_key(const PendingEnrollment& e, Prompter& p, QrStyle style) {
-    std::string head =
-        "Set up two-step verification for " + e.user +
-        ".\nScan this QR code with your authenticator app (Google Authenticator,\n"
-        "Microsoft Authenticator, FreeOTP, Aegis, ...):\n";
+Status show_key(const PendingEnrollment& e, Prompter& p, const RegisterOptions& opts) {
+    std::string head = "Set up two-step verification for " + e.user + ".\n" +
+                       (opts.show_qr ? "Scan this QR code with your authenticator app (Google Authenticator,\n"
+                                       "Microsoft Authenticator, FreeOTP, Aegis, ...):\n"
+                                     : "Add this key to your authenticator app (Google Authenticator,\n"
+                                       "Microsoft Authenticator, FreeOTP, Aegis, ...).\n");
     CHORUS_RETURN_IF_ERROR(p.info(head));
-    auto qr = render_qr(e.uri.view(), style);
-    if (qr.ok()) CHORUS_RETURN_IF_ERROR(p.info(qr->view()));
+    if (opts.show_qr) {
+        auto qr = render_qr(e.uri.view(), opts.qr);
+        if (qr.ok()) CHORUS_RETURN_IF_ERROR(p.info(qr->view()));
+    }
     SecretString key_line("Or enter this key by hand: ");
     key_line.raw() += e.secret_display.view();
     key_line.raw() += "\n(time-based, ";
@@ -89,7 +92,7 @@ Status show_recovery_codes(Context& ctx, std::string_view user, Prompter& p) {
 Result<RegisterResult> register_interactively(Context& ctx, std::string_view user, Prompter& p,
                                               const RegisterOptions& opts) {
     CHORUS_ASSIGN_OR_RETURN(PendingEnrollment e, enrollment_prepare(ctx, user, EnrollRequest{}));
-    CHORUS_RETURN_IF_ERROR(show_key(e, p, opts.qr));
+    CHORUS_RETURN_IF_ERROR(show_key(e, p, opts));
     CHORUS_ASSIGN_OR_RETURN(std::optional<SecretString> code, confirm_code(ctx, e, p, opts));
     if (!code) {
         CHORUS_RETURN_IF_ERROR(p.info("Registration skipped."));

@@ -18,6 +18,7 @@ struct RegisterOptions {
     bool ask_contacts = true;      // offer phone and email
     bool recovery_codes = true;    // make and show a recovery-code set
     QrStyle qr = QrStyle::utf8;
+    bool show_qr = true;           // false: key and URI only (e.g. the QR went to a file)
 };
 
 enum class RegisterResult { registered, skipped };

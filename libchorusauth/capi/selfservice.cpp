@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "capi/c_prompter.hpp"
+#include "flows/methods.hpp"
+#include "flows/register.hpp"
+
+extern "C" {
+
+int chorus_register_interactive(chorus_ctx_t* h, const char* user, const chorus_prompter* prompter, unsigned flags) {
+    if (h == nullptr || user == nullptr || prompter == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        chorus::CPrompter p(*prompter);
+        chorus::RegisterOptions opts;
+        if ((flags & CHORUS_ACCOUNT_QR_ANSI) != 0) opts.qr = chorus::QrStyle::ansi;
+        if ((flags & CHORUS_ACCOUNT_QR_ASCII) != 0) opts.qr = chorus::QrStyle::ascii;
+        opts.show_qr = (flags & CHORUS_REGISTER_NO_QR) == 0;
+        opts.ask_contacts = (flags & CHORUS_REGISTER_NO_CONTACTS) == 0;
+        opts.recovery_codes = (flags & CHORUS_REGISTER_NO_RECOVERY) == 0;
+        auto r = chorus::register_interactively(h->ctx, user, p, opts);
+        return r.ok() ? CHORUS_OK : chorus::fail(h, r.error());
+    })
+}
+
+int chorus_user_remove_method(chorus_ctx_t* h, const char* user, const char* method) {
+    if (h == nullptr || user == nullptr || method == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        chorus::Status st = chorus::remove_method(h->ctx, user, method);
+        return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
+    })
+}
+
+int chorus_user_set_default_method(chorus_ctx_t* h, const char* user, const char* method) {
+    if (h == nullptr || user == nullptr || method == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        chorus::Status st = chorus::set_default_method(h->ctx, user, method);
+        return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
+    })
+}
+
+int chorus_contact_verify(chorus_ctx_t* h, const char* channel, const char* to, const chorus_prompter* prompter) {
+    if (h == nullptr || channel == nullptr || to == nullptr || prompter == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        chorus::CPrompter p(*prompter);
+        chorus::Status st = chorus::verify_contact(h->ctx, channel, to, p);
+        return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
+    })
+}
+
+}  // extern "C"

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Managing registered methods: the seed's "Security info" page.
+#pragma once
+
+#include <string_view>
+
+#include "flows/context.hpp"
+#include "flows/prompter.hpp"
+
+namespace chorus {
+
+// method: "app" (the TOTP key), "phone", "email" or "recovery". Removing the
+// last way to prove a second factor is refused (use unenroll for that), so
+// nobody strands themselves by accident.
+Status remove_method(Context& ctx, std::string_view user, std::string_view method);
+
+// method: "app", "sms" or "call" (the last two need a phone).
+Status set_default_method(Context& ctx, std::string_view user, std::string_view method);
+
+// Proves the user can read what is sent to `to`: sends a 6-digit code by
+// SMS ("sms") or email ("email") and asks for it (3 tries). Errors:
+// unsupported when that channel is not configured; bad_code.
+Status verify_contact(Context& ctx, std::string_view channel, std::string_view to, Prompter& p);
+
+}  // namespace chorus
