@@ -232,6 +232,14 @@ CHORUS_API const char *chorus_checklist_rule_id(const chorus_checklist_t *cl, si
 CHORUS_API const char *chorus_checklist_rule_text(const chorus_checklist_t *cl, size_t i);
 CHORUS_API int chorus_checklist_rule_met(const chorus_checklist_t *cl, size_t i);
 
+/**
+ * Compiles a word list (one password per line, UTF-8) into the memory-mapped
+ * blocklist format that password.blocklist names. The output is written to a
+ * temporary file and renamed into place.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_blocklist_compile(const char *words_path, const char *out_path,
+						       char **message);
+
 /** Records password as the user's newest (argon2id), keeping the configured number. */
 CHORUS_API CHORUS_NODISCARD int chorus_password_record(chorus_ctx_t *ctx, const char *user,
 						     const char *password);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "capi/capi_internal.hpp"
+#include <fstream>
+
 #include "flows/password_change.hpp"
+#include "password/blocklist.hpp"
 
 struct chorus_checklist {
     chorus::Checklist list;
@@ -41,6 +44,24 @@ const char* chorus_checklist_rule_text(const chorus_checklist_t* cl, size_t i) {
 }
 int chorus_checklist_rule_met(const chorus_checklist_t* cl, size_t i) {
     return cl != nullptr && i < cl->list.rules.size() && cl->list.rules[i].met ? 1 : 0;
+}
+
+int chorus_blocklist_compile(const char* words_path, const char* out_path, char** message) {
+    if (message != nullptr) *message = nullptr;
+    if (words_path == nullptr || out_path == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(nullptr, {
+        std::ifstream in(words_path);
+        if (!in) {
+            if (message != nullptr) *message = chorus_dup_string(std::string("cannot read ") + words_path);
+            return CHORUS_ERR_IO;
+        }
+        chorus::Status st = chorus::Blocklist::compile(in, out_path);
+        if (!st.ok()) {
+            if (message != nullptr) *message = chorus_dup_string(st.error().message);
+            return chorus::to_rc(st.code());
+        }
+        return CHORUS_OK;
+    })
 }
 
 int chorus_password_record(chorus_ctx_t* h, const char* user, const char* password) {
