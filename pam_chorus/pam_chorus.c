@@ -136,14 +136,23 @@ CHORUS_PAM_ENTRY pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, co
 	if (prc != PAM_SUCCESS)
 		return call_end(&c, prc);
 
-	char *code = NULL;
-	prc = chorus_args_take_code(&c.args, pamh, chorus_ctx_code_digits(c.ctx), &code);
+	char *code = NULL, *whole = NULL;
+	prc = chorus_args_take_code(&c.args, pamh, chorus_ctx_code_digits(c.ctx), &code, &whole);
 	if (prc != PAM_SUCCESS)
 		return call_end(&c, prc);
 
 	chorus_login_result result = 0;
 	int rc = chorus_login_authenticate(c.ctx, c.user, &c.prompter, code, &result);
 	chorus_string_free(&code);
+	if (rc == CHORUS_OK && result == CHORUS_LOGIN_NOT_REQUIRED && whole != NULL) {
+		/* No code was due: what was typed is all password. */
+		prc = pam_set_item(pamh, PAM_AUTHTOK, whole);
+		if (prc != PAM_SUCCESS) {
+			chorus_string_free(&whole);
+			return call_end(&c, prc);
+		}
+	}
+	chorus_string_free(&whole);
 	if (rc != CHORUS_OK)
 		return call_fail(&c, rc, STAGE_AUTH, "second factor refused");
 	if (result == CHORUS_LOGIN_VERIFIED)

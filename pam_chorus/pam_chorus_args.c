@@ -43,32 +43,42 @@ int chorus_args_parse(pam_handle_t *pamh, int argc, const char **argv, struct ch
 }
 
 /* Splits "password" + code: the code to *code, the password back to PAM_AUTHTOK. */
-static int split_combined(pam_handle_t *pamh, const char *combined, int digits, char **code)
+static int split_combined(pam_handle_t *pamh, const char *combined, int digits, char **code, char **whole)
 {
 	size_t len = strlen(combined);
-	if (digits <= 0 || len < (size_t)digits)
+	*whole = strdup(combined);
+	if (*whole == NULL)
+		return PAM_BUF_ERR;
+	if (digits <= 0)
 		return PAM_AUTH_ERR;
+	if (len < (size_t)digits) /* no room for a code: all password, and an empty (wrong) code */
+		digits = 0;
 	*code = strdup(combined + len - (size_t)digits);
 	char *password = strndup(combined, len - (size_t)digits);
 	if (*code == NULL || password == NULL) {
 		chorus_string_free(code);
 		chorus_string_free(&password);
+		chorus_string_free(whole);
 		return PAM_BUF_ERR;
 	}
 	int rc = pam_set_item(pamh, PAM_AUTHTOK, password);
 	chorus_string_free(&password);
-	if (rc != PAM_SUCCESS)
+	if (rc != PAM_SUCCESS) {
 		chorus_string_free(code);
+		chorus_string_free(whole);
+	}
 	return rc;
 }
 
-int chorus_args_take_code(const struct chorus_args *args, pam_handle_t *pamh, int digits, char **code)
+int chorus_args_take_code(const struct chorus_args *args, pam_handle_t *pamh, int digits, char **code,
+			  char **whole)
 {
 	*code = NULL;
+	*whole = NULL;
 	if (args->use_first_pass || args->try_first_pass) {
 		const void *item = NULL;
 		if (pam_get_item(pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS && item != NULL)
-			return split_combined(pamh, item, digits, code);
+			return split_combined(pamh, item, digits, code, whole);
 		if (args->use_first_pass)
 			return PAM_AUTH_ERR;
 	}
@@ -78,7 +88,7 @@ int chorus_args_take_code(const struct chorus_args *args, pam_handle_t *pamh, in
 	int rc = pam_prompt(pamh, PAM_PROMPT_ECHO_OFF, &combined, "Password and verification code: ");
 	if (rc != PAM_SUCCESS || combined == NULL)
 		return rc == PAM_SUCCESS ? PAM_CONV_ERR : rc;
-	rc = split_combined(pamh, combined, digits, code);
+	rc = split_combined(pamh, combined, digits, code, whole);
 	chorus_string_free(&combined);
 	return rc;
 }

@@ -24,9 +24,11 @@ int chorus_args_parse(pam_handle_t *pamh, int argc, const char **argv, struct ch
  * library prompts). With forward_pass the module prompts once for
  * "Password and verification code" and with use_first_pass/try_first_pass it
  * reads PAM_AUTHTOK; the last `digits` characters are the code and the rest
- * becomes PAM_AUTHTOK for the modules after this one. *code is freed with
- * chorus_string_free(). Returns a PAM code.
+ * becomes PAM_AUTHTOK for the modules after this one. *whole keeps what was
+ * typed, so it can be put back when the user turns out to need no code.
+ * Both are freed with chorus_string_free(). Returns a PAM code.
  */
-int chorus_args_take_code(const struct chorus_args *args, pam_handle_t *pamh, int digits, char **code);
+int chorus_args_take_code(const struct chorus_args *args, pam_handle_t *pamh, int digits, char **code,
+			  char **whole);
 
 #endif

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* pam_chorus.so password: rules with the checklist, history after pam_unix, reset mode. */
+#define _GNU_SOURCE
+#include "pt_fixture.h"
+
+#include <crypt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <chorus/chorus.h>
+
+#define OLD_PASSWORD "Corr3ct-Horse"
+#define NEW_PASSWORD "Tr1cky-Pass"
+
+static const struct pt_service services[] = {
+	/* The rules vet the new password; pam_unix sets it; the second instance records it. */
+	{"pw-change", "password requisite @MODULE@ config=@CONFIG@\n"
+		      "password required pam_unix.so use_authtok nodelay sha512\n"
+		      "password required @MODULE@ config=@CONFIG@\n"},
+	{"pw-reset", "password requisite @MODULE@ config=@CONFIG@ mode=reset\n"
+		     "password required pam_unix.so use_authtok nodelay sha512\n"
+		     "password required @MODULE@ config=@CONFIG@ mode=reset\n"},
+	{"pw-explicit-change", "password requisite @MODULE@ config=@CONFIG@ mode=change\n"
+			       "password required pam_unix.so use_authtok nodelay sha512\n"
+			       "password required @MODULE@ config=@CONFIG@\n"},
+	/* `required`: pam_unix runs even after a refusal, so the token must be gone. */
+	{"pw-required", "password required @MODULE@ config=@CONFIG@\n"
+			"password required pam_unix.so use_authtok nodelay sha512\n"
+			"password required @MODULE@ config=@CONFIG@\n"},
+	{NULL, NULL}};
+
+static void config(void)
+{
+	pt_config("password:\n  min_length: 8\n  max_length: 16\n  min_classes: 3\n"
+		  "  history:\n    remember: 1\n    reset_allows_last: true\n"
+		  "    argon2:\n      t_cost: 1\n      m_cost_kib: 8192\n");
+}
+
+static int change(const char *service, const char *user, const char *password, struct pt_conv *c)
+{
+	c->echo_off[0] = password;
+	c->echo_off[1] = password;
+	return pt_pam(service, user, c, PAMTEST_CHAUTHTOK);
+}
+
+static int shadow_matches(const char *user, const char *password)
+{
+	char hash[512];
+	snprintf(hash, sizeof hash, "%s", pt_shadow_hash(user));
+	const char *again = crypt(password, hash);
+	return again != NULL && strcmp(again, hash) == 0;
+}
+
+static void test_too_short_password_is_refused_with_the_checklist(void **state)
+{
+	(void)state;
+	config();
+	const char *user = pt_user_add(NULL);
+	pt_set_password(user, OLD_PASSWORD);
+	struct pt_conv c = {0};
+	assert_int_equal(change("pw-change", user, "aB1!x", &c), PAM_AUTHTOK_ERR);
+	int i = pt_conv_find(&c, PAM_ERROR_MSG, "The new password does not meet these rules:");
+	assert_true(i >= 0);
+	assert_non_null(strstr(c.msgs[i], "\n  - At least 8 characters"));
+	assert_null(strstr(c.msgs[i], "of: lowercase")); /* met rules are not listed as unmet */
+	assert_true(shadow_matches(user, OLD_PASSWORD));
+	pt_conv_free(&c);
+}
+
+static void test_two_class_password_is_refused_with_the_checklist(void **state)
+{
+	(void)state;
+	config();
+	const char *user = pt_user_add(NULL);
+	pt_set_password(user, OLD_PASSWORD);
+	struct pt_conv c = {0};
+	assert_int_equal(change("pw-change", user, "abcdefgh12", &c), PAM_AUTHTOK_ERR);
+	int i = pt_conv_find(&c, PAM_ERROR_MSG, "The new password does not meet these rules:");
+	assert_true(i >= 0);
+	assert_non_null(strstr(c.msgs[i], "\n  - At least 3 of: lowercase, uppercase, digits, symbols"));
+	assert_null(strstr(c.msgs[i], "At least 8 characters"));
+	assert_true(shadow_matches(user, OLD_PASSWORD));
+	pt_conv_free(&c);
+}
+
+static void test_every_unmet_rule_is_listed(void **state)
+{
+	(void)state;
+	config();
+	const char *user = pt_user_add(NULL);
+	pt_set_password(user, OLD_PASSWORD);
+	struct pt_conv c = {0};
+	assert_int_equal(change("pw-change", user, "abc", &c), PAM_AUTHTOK_ERR);
+	int i = pt_conv_find(&c, PAM_ERROR_MSG, "The new password does not meet these rules:");
+	assert_true(i >= 0);
+	assert_non_null(strstr(c.msgs[i], "At least 8 characters"));
+	assert_non_null(strstr(c.msgs[i], "At least 3 of:"));
+	pt_conv_free(&c);
+}
+
+static void test_refused_password_never_reaches_pam_unix(void **state)
+{
+	(void)state;
+	config();
+	const char *user = pt_user_add(NULL);
+	pt_set_password(user, OLD_PASSWORD);
+	struct pt_conv c = {0};
+	int rc = change("pw-required", user, "short", &c);
+	assert_true(rc != PAM_SUCCESS && rc != PAM_IGNORE);
+	assert_true(shadow_matches(user, OLD_PASSWORD));
+	assert_false(shadow_matches(user, "short"));
+	pt_conv_free(&c);
+}
+
+static void test_good_password_is_set_and_recorded(void **state)
+{
+	(void)state;
+	config();
+	const char *user = pt_user_add(NULL);
+	pt_set_password(user, OLD_PASSWORD);
+	assert_false(pt_has_state(user));
+	struct pt_conv c = {0};
+	assert_int_equal(change("pw-change", user, NEW_PASSWORD, &c), PAM_SUCCESS);
+	assert_true(pt_conv_find(&c, PAM_ERROR_MSG, "") < 0);
+	assert_int_equal(pt_conv_find(&c, PAM_PROMPT_ECHO_OFF, "New password"), 0);
+	assert_true(shadow_matches(user, NEW_PASSWORD));
+	assert_true(pt_has_state(user)); /* the history entry */
+	pt_conv_free(&c);
+}
+
+static void test_mismatched_retype_is_refused(void **state)
+{
+	(void)state;
+	config();
+	const char *user = pt_user_add(NULL);
+	pt_set_password(user, OLD_PASSWORD);
+	struct pt_conv c = {.echo_off = {NEW_PASSWORD, NEW_PASSWORD "x"}};
+	int rc = pt_pam("pw-change", user, &c, PAMTEST_CHAUTHTOK);
+	assert_true(rc != PAM_SUCCESS && rc != PAM_IGNORE);
+	assert_true(shadow_matches(user, OLD_PASSWORD));
+	pt_conv_free(&c);
+}
+
+static void test_reusing_the_last_password_is_refused_on_change(void **state)
+{
+	(void)state;
+	config();
+	const char *user = pt_user_add(NULL);
+	pt_set_password(user, OLD_PASSWORD);
+	struct pt_conv c = {0};
+	assert_int_equal(change("pw-change", user, NEW_PASSWORD, &c), PAM_SUCCESS);
+	pt_conv_free(&c);
+	pt_set_password(user, OLD_PASSWORD); /* changed elsewhere; history still holds NEW */
+	struct pt_conv again = {0};
+	assert_int_equal(change("pw-change", user, NEW_PASSWORD, &again), PAM_AUTHTOK_ERR);
+	assert_true(pt_conv_find(&again, PAM_ERROR_MSG, "") >= 0);
+	assert_true(shadow_matches(user, OLD_PASSWORD));
+	pt_conv_free(&again);
+	/* mode=change, spelled out, is the same. */
+	struct pt_conv expl = {0};
+	assert_int_equal(change("pw-explicit-change", user, NEW_PASSWORD, &expl), PAM_AUTHTOK_ERR);
+	pt_conv_free(&expl);
+}
+
+static void test_reset_mode_allows_the_last_password(void **state)
+{
+	(void)state;
+	config();
+	const char *user = pt_user_add(NULL);
+	pt_set_password(user, OLD_PASSWORD);
+	struct pt_conv c = {0};
+	assert_int_equal(change("pw-change", user, NEW_PASSWORD, &c), PAM_SUCCESS);
+	pt_conv_free(&c);
+	pt_set_password(user, OLD_PASSWORD);
+	struct pt_conv reset = {0};
+	assert_int_equal(change("pw-reset", user, NEW_PASSWORD, &reset), PAM_SUCCESS);
+	assert_true(shadow_matches(user, NEW_PASSWORD));
+	pt_conv_free(&reset);
+	/* Reset mode still applies the rules. */
+	struct pt_conv weak = {0};
+	assert_int_equal(change("pw-reset", user, "abc", &weak), PAM_AUTHTOK_ERR);
+	pt_conv_free(&weak);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		PT_TEST(test_too_short_password_is_refused_with_the_checklist),
+		PT_TEST(test_two_class_password_is_refused_with_the_checklist),
+		PT_TEST(test_every_unmet_rule_is_listed),
+		PT_TEST(test_refused_password_never_reaches_pam_unix),
+		PT_TEST(test_good_password_is_set_and_recorded),
+		PT_TEST(test_mismatched_retype_is_refused),
+		PT_TEST(test_reusing_the_last_password_is_refused_on_change),
+		PT_TEST(test_reset_mode_allows_the_last_password),
+	};
+	return pt_main(argc, argv, "pam_password", services, tests, sizeof tests / sizeof tests[0]);
+}
