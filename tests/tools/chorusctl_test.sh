@@ -1,0 +1,310 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# End-to-end tests of the built chorusctl. One case per ctest entry:
+#   chorusctl_test.sh CHORUSCTL CAPI_HELPER SOURCE_DIR CASE
+# Needs root (chorusctl refuses to run otherwise): exits 77 (skip) if not.
+set -u
+CTL=$1 HELPER=$2 SRC=$3 CASE=$4
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+T=$(mktemp -d) || exit 1
+trap 'rm -rf "$T"' EXIT
+CFG=$T/chorus.yaml
+
+write_config() {  # extra YAML lines appended
+	{
+		echo "store: { path: $T/state }"
+		echo "password: { history: { argon2: { t_cost: 1, m_cost_kib: 8192 } } }"
+		[ $# -gt 0 ] && printf '%s\n' "$@"
+	} > "$CFG"
+	chmod 600 "$CFG"
+}
+write_config
+
+FAILED=0
+fail() { echo "FAIL: $*"; FAILED=1; }
+# run [--stdin TEXT] ARGS...: runs chorusctl with the test config; sets RC,
+# stdout in $T/out, stderr in $T/err.
+run() {
+	local input=""
+	if [ "$1" = --stdin ]; then input=$2; shift 2; fi
+	printf '%s' "$input" | timeout 60 "$CTL" --config "$CFG" "$@" > "$T/out" 2> "$T/err"
+	RC=$?
+}
+expect_rc() {
+	[ "$RC" = "$1" ] || { fail "$2: exit $RC, want $1"; sed 's/^/  out: /' "$T/out"; sed 's/^/  err: /' "$T/err"; }
+}
+expect_out() { grep -Eq -- "$1" "$T/out" || { fail "$2: stdout lacks /$1/"; sed 's/^/  out: /' "$T/out"; }; }
+expect_err() { grep -Eq -- "$1" "$T/err" || { fail "$2: stderr lacks /$1/"; sed 's/^/  err: /' "$T/err"; }; }
+verify() { "$HELPER" verify "$CFG" "$1" "$2" > "$T/vout" 2>&1; }
+# json_check FILE PYTHON-EXPR: asserts on the JSON in FILE (as d) when python3 is there.
+json_check() {
+	command -v python3 > /dev/null || return 0
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert $2" "$1"
+}
+need() { command -v "$1" > /dev/null || { echo "SKIP: $1 not installed"; exit 77; }; }
+
+SECRET=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+
+case_usage() {
+	"$CTL" --help > "$T/out"; RC=$?; expect_rc 0 "--help"; expect_out '^Usage: chorusctl' "--help"
+	"$CTL" --version > "$T/out"; RC=$?; expect_rc 0 "--version"; expect_out '^chorusctl [0-9]' "--version"
+	"$CTL" > /dev/null 2>&1; RC=$?; expect_rc 2 "no command"
+	run frobnicate; expect_rc 2 "unknown command"
+	run --bogus status alice; expect_rc 2 "unknown option"
+	run status; expect_rc 2 "status without USER"
+	run status a b; expect_rc 2 "status with two users"
+	run enroll alice --digits; expect_rc 2 "option without value"
+	run status --help; expect_rc 0 "status --help"; expect_out '^Usage: chorusctl status USER' "status --help"
+	run --config "" list; expect_rc 2 "empty --config"
+}
+
+case_nonroot() {
+	need setpriv
+	local as_nobody="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	$as_nobody "$CTL" --version > /dev/null 2>&1 || { echo "SKIP: binary not executable by nobody"; exit 77; }
+	$as_nobody "$CTL" status alice > "$T/out" 2> "$T/err"; RC=$?
+	expect_rc 1 "status as nobody"; expect_err 'must be run as root' "status as nobody"
+	$as_nobody "$CTL" --config /nonexistent unlock alice > "$T/out" 2> "$T/err"; RC=$?
+	expect_rc 1 "unlock as nobody"
+	echo 'Passw0rd!' | $as_nobody "$CTL" check-password --user alice > "$T/out" 2> "$T/err"; RC=$?
+	expect_rc 1 "check-password --user as nobody"; expect_err 'must be run as root' "check-password --user as nobody"
+	$as_nobody "$CTL" status --help > "$T/out" 2>&1; RC=$?; expect_rc 0 "status --help as nobody"
+}
+
+case_enroll_secret_oathtool() {
+	need oathtool
+	run enroll alice --secret "$SECRET"; expect_rc 0 "enroll --secret"
+	expect_out "^uri: otpauth://totp/Chorus:alice\?secret=$SECRET" "enroll prints the URI"
+	expect_out '^key: JBSW Y3DP EHPK 3PXP' "enroll prints the grouped key"
+	local code; code=$(oathtool --totp -b "$SECRET")
+	verify alice "$code" || fail "oathtool code refused: $(cat "$T/vout")"
+	verify alice "$code" && fail "replayed code accepted"
+	run status alice; expect_rc 0 "status"
+	expect_out '^failures: +1$' "replay counted as a failure"
+	run enroll alice --secret "$SECRET"; expect_rc 1 "enroll over an existing key"; expect_err 'use --force' "enroll twice"
+	run enroll alice --secret "not base32!"; expect_rc 1 "enroll with a bad key"
+	run enroll alice --force --secret "JBSWY3DP"; expect_rc 1 "enroll with a 40-bit key"
+}
+
+case_enroll_secret_stdin() {
+	need oathtool
+	run --stdin "$SECRET
+" enroll bob --secret -; expect_rc 0 "enroll --secret -"
+	verify bob "$(oathtool --totp -b "$SECRET")" || fail "code for a key read from stdin refused"
+	run enroll carol --secret -; expect_rc 1 "enroll --secret - with empty stdin"
+}
+
+case_enroll_options() {
+	need oathtool
+	run enroll alice --secret "$SECRET" --algorithm sha256 --digits 8 --period 60; expect_rc 0 "enroll sha256/8/60"
+	expect_out 'TOTP SHA256, 8 digits, 60 s' "enroll summary"
+	expect_out 'algorithm=SHA256&digits=8&period=60' "URI parameters"
+	verify alice "$(oathtool --totp=sha256 --digits=8 --time-step-size=60s -b "$SECRET")" ||
+		fail "sha256 code refused: $(cat "$T/vout")"
+	run enroll bob --algorithm md5; expect_rc 2 "--algorithm md5"
+	run enroll bob --digits 9; expect_rc 2 "--digits 9"
+	run enroll bob --period abc; expect_rc 2 "--period abc"
+	run enroll bob --period 5; expect_rc 1 "--period 5 (library range)"
+	run enroll 'bad/name'; expect_rc 1 "enroll a bad user name"
+	run status bob; expect_rc 1 "nothing saved for bob"
+}
+
+case_enroll_qr() {
+	run enroll alice --qr=ascii; expect_rc 0 "--qr=ascii"; expect_out '^####' "ASCII QR"
+	run enroll bob --qr; expect_rc 0 "--qr"
+	[ "$(wc -l < "$T/out")" -gt 15 ] || fail "--qr draws no code"
+	run enroll carol --qr=ansi; expect_rc 0 "--qr=ansi"; grep -q $'\x1b\[' "$T/out" || fail "ANSI QR has no colours"
+	run enroll dave --qr=sixel; expect_rc 2 "--qr=sixel"
+}
+
+case_status_never_prints_secret() {
+	run enroll alice --secret "$SECRET"; expect_rc 0 "enroll"
+	for fmt in "" --json; do
+		run status alice $fmt; expect_rc 0 "status $fmt"
+		grep -qi -e "$SECRET" -e 'JBSW' "$T/out" "$T/err" && fail "status $fmt shows the key"
+	done
+	run status alice --json
+	json_check "$T/out" 'd["user"]=="alice" and d["totp"]["digits"]==6 and d["failures"]==0' ||
+		fail "status --json is not the expected JSON"
+	run status alice; expect_out '^totp: +SHA1, 6 digits, 30 s period' "status text"
+	expect_out '^locked: +no' "status lock"; expect_out '^enrolled at: +[0-9]{4}-' "status enrolled at"
+	run status ghost; expect_rc 1 "status of an unknown user"; expect_err '^chorusctl: status ghost: ' "error format"
+	run status $'ev\x1bil'; expect_rc 1 "status of a name with ESC"
+	grep -q $'\x1b' "$T/err" && fail "raw ESC reached stderr"
+	expect_err 'ev\\x1bil' "escaped name in the error"
+}
+
+case_list() {
+	run list; expect_rc 0 "empty list"; [ -s "$T/out" ] && fail "empty list printed something"
+	run enroll alice; run enroll bob; run set-phone bob +6421555123
+	run list; expect_rc 0 "list"
+	[ "$(wc -l < "$T/out")" = 2 ] || fail "list: want 2 lines"
+	expect_out '^alice	app$' "list line for alice"; expect_out '^bob	app, phone' "list line for bob"
+	run list --json; expect_rc 0 "list --json"
+	json_check "$T/out" '[u["user"] for u in d]==["alice","bob"]' || fail "list --json"
+	run list extra; expect_rc 2 "list with an operand"
+}
+
+case_unlock() {
+	need oathtool
+	write_config "lockout: { max_failures: 2 }"
+	run enroll alice --secret "$SECRET"
+	verify alice 000000; verify alice 000001
+	run status alice; expect_out '^locked: +yes' "locked after 2 failures"
+	verify alice "$(oathtool --totp -b "$SECRET")" && fail "locked user accepted"
+	run unlock alice; expect_rc 0 "unlock"; expect_out '^unlocked alice' "unlock message"
+	run status alice; expect_out '^locked: +no' "unlocked"; expect_out '^failures: +0' "failures cleared"
+	verify alice "$(oathtool --totp -b "$SECRET" -N '+30 seconds')" || fail "code refused after unlock"
+	run unlock ghost; expect_rc 1 "unlock an unknown user"
+}
+
+case_unenroll() {
+	run enroll alice; run unenroll alice; expect_rc 0 "unenroll"; expect_out 'history kept' "unenroll"
+	run status alice; expect_rc 1 "state gone"
+	run enroll bob; echo 'Old-pass1' | "$HELPER" record "$CFG" bob || fail "record"
+	run unenroll bob; run status bob; expect_rc 0 "history keeps bob's record"
+	expect_out '^methods: +none' "no methods after unenroll"
+	run unenroll bob --all; expect_rc 0 "unenroll --all"; run status bob; expect_rc 1 "all state gone"
+	run unenroll ghost; expect_rc 1 "unenroll an unknown user"
+}
+
+case_recovery_codes() {
+	run enroll alice
+	run recovery-codes alice; expect_rc 0 "recovery-codes"
+	[ "$(grep -cE '^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$' "$T/out")" = 10 ] || fail "want 10 codes"
+	local code; code=$(head -1 "$T/out")
+	verify alice "$code" || fail "recovery code refused"
+	grep -q recovery "$T/vout" || fail "method not recovery"
+	verify alice "$code" && fail "recovery code accepted twice"
+	run status alice; expect_out '^recovery codes: +9 left' "9 left"
+	run recovery-codes alice; verify alice "$code" && fail "old set still works"
+	run recovery-codes 'bad/name'; expect_rc 1 "recovery-codes for a bad name"
+	# Codes that could not be written are reported, not silently lost.
+	"$CTL" --config "$CFG" recovery-codes alice > /dev/full 2> "$T/err"; RC=$?
+	expect_rc 1 "recovery-codes to a full disk"; expect_err 'writing to standard output failed' "full disk"
+}
+
+case_set_contact() {
+	run enroll alice
+	run set-phone alice +6421555123; expect_rc 0 "set-phone"; expect_out 'phone set to \+6421555123' "set-phone"
+	run set-email alice alice@example.com; expect_rc 0 "set-email"
+	run status alice; expect_out '^phone: +\+6421555123' "phone shown"; expect_out '^email: +alice@example.com' "email"
+	run set-phone alice "12ab"; expect_rc 1 "invalid phone"; expect_err 'invalid argument' "invalid phone"
+	run set-email alice "not an address"; expect_rc 1 "invalid email"
+	run set-phone alice ""; expect_rc 0 "remove phone"; run set-email alice ""; expect_rc 0 "remove email"
+	run status alice; expect_out '^phone: +-$' "phone removed"; expect_out '^email: +-$' "email removed"
+	run set-phone alice; expect_rc 2 "set-phone without NUMBER"
+}
+
+case_blocklist() {
+	printf 'Passw0rd!\nletmein\n' > "$T/words"
+	run blocklist compile "$T/words" "$T/block.bin"; expect_rc 0 "blocklist compile"
+	[ -s "$T/block.bin" ] || fail "no blocklist written"
+	{ echo "store: { path: $T/state }"; echo "password:"; echo "  blocklist: $T/block.bin"
+	  echo "  history: { argon2: { t_cost: 1, m_cost_kib: 8192 } }"; } > "$CFG"
+	run --stdin 'Passw0rd!
+' check-password; expect_rc 1 "blocklisted password"
+	expect_out '^\[ \] Not a common or leaked password' "blocklist rule unmet"
+	run --stdin 'Xyzzy-Plugh7
+' check-password; expect_rc 0 "password not in the blocklist"
+	run blocklist compile "$T/missing" "$T/b2"; expect_rc 1 "missing word list"
+	run blocklist frob a b; expect_rc 2 "blocklist frob"
+}
+
+ga_make() {  # ga_make FILE google-authenticator-options...
+	need google-authenticator
+	local f=$1; shift
+	rm -f "$f"
+	google-authenticator -f -q -Q NONE -s "$f" "$@" > /dev/null 2>&1 < /dev/null || fail "google-authenticator $*"
+}
+
+case_import_ga_totp() {
+	need oathtool
+	ga_make "$T/ga" -t -d -r 3 -R 30 -w 3 -e 5
+	local key; key=$(head -1 "$T/ga")
+	run import-google-authenticator alice "$T/ga"; expect_rc 0 "import"
+	expect_out 'window 1 step' "window from WINDOW_SIZE 3"; expect_out 'imported 5 scratch' "scratch codes"
+	expect_err 'ignored: DISALLOW_REUSE' "reuse reported"; expect_err 'ignored: RATE_LIMIT 3 30' "rate reported"
+	verify alice "$(oathtool --totp -b "$key")" || fail "oathtool code refused: $(cat "$T/vout")"
+	local scratch; scratch=$(sed -n 's/^\([0-9]\{8\}\)$/\1/p' "$T/ga" | head -1)
+	verify alice "$scratch" || fail "scratch code refused: $(cat "$T/vout")"
+	verify alice "$scratch" && fail "scratch code accepted twice"
+	run status alice; expect_out '^recovery codes: +4 left' "4 scratch codes left"
+	run import-google-authenticator alice "$T/ga"; expect_rc 1 "import over a key"; expect_err 'use --force' "force"
+	run import-google-authenticator alice "$T/ga" --force; expect_rc 0 "import --force"
+}
+
+case_import_ga_window_step() {
+	need oathtool
+	ga_make "$T/ga" -t -D -u -w 17 -S 60 -e 0
+	run import-google-authenticator alice "$T/ga"; expect_rc 0 "import"
+	expect_out '60 s period, window 8 step' "step 60, window 8"; expect_out 'no scratch codes' "no codes"
+	verify alice "$(oathtool --totp --time-step-size=60s -N '-7 minutes' -b "$(head -1 "$T/ga")")" ||
+		fail "a code 7 steps old is refused with window 8: $(cat "$T/vout")"
+}
+
+case_import_ga_hotp_refused() {
+	ga_make "$T/ga" -c -u -w 3 -e 2
+	grep -q HOTP_COUNTER "$T/ga" || fail "not an HOTP file"
+	run import-google-authenticator alice "$T/ga"; expect_rc 1 "HOTP import"; expect_err 'HOTP' "HOTP message"
+	run status alice; expect_rc 1 "nothing saved"
+}
+
+case_import_ga_unsafe_files() {
+	printf 'JBSWY3DPEHPK3PXP\n" TOTP_AUTH\n' > "$T/ok"
+	ln -s "$T/ok" "$T/link"
+	run import-google-authenticator alice "$T/link"; expect_rc 1 "symlink"; expect_err 'symbolic link' "symlink"
+	mkfifo "$T/fifo"
+	run import-google-authenticator alice "$T/fifo"; expect_rc 1 "FIFO"; expect_err 'not a regular file' "FIFO"
+	head -c 5000 /dev/zero | tr '\0' '1' > "$T/big"
+	run import-google-authenticator alice "$T/big"; expect_rc 1 "5000 bytes"; expect_err '4 KiB' "size cap"
+	printf 'JBSWY3DPEHPK3PXP\nhello\n' > "$T/junk"
+	run import-google-authenticator alice "$T/junk"; expect_rc 1 "junk line"; expect_err 'line 2' "junk line"
+	run import-google-authenticator alice "$T/missing"; expect_rc 1 "missing file"
+	run import-google-authenticator alice; expect_rc 2 "no FILE"
+	run status alice; expect_rc 1 "nothing saved"
+}
+
+case_check_config() {
+	install -m 600 "$SRC/etc/chorus.yaml" "$T/shipped.yaml"
+	run check-config "$T/shipped.yaml"; expect_rc 0 "shipped chorus.yaml"; expect_out 'OK' "shipped"
+	run check-config; expect_rc 0 "--config file"
+	printf 'otp:\n  digits: 9\n  bogus: 1\n' > "$T/bad.yaml"; chmod 600 "$T/bad.yaml"
+	run check-config "$T/bad.yaml"; expect_rc 1 "broken config"
+	expect_err 'bad.yaml:2:[0-9]+: .*digits' "digits error with line:column"
+	expect_err 'bad.yaml:3:[0-9]+: .*bogus' "every error listed"
+	chmod 666 "$T/bad.yaml"; cp "$T/shipped.yaml" "$T/ww.yaml"; chmod 666 "$T/ww.yaml"
+	run check-config "$T/ww.yaml"; expect_rc 1 "world-writable config"
+	run check-config "$T/nonexistent.yaml"; expect_rc 1 "missing config"
+	run check-config a b; expect_rc 2 "two files"
+}
+
+case_check_password() {
+	pw() { run --stdin "$1
+" check-password "${@:2}"; }
+	pw 'Passw0rd!'; expect_rc 0 "Passw0rd!"; expect_out '^\[x\] At least 8 characters' "checklist"
+	expect_out '^OK' "verdict"
+	pw 'Abcdef1'; expect_rc 1 "7 characters"; expect_out '^\[ \] At least 8 characters' "min length unmet"
+	expect_out '^REFUSED: 1 of' "verdict"
+	pw 'Abcdefg1'; expect_rc 0 "8 characters, 3 classes"
+	pw 'Abcdefghijklmn1!'; expect_rc 0 "16 characters"
+	pw 'Abcdefghijklmno1!'; expect_rc 1 "17 characters"; expect_out '^\[ \] At most 16' "max length unmet"
+	pw 'abcdefgh1'; expect_rc 1 "2 classes"; expect_out '^\[ \] At least 3 of' "classes unmet"
+	pw 'abcdefg1!'; expect_rc 0 "3 classes without uppercase"
+	pw 'xx' ; expect_rc 1 "two rules unmet"; expect_out '^REFUSED: 2 of' "all unmet rules reported"
+	pw 'Alice123!' --user alice; expect_rc 1 "contains the user name"
+	pw 'Xdoe1234!' --user alice --gecos 'Jane Doe,,,'; expect_rc 1 "contains the GECOS name"
+	pw 'Xdoe1234!' --gecos 'Jane Doe'; expect_rc 2 "--gecos without --user"
+	echo 'Last-pass1' | "$HELPER" record "$CFG" alice || fail "record"
+	pw 'Last-pass1' --user alice; expect_rc 1 "last password on change"
+	expect_out '^\[ \] Not your last password' "history rule"
+	pw 'Last-pass1' --user alice --reset; expect_rc 0 "last password on reset"
+	run check-password; expect_rc 2 "empty stdin"
+	run --stdin 'Passw0rd!' check-password --bogus; expect_rc 2 "unknown option"
+}
+
+declare -F "case_$CASE" > /dev/null || { echo "no such case: $CASE"; exit 2; }
+"case_$CASE"
+[ "$FAILED" = 0 ] && echo "PASS: $CASE"
+exit "$FAILED"
