@@ -93,4 +93,27 @@ Status deliver(const Context& ctx, Channel channel, std::string_view to, std::st
     return {};
 }
 
+void deliver_detached(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
+                      std::string_view body) {
+    pid_t child = fork();
+    if (child < 0) {
+        ctx.log.logf(LogLevel::error, "%s not sent: fork failed", channel_name(channel));
+        return;
+    }
+    if (child == 0) {
+        // The grandchild is adopted by init, so nobody waits on a slow server.
+        pid_t grandchild = fork();
+        if (grandchild == 0) {
+            setsid();
+            Status st = deliver(ctx, channel, to, subject, body);
+            if (!st.ok()) ctx.log.logf(LogLevel::error, "%s not sent: %s", channel_name(channel), st.error().message.c_str());
+            _exit(st.ok() ? 0 : 1);
+        }
+        _exit(grandchild < 0 ? 1 : 0);
+    }
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
+}
+
 }  // namespace chorus

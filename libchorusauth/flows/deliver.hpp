@@ -25,4 +25,10 @@ const char* channel_name(Channel c);
 Status deliver(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
                std::string_view body);
 
+// The same, without waiting: the helper runs in a detached grandchild and
+// failures are only logged. For answers whose timing must not depend on
+// whether anything was sent (password reset of an unknown account).
+void deliver_detached(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
+                      std::string_view body);
+
 }  // namespace chorus

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "flows/reset.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "flows/deliver.hpp"
+#include "flows/login_other_method.hpp"
+#include "flows/recovery_codes.hpp"
+#include "flows/verify.hpp"
+
+namespace chorus {
+namespace {
+
+constexpr std::int64_t kHour = 3600;
+constexpr std::int64_t kDay = 86400;
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// Only accounts with a second factor and an email can reset.
+bool eligible(const UserRecord& rec) { return rec.has_method() && !rec.email.empty(); }
+
+// The user whose registered email is `email`, or "". Reads every record:
+// resets are rare, and an index would be one more file to keep consistent.
+Result<std::string> user_by_email(Context& ctx, std::string_view email) {
+    CHORUS_ASSIGN_OR_RETURN(std::vector<std::string> users, ctx.store->list_users());
+    const std::string want = lower(email);
+    for (const auto& u : users) {
+        CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(u));
+        auto rec = txn->record();
+        if (rec.ok() && *rec && lower((*rec)->email) == want) return u;
+    }
+    return std::string();
+}
+
+void audit(const Context& ctx, const ResetSession& s, const char* step, const char* outcome) {
+    ctx.log.logf(LogLevel::notice, "reset: step=%s identifier=%s outcome=%s", step, s.identifier.c_str(), outcome);
+}
+
+Status session_throttle(const Context& ctx, ResetSession& s, std::int64_t& wait) {
+    const std::int64_t now = ctx.now();
+    if (s.last_sent_at != 0 && now - s.last_sent_at < ctx.config.reset.resend_cooldown) {
+        wait = ctx.config.reset.resend_cooldown - (now - s.last_sent_at);
+        return make_error(Errc::rate_limited, "wait before asking for another code");
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<ResetSession> reset_start(Context& ctx, std::string_view identifier) {
+    ResetSession s;
+    s.identifier = std::string(identifier.substr(0, 256));
+    CHORUS_ASSIGN_OR_RETURN(auto ids, generate_recovery_codes(1));
+    s.reset_id = std::string(ids[0].view());
+    std::string user;
+    if (identifier.find('@') != std::string_view::npos) {
+        CHORUS_ASSIGN_OR_RETURN(user, user_by_email(ctx, identifier));
+    } else if (encode_username(identifier).ok()) {
+        user = std::string(identifier);
+    }
+    if (!user.empty()) {
+        CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+        CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+        if (rec && eligible(*rec)) s.user = user;
+    }
+    audit(ctx, s, "start", s.user.empty() ? "not-eligible" : "eligible");
+    return s;
+}
+
+Status reset_send_code(Context& ctx, ResetSession& s, std::int64_t& wait) {
+    wait = 0;
+    CHORUS_RETURN_IF_ERROR(session_throttle(ctx, s, wait));
+    const std::int64_t now = ctx.now();
+    s.last_sent_at = now;
+    if (s.user.empty()) {
+        audit(ctx, s, "send-code", "not-sent");
+        return {};
+    }
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(s.user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    if (!rec || !eligible(*rec)) return {};
+    PendingReset pending = rec->reset.value_or(PendingReset{});
+    const ResetConfig& rc = ctx.config.reset;
+    if (pending.locked_until > now) {
+        wait = pending.locked_until - now;
+        audit(ctx, s, "send-code", "locked");
+        return make_error(Errc::locked, "too many wrong codes");
+    }
+    std::erase_if(pending.sends, [&](std::int64_t t) { return now - t >= kDay; });
+    const auto last_hour = std::count_if(pending.sends.begin(), pending.sends.end(),
+                                         [&](std::int64_t t) { return now - t < kHour; });
+    if (now - pending.last_sent_at < rc.resend_cooldown || last_hour >= rc.max_sends_per_hour ||
+        static_cast<int>(pending.sends.size()) >= rc.max_sends_per_day) {
+        wait = std::max<std::int64_t>(1, rc.resend_cooldown - (now - pending.last_sent_at));
+        if (last_hour >= rc.max_sends_per_hour) wait = kHour - (now - pending.sends.front());
+        audit(ctx, s, "send-code", "throttled");
+        return make_error(Errc::rate_limited, "too many codes asked for");
+    }
+    CHORUS_ASSIGN_OR_RETURN(SecretString code, generate_numeric_code(6));
+    CHORUS_ASSIGN_OR_RETURN(pending.code_hash, hash_code(code.view()));
+    pending.reset_id = s.reset_id;
+    pending.expires_at = now + rc.code_ttl;
+    pending.last_sent_at = now;
+    pending.sends.push_back(now);
+    rec->reset = pending;
+    CHORUS_RETURN_IF_ERROR(txn->put_record(*rec));  // stored before it is sent
+    SecretString body("Your password reset code is ");
+    body.raw() += code.view();
+    body.raw() += ". It is valid for " + std::to_string(rc.code_ttl / 60) +
+                  " minutes.\nIf you did not ask to reset your password, ignore this message.\n";
+    deliver_detached(ctx, Channel::email, rec->email, "Your password reset code", body.view());
+    audit(ctx, s, "send-code", "sent");
+    return {};
+}
+
+Status reset_check_code(Context& ctx, ResetSession& s, std::string_view code) {
+    const ResetConfig& rc = ctx.config.reset;
+    if (s.user.empty()) {
+        // Same counting as a real account, kept in memory.
+        if (++s.attempts >= rc.max_attempts) return make_error(Errc::locked, "too many wrong codes");
+        audit(ctx, s, "check-code", "wrong");
+        return make_error(Errc::bad_code, "wrong code");
+    }
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(s.user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    if (!rec || !rec->reset) return make_error(Errc::bad_code, "wrong code");
+    PendingReset& pending = *rec->reset;
+    const std::int64_t now = ctx.now();
+    if (pending.locked_until > now) return make_error(Errc::locked, "too many wrong codes");
+    const bool bound = pending.reset_id == s.reset_id && !pending.code_hash.empty();
+    SecretString typed = normalize_code(code);
+    const bool matches = bound && code_matches(pending.code_hash, typed.view());
+    if (matches && now >= pending.expires_at) {
+        audit(ctx, s, "check-code", "expired");
+        return make_error(Errc::expired, "the code has expired");
+    }
+    if (matches) {
+        pending.code_hash.clear();  // single use
+        pending.attempts = 0;
+        CHORUS_RETURN_IF_ERROR(txn->put_record(*rec));
+        s.email_verified = true;
+        audit(ctx, s, "check-code", "accepted");
+        return {};
+    }
+    pending.attempts += 1;
+    const bool lock = pending.attempts >= rc.max_attempts;
+    if (lock) {
+        pending.locked_until = now + rc.lock_seconds;
+        pending.attempts = 0;
+        pending.code_hash.clear();
+    }
+    CHORUS_RETURN_IF_ERROR(txn->put_record(*rec));  // counted before answering
+    audit(ctx, s, "check-code", lock ? "locked" : "wrong");
+    return lock ? make_error(Errc::locked, "too many wrong codes") : make_error(Errc::bad_code, "wrong code");
+}
+
+std::vector<std::string> reset_methods(Context& ctx, const ResetSession& s) {
+    std::vector<std::string> methods;
+    if (!s.email_verified || s.user.empty()) return methods;
+    auto txn = ctx.store->begin(s.user);
+    if (!txn.ok()) return methods;
+    auto rec = (*txn)->record();
+    if (!rec.ok() || !*rec) return methods;
+    if ((*rec)->totp) methods.emplace_back("app");
+    if (!(*rec)->phone.empty() && !ctx.config.delivery.sms_url.empty()) methods.emplace_back("sms");
+    if (!(*rec)->phone.empty() && !ctx.config.delivery.voice_url.empty()) methods.emplace_back("call");
+    return methods;
+}
+
+Status reset_second_factor(Context& ctx, ResetSession& s, std::string_view method, Prompter& p) {
+    if (!s.email_verified || s.user.empty()) return make_error(Errc::permission, "the emailed code comes first");
+    const auto methods = reset_methods(ctx, s);
+    if (std::find(methods.begin(), methods.end(), method) == methods.end())
+        return make_error(Errc::invalid_argument, "that method is not registered");
+    VerifyOutcome outcome;
+    Status st;
+    if (method == "app") {
+        // A recovery code is accepted here as at login: it is a second factor.
+        CHORUS_ASSIGN_OR_RETURN(SecretString code, p.ask("Code from your authenticator app (or a recovery code): ", false));
+        st = verify_code(ctx, s.user, code.view(), outcome);
+    } else if (method == "sms") {
+        st = sign_in_by_sms(ctx, s.user, true, p, outcome);
+    } else {
+        st = sign_in_by_call(ctx, s.user, true, p, outcome);
+    }
+    audit(ctx, s, "second-factor", st.ok() ? "accepted" : "refused");
+    if (!st.ok()) return st;
+    s.second_verified = true;
+    return {};
+}
+
+Status reset_finish(Context& ctx, ResetSession& s) {
+    if (!s.email_verified || !s.second_verified || s.user.empty())
+        return make_error(Errc::permission, "the reset was not proven");
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(s.user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    if (!rec) return make_error(Errc::not_found, "the account has no state any more");
+    rec->reset.reset();
+    CHORUS_RETURN_IF_ERROR(txn->put_record(*rec));
+    CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
+    live.failures = 0;
+    live.first_failure_at = 0;
+    live.locked_until = 0;
+    CHORUS_RETURN_IF_ERROR(txn->put_live(live));
+    audit(ctx, s, "finish", "password-reset");
+    return {};
+}
+
+}  // namespace chorus

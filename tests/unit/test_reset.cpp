@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The self-service reset flow: emailed code, throttling, attempts, binding
+// to one session, the second factor, and no difference for unknown accounts.
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "flow_fixture.hpp"
+#include "flows/admin.hpp"
+#include "flows/reset.hpp"
+#include "flows/verify.hpp"
+
+using chorus::Errc;
+using chorus_test::FlowFixture;
+
+namespace {
+
+// Sets up a stub delivery helper that appends each request to DIR/mail.
+struct ResetFixture : FlowFixture {
+    std::string mail;
+    ResetFixture() {
+        mail = dir.file("mail");
+        std::string helper = dir.file("deliver.sh");
+        chorus_test::write_file(helper, "#!/bin/sh\n/bin/cat >> '" + mail + "'\necho >> '" + mail + "'\n", 0700);
+        ctx.config.delivery.helper = helper;
+        ctx.config.delivery.smtp_url = "smtp://127.0.0.1:2525";
+        enroll("alice");
+        if (!chorus::user_set_contact(ctx, "alice", std::nullopt, std::string_view("alice@example.org")).ok()) abort();
+    }
+    // The newest code in the recorded mail (waits for the detached helper).
+    std::string last_code(std::size_t expected_mails) {
+        for (int i = 0; i < 200; ++i) {
+            std::ifstream in(mail);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            std::string text = ss.str();
+            std::size_t count = 0, pos = 0, last = std::string::npos;
+            while ((pos = text.find("reset code is ", pos)) != std::string::npos) {
+                last = pos;
+                ++count;
+                pos += 14;
+            }
+            if (count >= expected_mails) return text.substr(last + 14, 6);
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return "";
+    }
+    std::size_t mails() {
+        std::ifstream in(mail);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        std::string t = ss.str();
+        std::size_t n = 0;
+        for (std::size_t p = 0; (p = t.find("channel: email", p)) != std::string::npos; ++p) ++n;
+        return n;
+    }
+};
+
+class ScriptedPrompter : public chorus::Prompter {
+public:
+    explicit ScriptedPrompter(std::string answer) : answer_(std::move(answer)) {}
+    chorus::Status info(std::string_view) override { return {}; }
+    chorus::Status error(std::string_view) override { return {}; }
+    chorus::Result<chorus::SecretString> ask(std::string_view, bool) override { return chorus::SecretString(answer_); }
+
+private:
+    std::string answer_;
+};
+
+void test_full_reset_by_email_address(void**) {
+    ResetFixture f;
+    auto s = chorus::reset_start(f.ctx, "Alice@Example.org");
+    assert_true(s.ok());
+    std::int64_t wait = 0;
+    assert_true(chorus::reset_send_code(f.ctx, *s, wait).ok());
+    std::string code = f.last_code(1);
+    assert_int_equal(code.size(), 6);
+    assert_true(chorus::reset_methods(f.ctx, *s).empty());  // nothing revealed before the code
+    assert_true(chorus::reset_check_code(f.ctx, *s, code).ok());
+    auto methods = chorus::reset_methods(f.ctx, *s);
+    assert_int_equal(methods.size(), 1);
+    assert_string_equal(methods[0].c_str(), "app");
+    // Lock the login first: a finished reset clears it.
+    f.ctx.config.lockout.max_failures = 2;
+    chorus::VerifyOutcome o;
+    (void)chorus::verify_code(f.ctx, "alice", "000000", o);
+    ScriptedPrompter app(f.code_now());
+    assert_false(chorus::reset_finish(f.ctx, *s).ok());  // not before the second factor
+    assert_true(chorus::reset_second_factor(f.ctx, *s, "app", app).ok());
+    assert_true(chorus::reset_finish(f.ctx, *s).ok());
+    assert_int_equal(chorus::user_status(f.ctx, "alice")->failures, 0);
+}
+
+void test_code_is_single_use_and_bound_to_its_session(void**) {
+    ResetFixture f;
+    auto a = chorus::reset_start(f.ctx, "alice");
+    std::int64_t wait = 0;
+    assert_true(chorus::reset_send_code(f.ctx, *a, wait).ok());
+    std::string code = f.last_code(1);
+    auto b = chorus::reset_start(f.ctx, "alice");  // another session
+    assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *b, code).code()), static_cast<int>(Errc::bad_code));
+    assert_true(chorus::reset_check_code(f.ctx, *a, code).ok());
+    assert_false(chorus::reset_check_code(f.ctx, *a, code).ok());
+}
+
+void test_resend_is_throttled_and_invalidates_the_old_code(void**) {
+    ResetFixture f;
+    auto s = chorus::reset_start(f.ctx, "alice");
+    std::int64_t wait = 0;
+    assert_true(chorus::reset_send_code(f.ctx, *s, wait).ok());
+    std::string first = f.last_code(1);
+    chorus::Status again = chorus::reset_send_code(f.ctx, *s, wait);
+    assert_int_equal(static_cast<int>(again.code()), static_cast<int>(Errc::rate_limited));
+    assert_true(wait > 0 && wait <= 30);
+    f.clock->advance(31);
+    assert_true(chorus::reset_send_code(f.ctx, *s, wait).ok());
+    std::string second = f.last_code(2);
+    if (first != second)
+        assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, first).code()), static_cast<int>(Errc::bad_code));
+    assert_true(chorus::reset_check_code(f.ctx, *s, second).ok());
+}
+
+void test_hourly_cap_holds_across_sessions(void**) {
+    ResetFixture f;
+    std::int64_t wait = 0;
+    for (int i = 0; i < 5; ++i) {
+        auto s = chorus::reset_start(f.ctx, "alice");
+        assert_true(chorus::reset_send_code(f.ctx, *s, wait).ok());
+        f.clock->advance(31);
+    }
+    auto s = chorus::reset_start(f.ctx, "alice");
+    assert_int_equal(static_cast<int>(chorus::reset_send_code(f.ctx, *s, wait).code()), static_cast<int>(Errc::rate_limited));
+    assert_true(wait > 0);
+}
+
+void test_expired_code_is_refused(void**) {
+    ResetFixture f;
+    auto s = chorus::reset_start(f.ctx, "alice");
+    std::int64_t wait = 0;
+    assert_true(chorus::reset_send_code(f.ctx, *s, wait).ok());
+    std::string code = f.last_code(1);
+    f.clock->advance(301);
+    assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, code).code()), static_cast<int>(Errc::expired));
+}
+
+void test_wrong_codes_lock_the_reset(void**) {
+    ResetFixture f;
+    auto s = chorus::reset_start(f.ctx, "alice");
+    std::int64_t wait = 0;
+    assert_true(chorus::reset_send_code(f.ctx, *s, wait).ok());
+    std::string code = f.last_code(1);
+    for (int i = 0; i < 4; ++i)
+        assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, "999999").code()), static_cast<int>(Errc::bad_code));
+    assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, "999999").code()), static_cast<int>(Errc::locked));
+    assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, code).code()), static_cast<int>(Errc::locked));
+}
+
+void test_unknown_and_unregistered_accounts_look_the_same_and_get_nothing(void**) {
+    ResetFixture f;
+    f.enroll("bob");  // registered, but no email: can't reset
+    for (const char* who : {"nobody", "bob", "ghost@example.org"}) {
+        auto s = chorus::reset_start(f.ctx, who);
+        assert_true(s.ok());
+        std::int64_t wait = 0;
+        assert_true(chorus::reset_send_code(f.ctx, *s, wait).ok());
+        assert_int_equal(static_cast<int>(chorus::reset_send_code(f.ctx, *s, wait).code()),
+                         static_cast<int>(Errc::rate_limited));
+        assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, "123456").code()),
+                         static_cast<int>(Errc::bad_code));
+        assert_true(chorus::reset_methods(f.ctx, *s).empty());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    assert_int_equal(f.mails(), 0);
+}
+
+}  // namespace
+
+int main() {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_reset_by_email_address),
+        cmocka_unit_test(test_code_is_single_use_and_bound_to_its_session),
+        cmocka_unit_test(test_resend_is_throttled_and_invalidates_the_old_code),
+        cmocka_unit_test(test_hourly_cap_holds_across_sessions),
+        cmocka_unit_test(test_expired_code_is_refused),
+        cmocka_unit_test(test_wrong_codes_lock_the_reset),
+        cmocka_unit_test(test_unknown_and_unregistered_accounts_look_the_same_and_get_nothing),
+    };
+    return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
