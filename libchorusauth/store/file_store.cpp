@@ -21,6 +21,7 @@
 #include "store/record_codec.hpp"
 #include "store/safe_file.hpp"
 #include "store/store.hpp"
+#include "util/seal.hpp"
 
 namespace chorus {
 namespace {
@@ -31,6 +32,7 @@ struct StoreCtx {
     UniqueFd dir;
     unsigned owner_uid = 0;
     int lock_timeout_ms = 0;
+    SecretBytes seal_key;  // empty: keys stored unsealed
     FileRules rec_rules() const { return {owner_uid, kMaxRecordBytes}; }
     FileRules live_rules() const { return {owner_uid, kMaxRecordBytes}; }  // exact size checked by the slot code
     FileRules lock_rules() const { return {owner_uid, kMaxLockBytes}; }
@@ -50,6 +52,12 @@ public:
         if (!fd.ok()) return std::move(fd).error();
         CHORUS_ASSIGN_OR_RETURN(SecretString text, read_checked(fd->get(), kMaxRecordBytes));
         CHORUS_ASSIGN_OR_RETURN(UserRecord rec, parse_record(text.view()));
+        if (rec.totp && rec.totp->sealed) {
+            if (ctx_->seal_key.empty())
+                return make_error(Errc::config, "the TOTP key is sealed but store.seal_key_file is not set");
+            CHORUS_ASSIGN_OR_RETURN(rec.totp->secret, unseal(ctx_->seal_key, rec.totp->secret, stem_));
+            rec.totp->sealed = false;
+        }
         return std::optional<UserRecord>{std::move(rec)};
     }
 
@@ -61,8 +69,18 @@ public:
         return read_live_fd(fd->get());
     }
 
-    Status put_record(const UserRecord& rec) override {
-        CHORUS_ASSIGN_OR_RETURN(SecretString text, encode_record(rec));  // before locking: may fail cheaply
+    Status put_record(const UserRecord& plain) override {
+        const UserRecord* rec = &plain;
+        UserRecord sealed_copy;
+        if (!ctx_->seal_key.empty() && plain.totp && !plain.totp->sealed) {
+            // The encoded name is authenticated with the key: a sealed key
+            // copied into another user's record does not open there.
+            sealed_copy = plain;
+            CHORUS_ASSIGN_OR_RETURN(sealed_copy.totp->secret, seal(ctx_->seal_key, plain.totp->secret, stem_));
+            sealed_copy.totp->sealed = true;
+            rec = &sealed_copy;
+        }
+        CHORUS_ASSIGN_OR_RETURN(SecretString text, encode_record(*rec));  // before locking: may fail cheaply
         CHORUS_RETURN_IF_ERROR(ensure_locked());
         return replace_file(dir(), name(".rec"), text.view(), ctx_->rec_rules());
     }
@@ -205,6 +223,7 @@ Result<std::unique_ptr<Store>> open_file_store(const FileStoreOptions& opts) {
     ctx->dir = std::move(dir);
     ctx->owner_uid = opts.owner_uid;
     ctx->lock_timeout_ms = opts.lock_timeout_ms;
+    ctx->seal_key = opts.seal_key;
     return std::unique_ptr<Store>(new FileStore(std::move(ctx)));
 }
 

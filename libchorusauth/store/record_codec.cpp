@@ -27,14 +27,14 @@ constexpr std::size_t kMaxHashLen = 512;
 constexpr std::size_t kMaxHistoryLen = 1024;
 
 enum Key : std::size_t {
-    k_totp_secret, k_totp_algorithm, k_totp_digits, k_totp_period, k_totp_window,
+    k_totp_secret, k_totp_sealed, k_totp_algorithm, k_totp_digits, k_totp_period, k_totp_window,
     k_recovery, k_phone, k_email, k_default_method, k_history,
     k_reset_code_hash, k_reset_id, k_reset_expires_at, k_reset_last_sent_at, k_reset_attempts,
     k_reset_send, k_reset_locked_until, k_first_seen, k_enrolled_at, k_count
 };
 
 constexpr std::array<std::string_view, k_count> kKeyNames = {
-    "totp.secret", "totp.algorithm", "totp.digits", "totp.period", "totp.window",
+    "totp.secret", "totp.sealed", "totp.algorithm", "totp.digits", "totp.period", "totp.window",
     "recovery", "phone", "email", "default_method", "history",
     "reset.code_hash", "reset.id", "reset.expires_at", "reset.last_sent_at", "reset.attempts",
     "reset.send", "reset.locked_until", "first_seen", "enrolled_at",
@@ -149,6 +149,9 @@ bool apply(std::size_t key, std::string_view v, UserRecord& rec) {
     auto& reset = rec.reset;
     switch (key) {
     case k_totp_secret: return parse_hex_secret(v, rec.totp->secret);
+    case k_totp_sealed:
+        rec.totp->sealed = true;
+        return parse_hex_secret(v, rec.totp->secret);
     case k_totp_algorithm:
         for (const auto& [name, alg] : kAlgorithms)
             if (v == name) { rec.totp->params.algorithm = alg; return true; }
@@ -227,7 +230,7 @@ Result<SecretString> encode_record(const UserRecord& rec) {
     out.append(kHeader.data(), kHeader.size());
     out.push_back('\n');
     if (rec.totp) {
-        put_hex(out, kKeyNames[k_totp_secret], rec.totp->secret);
+        put_hex(out, kKeyNames[rec.totp->sealed ? k_totp_sealed : k_totp_secret], rec.totp->secret);
         put_line(out, kKeyNames[k_totp_algorithm], algorithm_token(rec.totp->params.algorithm));
         put_int(out, kKeyNames[k_totp_digits], rec.totp->params.digits);
         put_int(out, kKeyNames[k_totp_period], rec.totp->params.period);
@@ -307,7 +310,7 @@ Result<UserRecord> parse_record(std::string_view text) {
         if (!apply(k, value, rec)) return corrupt(where + ": bad value for " + std::string(key));
     }
     if (!any_totp) rec.totp.reset();
-    else if (!seen.test(k_totp_secret)) return corrupt("TOTP settings without a key");
+    else if (seen.test(k_totp_secret) == seen.test(k_totp_sealed)) return corrupt("TOTP settings need exactly one key");
     if (!any_reset) rec.reset.reset();
     if (Status st = validate_record(rec); !st.ok()) return corrupt(st.error().message);
     return rec;

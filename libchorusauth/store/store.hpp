@@ -20,6 +20,9 @@ struct TotpKey {
     SecretBytes secret;  // raw key bytes
     TotpParams params;
     int window = -1;     // per-user window (e.g. imported); -1 = use config
+    // Store-internal: secret holds nonce||ciphertext||tag (util/seal.hpp).
+    // Flows never see a sealed key: the store opens it on read.
+    bool sealed = false;
 };
 
 // A single-use code kept only as a salted hash (see flows/codes).
@@ -97,6 +100,9 @@ struct FileStoreOptions {
     // the owner check compares with this uid.
     unsigned owner_uid = 0;
     int lock_timeout_ms = 10000;  // waiting longer than this gives Errc::busy
+    // AES-256-GCM key for TOTP keys at rest; empty: stored as plain hex.
+    // With a key, records are sealed on their next write.
+    SecretBytes seal_key;
 };
 
 // Opens (and, if missing, creates 0700) the state directory after checking it

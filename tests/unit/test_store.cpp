@@ -25,7 +25,7 @@ namespace {
 #define assert_code(expr, errc) assert_int_equal(static_cast<int>((expr).code()), static_cast<int>(errc))
 
 std::unique_ptr<Store> open_store(const std::string& dir, int timeout_ms = 10000) {
-    auto s = open_file_store(FileStoreOptions{dir, static_cast<unsigned>(::geteuid()), timeout_ms});
+    auto s = open_file_store(FileStoreOptions{dir, static_cast<unsigned>(::geteuid()), timeout_ms, {}});
     if (!s.ok()) fail_msg("open_file_store: %s", s.error().message.c_str());
     return std::move(s).value();
 }
@@ -71,15 +71,15 @@ void test_unsafe_state_dir_is_refused(void**) {
     const unsigned me = static_cast<unsigned>(::geteuid());
     assert_int_equal(::mkdir(t.file("real").c_str(), 0700), 0);
     assert_int_equal(::symlink(t.file("real").c_str(), t.file("link").c_str()), 0);
-    assert_code(open_file_store({t.file("link"), me, 1000}), Errc::unsafe_file);
+    assert_code(open_file_store({t.file("link"), me, 1000, {}}), Errc::unsafe_file);
     assert_int_equal(::mkdir(t.file("gw").c_str(), 0700), 0);
     assert_int_equal(::chmod(t.file("gw").c_str(), 0770), 0);
-    assert_code(open_file_store({t.file("gw"), me, 1000}), Errc::unsafe_file);
+    assert_code(open_file_store({t.file("gw"), me, 1000, {}}), Errc::unsafe_file);
     assert_int_equal(::mkdir(t.file("nobody").c_str(), 0700), 0);
     assert_int_equal(::chown(t.file("nobody").c_str(), 65534, 65534), 0);
-    assert_code(open_file_store({t.file("nobody"), me, 1000}), Errc::unsafe_file);
+    assert_code(open_file_store({t.file("nobody"), me, 1000, {}}), Errc::unsafe_file);
     chorus_test::write_file(t.file("file"), "x");
-    assert_code(open_file_store({t.file("file"), me, 1000}), Errc::unsafe_file);
+    assert_code(open_file_store({t.file("file"), me, 1000, {}}), Errc::unsafe_file);
     assert_false(exists(t.file("real/x")));
 }
 
