@@ -216,7 +216,9 @@ CHORUS_PAM_ENTRY pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const
 	const struct passwd *pw = pam_modutil_getpwnam(pamh, c.user);
 	int rc = chorus_login_password(c.ctx, c.user, pw ? pw->pw_gecos : NULL, password,
 				       c.args.reset_mode ? CHORUS_PW_RESET : CHORUS_PW_CHANGE,
-				       changed_by_admin(pamh, c.user) ? CHORUS_PW_BY_ADMIN : 0u, &c.prompter);
+				       /* A reset runs as root for the user: it is not an admin's change. */
+				       !c.args.reset_mode && changed_by_admin(pamh, c.user) ? CHORUS_PW_BY_ADMIN : 0u,
+				       &c.prompter);
 	if (rc != CHORUS_OK) {
 		pam_set_item(pamh, PAM_AUTHTOK, NULL); /* a refused password must not reach the next module */
 		return call_fail(&c, rc, STAGE_PASSWORD, "new password refused");

@@ -15,18 +15,20 @@
 namespace chorus {
 namespace {
 
-// Waits for pid up to deadline (monotonic seconds); kills it after that.
+// Waits for pid up to timeout_s seconds; kills it after that.
 Result<int> wait_with_deadline(pid_t pid, std::int64_t timeout_s) {
-    struct timespec start{};
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    auto ms_now = [] {
+        struct timespec t{};
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return static_cast<std::int64_t>(t.tv_sec) * 1000 + t.tv_nsec / 1000000;
+    };
+    const std::int64_t deadline = ms_now() + timeout_s * 1000;
     for (;;) {
         int status = 0;
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid) return status;
         if (r < 0 && errno != EINTR) return errno_error("waitpid", errno);
-        struct timespec now{};
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec >= timeout_s) {
+        if (ms_now() >= deadline) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
             return make_error(Errc::io, "delivery helper timed out");
@@ -69,7 +71,14 @@ Status deliver(const Context& ctx, Channel channel, std::string_view to, std::st
         // Child: stdin from the pipe, stdout/stderr to /dev/null, empty environment.
         int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (dup2(read_end.get(), 0) < 0 || devnull < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0) _exit(127);
-        char* const argv[] = {helper.data(), nullptr};
+        // A configuration named explicitly (config=) is passed on, so the
+        // helper reads the same delivery settings; it accepts that from root only.
+        std::string config = ctx.config.source;
+        const bool explicit_config = !config.empty() && config[0] == '/' && config != kDefaultConfigPath;
+        char opt[] = "--config";
+        char* const with_config[] = {helper.data(), opt, config.data(), nullptr};
+        char* const plain[] = {helper.data(), nullptr};
+        char* const* argv = explicit_config && getuid() == 0 ? with_config : plain;
         char* const envp[] = {nullptr};
         execve(helper.c_str(), argv, envp);
         _exit(127);

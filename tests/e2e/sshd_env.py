@@ -22,14 +22,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CHORUS_YAML = """\
 store: {{ path: {state} }}
 password: {{ history: {{ argon2: {{ t_cost: 1, m_cost_kib: 8192 }} }} }}
-"""
+{extra}"""
 
 PAM_SERVICE = """\
 # Written by tests/e2e ({name}); removed when the test ends.
 auth     requisite pam_unix.so
 auth     required  {module} config={config}
 account  required  pam_unix.so
-account  required  {module} config={config} qr=ascii
+account  required  {module} config={config} qr={qr}
 password requisite {module} config={config}
 password requisite pam_unix.so use_authtok
 password optional  {module} config={config}
@@ -89,9 +89,15 @@ class SshResult:
 
 
 class SshdEnv:
-    def __init__(self, module):
+    """module: pam_chorus.so to load; name: PAM service (and user prefix);
+    qr: how registration draws the QR code; extra_config: YAML appended to
+    chorus.yaml."""
+
+    def __init__(self, module, name=None, qr="ascii", extra_config=""):
         self.module = os.path.abspath(module)
-        self.name = "chorus-e2e-%d" % os.getpid()
+        self.name = name or "chorus-e2e-%d" % os.getpid()
+        self.qr = qr
+        self.extra_config = extra_config
         self.users = []
         self.dir = None
         self.pam_file = None
@@ -99,8 +105,8 @@ class SshdEnv:
         self.made_run_sshd = False
 
     # ---- setup -------------------------------------------------------------
-    def add_user(self, suffix, password):
-        user = "%s%s" % (self.name, suffix)
+    def add_user(self, suffix, password, exact_name=None):
+        user = exact_name or "%s%s" % (self.name, suffix)
         run("useradd", "-m", "-s", "/bin/sh", user)
         self.users.append(user)
         run("chpasswd", input="%s:%s\n" % (user, password))
@@ -111,7 +117,7 @@ class SshdEnv:
         os.chmod(self.dir, 0o700)
         self.config = os.path.join(self.dir, "chorus.yaml")
         self.state = os.path.join(self.dir, "state")
-        self._write(self.config, CHORUS_YAML.format(state=self.state))
+        self._write(self.config, CHORUS_YAML.format(state=self.state, extra=self.extra_config))
         self.client_home = os.path.join(self.dir, "client-home")
         os.mkdir(self.client_home, 0o700)
         self.askpass = os.path.join(self.dir, "askpass")
@@ -120,7 +126,7 @@ class SshdEnv:
         self.pam_file = "/etc/pam.d/" + self.name
         if os.path.exists(self.pam_file):
             raise RuntimeError(self.pam_file + " already exists")
-        self._write(self.pam_file, PAM_SERVICE.format(name=self.name, module=self.module, config=self.config), 0o644)
+        self._write(self.pam_file, PAM_SERVICE.format(name=self.name, module=self.module, config=self.config, qr=self.qr), 0o644)
         self.port = free_port()
         sshd_config = os.path.join(self.dir, "sshd_config")
         self._write(sshd_config, SSHD_CONFIG.format(port=self.port, dir=self.dir, users=" ".join(self.users)))

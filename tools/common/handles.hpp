@@ -30,6 +30,7 @@ using StatusH = Handle<chorus_status_t, chorus_status_free>;
 using Enrollment = Handle<chorus_enrollment_t, chorus_enrollment_free>;
 using Checklist = Handle<chorus_checklist_t, chorus_checklist_free>;
 using String = Handle<char, chorus_string_free>;
+using Reset = Handle<chorus_reset_t, chorus_reset_free>;
 
 // A list from chorus_user_list() or chorus_recovery_codes_new().
 class Strings {

@@ -1,0 +1,276 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""chorus-deliver against real servers on 127.0.0.1 (tests/deliver/README in
+docs/DELIVERY.md). Usage: test_deliver.py HELPER CASE. Needs root (exit 77
+otherwise). Every case also checks that the code in the body never reaches
+syslog, stdout or stderr."""
+import email
+import email.header
+import email.policy
+import json
+import os
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import deliver_env  # noqa: E402
+
+PHONE, MASKED_PHONE = "+6421555567", "+64\u2022\u2022\u2022\u2022\u2022567"
+ADDRESS, MASKED_ADDRESS = "alice@example.org", "a\u2022\u2022\u2022@example.org"
+
+
+def request(channel, to, body, subject=""):
+    return "channel: %s\nto: %s\nsubject: %s\n\n%s" % (channel, to, subject, body)
+
+
+def expect(rc, want, what=""):
+    assert rc == want, "exit %d, expected %d %s" % (rc, want, what)
+
+
+def check_email_delivered(env):
+    port = env.smtp()
+    cfg = env.config(smtp_url="smtp://127.0.0.1:%d" % port)
+    body = env.body() + ".a line starting with a dot\nK\u00f6ln \u2713\n"
+    rc, _ = env.run(cfg, request("email", ADDRESS, body, "Your confirmation code"))
+    expect(rc, 0)
+    [(raw, envelope)] = env.mails()
+    assert envelope == {"mail_from": "chorus@example.org", "rcpt_tos": [ADDRESS]}, envelope
+    head, _, content = raw.partition(b"\r\n\r\n")
+    assert content == body.replace("\n", "\r\n").encode(), content  # exact, dot-unstuffed
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    for name, value in [("From", "chorus@example.org"), ("To", ADDRESS), ("Subject", "Your confirmation code"),
+                        ("MIME-Version", "1.0"), ("Content-Transfer-Encoding", "8bit")]:
+        assert msg[name] == value, (name, msg[name])
+    assert msg.get_content_type() == "text/plain" and msg.get_content_charset() == "utf-8"
+    assert msg["Date"].datetime is not None and msg["Message-ID"].endswith("@example.org>")
+    for line in head.split(b"\r\n"):
+        assert b"\n" not in line and len(line) <= 78, line
+    assert MASKED_ADDRESS in env.log_text() and ADDRESS not in env.log_text()
+
+
+def check_email_utf8_subject(env):
+    port = env.smtp()
+    cfg = env.config(smtp_url="smtp://127.0.0.1:%d/" % port)
+    subject = "Code de v\u00e9rification \u2014 " + "tr\u00e8s long " * 8
+    expect(env.run(cfg, request("email", ADDRESS, env.body(), subject))[0], 0)
+    [(raw, _)] = env.mails()
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert str(msg["Subject"]) == subject, msg["Subject"]
+
+
+def check_email_rejected(env):
+    cfg = env.config(smtp_url="smtp://127.0.0.1:%d" % env.smtp("reject"))
+    expect(env.run(cfg, request("email", ADDRESS, env.body(), "x"))[0], 1, "(RCPT refused)")
+    assert env.mails() == []
+
+
+def check_email_server_down(env):
+    cfg = env.config(smtp_url="smtp://127.0.0.1:%d" % deliver_env.closed_port())
+    expect(env.run(cfg, request("email", ADDRESS, env.body(), "x"))[0], 4)
+
+
+def check_sms_delivered(env):
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway())
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 0)
+    [req] = env.requests()
+    assert req["method"] == "POST" and req["path"] == "/sms", req
+    assert req["headers"]["Content-Type"] == "application/json"
+    assert json.loads(req["body"]) == {"to": PHONE, "message": env.body()}, req["body"]
+    logs = env.log_text()
+    assert MASKED_PHONE in logs and PHONE not in logs and "sms" in logs, logs
+    if env.syslog:  # LOG_AUTHPRIV (10 << 3) | LOG_INFO (6)
+        assert "<86>" in logs and "chorus-deliver[" in logs, logs
+
+
+def check_sms_gateway_error(env):
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway("error"))
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 1)
+
+
+def check_sms_server_down(env):
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % deliver_env.closed_port())
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 4)
+
+
+def voice(env, mode, want, timeout=4):
+    cfg = env.config(timeout=timeout, voice_url="http://127.0.0.1:%d/voice" % env.gateway(mode))
+    rc, elapsed = env.run(cfg, request("voice", PHONE, "Press the pound key to approve the sign-in."))
+    expect(rc, want, "(voice, gateway mode %s)" % mode)
+    return env.requests(), elapsed
+
+
+def check_voice_approved(env):
+    reqs, _ = voice(env, "ok", 0)
+    assert json.loads(reqs[0]["body"]) == {"to": PHONE, "message": "Press the pound key to approve the sign-in.",
+                                           "approve_key": "#"}
+    assert [r["method"] + " " + r["path"] for r in reqs[1:]] == ["GET /voice/call-1"] * 2, reqs
+
+
+def check_voice_immediate(env):
+    reqs, _ = voice(env, "immediate", 0)
+    assert len(reqs) == 1
+
+
+def check_voice_declined(env):
+    voice(env, "decline", 1)
+
+
+def check_voice_no_answer(env):
+    voice(env, "noanswer", 1)
+
+
+def check_voice_bad_call_id(env):
+    reqs, _ = voice(env, "badid", 4)
+    assert len(reqs) == 1  # never polled a path built from the bad id
+
+
+def check_voice_timeout(env):
+    # The call stays "ringing": the helper stops before delivery.timeout,
+    # hangs up (DELETE) and reports the timeout itself.
+    reqs, elapsed = voice(env, "pending", 4, timeout=3)
+    assert elapsed < 3, elapsed
+    assert reqs[-1]["method"] == "DELETE", reqs[-1]
+
+
+def check_voice_gateway_hangs(env):
+    _, elapsed = voice(env, "hang", 4, timeout=3)
+    assert elapsed < 3.5, elapsed
+
+
+def check_malformed_requests(env):
+    cfg = env.config(smtp_url="smtp://127.0.0.1:%d" % env.smtp(), sms_url="http://127.0.0.1:%d/sms" % env.gateway())
+    body = env.body()
+    bad = {
+        "bad channel": request("fax", PHONE, body),
+        "CR in subject": request("email", ADDRESS, body, "hi\rBcc: eve@example.org"),
+        "LF in subject": "channel: email\nto: %s\nsubject: hi\nbcc: eve@example.org\n\n%s" % (ADDRESS, body),
+        "CRLF in to": request("email", ADDRESS + "\r\nRCPT TO:<eve@example.org>", body),
+        "oversized": request("sms", PHONE, body + "x" * (16 * 1024)),
+        "not E.164": request("sms", "021555567", body),
+        "letters in number": request("sms", "+64215555x7", body),
+        "bad address": request("email", "alice@@example.org", body),
+        "address with space": request("email", "alice @example.org", body),
+        "control char in body": request("sms", PHONE, body + "\x1b[2J"),
+        "CR in body": request("sms", PHONE, body + "\r"),
+        "invalid UTF-8": request("sms", PHONE, body).encode() + b"\xff\xfe",
+        "unknown header": "channel: sms\nto: %s\nurl: http://evil/\n\n%s" % (PHONE, body),
+        "header twice": "channel: sms\nto: %s\nto: +6421555999\n\n%s" % (PHONE, body),
+        "no blank line": "channel: sms\nto: %s\n" % PHONE,
+        "empty body": request("sms", PHONE, ""),
+        "empty": "",
+    }
+    for what, req in bad.items():
+        expect(env.run(cfg, req)[0], 2, "(" + what + ")")
+    assert env.requests() == [] and env.mails() == [], "something was sent"
+
+
+def check_config_from_nonroot_refused(env):
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway())
+    rc, _ = env.run(cfg, request("sms", PHONE, env.body()),
+                    prefix=["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
+    expect(rc, 2)
+    assert env.requests() == []
+
+
+def check_unsafe_config_refused(env):
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(), mode=0o620)
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 3, "(group-writable config)")
+    bad = env.config(sms_url="http://127.0.0.1:1/sms", name="bad.yaml")
+    with open(bad, "a", encoding="utf-8") as f:
+        f.write("  unknown_key: 1\n")
+    expect(env.run(bad, request("sms", PHONE, env.body()))[0], 3, "(unknown key)")
+    os.symlink(cfg, os.path.join(env.dir, "link.yaml"))
+    expect(env.run(os.path.join(env.dir, "link.yaml"), request("sms", PHONE, env.body()))[0], 3, "(symlink)")
+    expect(env.run(cfg + ".missing", request("sms", PHONE, env.body()))[0], 3, "(missing)")
+    assert env.requests() == []
+
+
+def check_channel_not_configured(env):
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway())
+    expect(env.run(cfg, request("voice", PHONE, env.body()))[0], 3)
+    expect(env.run(cfg, request("email", ADDRESS, env.body(), "x"))[0], 3)
+    assert env.requests() == []
+
+
+def check_environment_ignored(env):
+    # A proxy (or CA bundle) from the environment must not divert the request.
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway())
+    poisoned = {"http_proxy": "http://127.0.0.1:1", "HTTP_PROXY": "http://127.0.0.1:1",
+                "ALL_PROXY": "http://127.0.0.1:1", "CURL_CA_BUNDLE": "/nonexistent"}
+    expect(env.run(cfg, request("sms", PHONE, env.body()), env=poisoned)[0], 0)
+    assert len(env.requests()) == 1
+
+
+def check_debug_mode_never_prints_body(env):
+    cfg = env.config(timeout=3, sms_url="http://127.0.0.1:%d/sms" % env.gateway("error"),
+                     voice_url="http://127.0.0.1:%d/voice" % env.gateway("pending"))
+    expect(env.run(cfg, request("sms", PHONE, env.body()), args=["--config", cfg, "--debug"])[0], 1)
+    expect(env.run(cfg, request("voice", PHONE, env.body()), args=["--config", cfg, "--debug"])[0], 4)
+    assert any("poll" in e for _, e in env.outputs), env.outputs
+
+
+def check_library_login_by_sms(env):
+    """pam_chorus's path: the library starts the helper (argv {path}, empty
+    environment); the helper reads /etc/chorus/chorus.yaml, here a private
+    overlay on /etc; the code the gateway got is typed back."""
+    chorusctl, login = os.environ.get("CHORUSCTL"), os.environ.get("LOGIN_BY_SMS")
+    if not (chorusctl and login and env.syslog):
+        raise Skip("needs chorusctl, login_by_sms and a mount namespace")
+    deliver_env.private_etc_chorus(env.dir)
+    state = os.path.join(env.dir, "state")
+    os.mkdir(state, 0o700)
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(), name="chorus.yaml")
+    with open(cfg, "a", encoding="utf-8") as f:
+        f.write("  helper: %s\nstore:\n  path: %s\n" % (env.helper, state))
+    with open(cfg, encoding="utf-8") as src, open("/etc/chorus/chorus.yaml", "w", encoding="utf-8") as dst:
+        dst.write(src.read())
+    os.chmod("/etc/chorus/chorus.yaml", 0o600)
+    user = "daemon"
+    for args in (["enroll", user, "--secret", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"], ["set-phone", user, PHONE]):
+        subprocess.run([chorusctl] + args, check=True, capture_output=True, env={})
+    requests = os.path.join(env.gw_dir, "requests.jsonl")
+    p = subprocess.run([login, user, requests, "wrong"], capture_output=True, env={}, timeout=30)
+    assert p.returncode == 1, p.stderr
+    p = subprocess.run([login, user, requests], capture_output=True, env={}, timeout=30)
+    assert p.returncode == 0, p.stderr
+    reqs = env.requests()
+    assert len(reqs) == 2 and json.loads(reqs[1]["body"])["to"] == PHONE, reqs
+    env.code = json.loads(reqs[1]["body"])["message"].split("code is ")[1][:6]  # checked against the logs
+
+
+class Skip(Exception):
+    pass
+
+
+def main():
+    helper, case = sys.argv[1], sys.argv[2]
+    if os.geteuid() != 0:
+        print("needs root (setpriv, root-owned config)")
+        return 77
+    if "--inner" not in sys.argv:
+        # Re-run in a private mount namespace to own /dev/log; fall back to
+        # stderr-only checks where namespaces are not allowed.
+        if subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode == 0:
+            return subprocess.run(["unshare", "-m", "--propagation", "private", deliver_env.PYTHON,
+                                   os.path.abspath(__file__), helper, case, "--inner"]).returncode
+        print("note: no mount namespace; syslog is not captured")
+        syslog = None
+    else:
+        deliver_env.enter_private_dev()
+        syslog = deliver_env.SyslogCapture()
+    env = deliver_env.Env(os.path.abspath(helper), syslog)
+    try:
+        globals()["check_" + case](env)
+        env.assert_code_never_logged()
+    except Skip as e:
+        print("skipped:", e)
+        return 77
+    finally:
+        env.close()
+    print("ok", case)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

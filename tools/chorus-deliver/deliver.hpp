@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// chorus-deliver: the one process that talks to mail servers and SMS/voice
+// gateways, so that login processes never load libcurl (docs/DELIVERY.md).
+// Shared types of its parts: exit codes, settings, the request, deadlines.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace chorus_deliver {
+
+// The exit status is the whole answer to the caller (see chorus-deliver(8)).
+enum Exit : int {
+    kDelivered = 0,   // sent; for voice, the callee approved
+    kRefused = 1,     // the server/gateway refused, or the callee declined
+    kBadRequest = 2,  // malformed request on stdin or bad command line
+    kConfig = 3,      // configuration missing, unsafe, invalid, or channel not configured
+    kNetwork = 4,     // connection, TLS, protocol or timeout failure
+};
+
+// What a step produced: an exit code and a reason that is safe to log (it
+// never holds the body or the full recipient).
+struct Outcome {
+    int exit = kDelivered;
+    std::string reason;
+};
+
+// The delivery: section of chorus.yaml, nothing else.
+struct Settings {
+    int timeout = 15;  // seconds, 1..300
+    std::string smtp_url;
+    std::string email_from = "chorus@localhost";
+    std::string sms_url;
+    std::string voice_url;
+};
+
+enum class Channel { email, sms, voice };
+
+const char* channel_name(Channel c);
+
+// A monotonic point in time after which no network call may run.
+class Deadline {
+public:
+    explicit Deadline(std::chrono::milliseconds budget) : end_(std::chrono::steady_clock::now() + budget) {}
+    // Milliseconds left, at least 0.
+    [[nodiscard]] long remaining_ms() const;
+    [[nodiscard]] bool passed() const { return remaining_ms() <= 0; }
+
+private:
+    std::chrono::steady_clock::time_point end_;
+};
+
+}  // namespace chorus_deliver

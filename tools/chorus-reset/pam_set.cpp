@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Setting the password through PAM, so that whatever backend the host uses
+// (pam_unix and /etc/shadow, or anything else in the stack) is updated and
+// the CHORUS_RESET_PAM_SERVICE stack (pam_chorus mode=reset, then pam_unix,
+// then pam_chorus again for the history) applies. We run as root in every
+// uid, so pam_unix does not ask for the old password; the conversation
+// answers the "new password" prompts with the password already vetted by
+// the live checklist and shows PAM's messages to the person.
+#include <security/pam_appl.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "chorus-reset/reset.hpp"
+
+namespace reset_tool {
+namespace {
+
+struct ConvData {
+    const char* password;
+    int secrets_given = 0;
+};
+
+// PAM asks for the new password and its confirmation; a stack that keeps
+// asking (e.g. rejecting it each time) is cut off rather than looped.
+constexpr int kMaxSecretPrompts = 4;
+
+void free_responses(struct pam_response* r, int n) {
+    if (r == nullptr) return;
+    for (int i = 0; i < n; ++i) {
+        if (r[i].resp == nullptr) continue;
+        chorus_tools::wipe(r[i].resp, std::strlen(r[i].resp));
+        std::free(r[i].resp);
+    }
+    std::free(r);
+}
+
+int converse(int n, const struct pam_message** msg, struct pam_response** resp, void* appdata) {
+    auto* d = static_cast<ConvData*>(appdata);
+    *resp = nullptr;
+    if (n <= 0 || n > PAM_MAX_NUM_MSG) return PAM_CONV_ERR;
+    auto* r =
+        static_cast<struct pam_response*>(std::calloc(static_cast<size_t>(n), sizeof(struct pam_response)));
+    if (r == nullptr) return PAM_BUF_ERR;
+    for (int i = 0; i < n; ++i) {
+        const char* text = msg[i]->msg != nullptr ? msg[i]->msg : "";
+        switch (msg[i]->msg_style) {
+        case PAM_PROMPT_ECHO_OFF:
+            // Never hand the new password to a question about the old one
+            // (only asked of non-root callers; we are root, but be sure).
+            if (++d->secrets_given > kMaxSecretPrompts || std::strstr(text, "urrent") != nullptr) {
+                free_responses(r, n);
+                return PAM_CONV_ERR;
+            }
+            r[i].resp = ::strdup(d->password);
+            if (r[i].resp == nullptr) {
+                free_responses(r, n);
+                return PAM_BUF_ERR;
+            }
+            break;
+        case PAM_ERROR_MSG:
+        case PAM_TEXT_INFO:
+            say(text);
+            break;
+        default:  // PAM_PROMPT_ECHO_ON and anything else: nothing to answer
+            free_responses(r, n);
+            return PAM_CONV_ERR;
+        }
+    }
+    *resp = r;
+    return PAM_SUCCESS;
+}
+
+}  // namespace
+
+bool set_password_with_pam(const char* user, const char* password, const std::string& invoker) {
+    ConvData data{password};
+    const struct pam_conv conv = {converse, &data};
+    pam_handle_t* pamh = nullptr;
+    int rc = pam_start(CHORUS_RESET_PAM_SERVICE, user, &conv, &pamh);
+    if (rc != PAM_SUCCESS) {
+        syslog(LOG_ERR, "pam_start(%s) failed: %s", CHORUS_RESET_PAM_SERVICE, pam_strerror(pamh, rc));
+        say("The password could not be set. Try again later.");
+        return false;
+    }
+    // For the logs of the modules: who ran the reset, and where.
+    (void)pam_set_item(pamh, PAM_RUSER, invoker.c_str());
+    if (const char* tty = ::ttyname(STDIN_FILENO); tty != nullptr) (void)pam_set_item(pamh, PAM_TTY, tty);
+    rc = pam_chauthtok(pamh, 0);
+    if (rc != PAM_SUCCESS) {
+        syslog(LOG_NOTICE, "password of %s not set through %s: %s", user, CHORUS_RESET_PAM_SERVICE,
+               pam_strerror(pamh, rc));
+        say("The password could not be set. Try again later, or ask your administrator.");
+    }
+    (void)pam_end(pamh, rc);
+    return rc == PAM_SUCCESS;
+}
+
+}  // namespace reset_tool
