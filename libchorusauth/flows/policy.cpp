@@ -39,7 +39,12 @@ Result<std::vector<std::string>> account_groups(std::string_view user_view) {
     for (gid_t gid : gids) {
         struct group gr{};
         struct group* g = nullptr;
-        if (getgrgid_r(gid, &gr, gbuf.data(), gbuf.size(), &g) == 0 && g != nullptr) names.emplace_back(g->gr_name);
+        // A group that can't be looked up is an error, not a group to skip:
+        // skipping could drop a never_exempt group and exempt its member.
+        int rc2 = getgrgid_r(gid, &gr, gbuf.data(), gbuf.size(), &g);
+        if (rc2 != 0) return make_error(Errc::io, "group lookup failed");
+        if (g != nullptr) names.emplace_back(g->gr_name);
+        else names.emplace_back(std::to_string(gid));  // no name: keep it, as a number
     }
     return names;
 }
