@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The "Security info" page: what is registered for the user. Never the key.
+#include <cstdio>
+#include <string>
+
+#include "chorus-enroll/enroll.hpp"
+#include "common/handles.hpp"
+#include "common/output.hpp"
+#include "common/text.hpp"
+
+namespace chorus_enroll {
+namespace {
+
+using chorus_tools::escape_text;
+
+const char* describe_default(const std::string& m) {
+    if (m == "sms") return "code by SMS to your phone";
+    if (m == "call") return "phone call (press # to approve)";
+    return "authenticator app";
+}
+
+}  // namespace
+
+int read_methods(const Session& s, Methods& m) {
+    chorus_tools::StatusH st;
+    const int rc = chorus_status_get(s.ctx, s.user(), st.out());
+    if (rc == CHORUS_ERR_NO_USER) return kExitOk;  // nothing registered yet
+    if (rc != CHORUS_OK) return fail(s.ctx, "reading the security info of " + escape_text(s.opts.user), rc);
+    m.totp = chorus_status_has_totp(st.get()) != 0;
+    m.recovery_left = chorus_status_recovery_left(st.get());
+    m.phone = chorus_status_phone(st.get());
+    m.email = chorus_status_email(st.get());
+    m.default_method = chorus_status_default_method(st.get());
+    return kExitOk;
+}
+
+void print_security_info(const Session& s, const Methods& m) {
+    std::printf("Security info for %s\n", escape_text(s.opts.user).c_str());
+    std::printf("These are the methods you use to sign in to your account or reset your password.\n\n");
+    chorus_tools::StatusH st;
+    const bool have_status = chorus_status_get(s.ctx, s.user(), st.out()) == CHORUS_OK;
+    if (!m.any() && m.phone.empty() && m.email.empty()) {
+        std::printf("  No methods registered.\n");
+        return;
+    }
+    if (m.totp && have_status) {
+        char when[64];
+        std::printf("  Authenticator app   TOTP %s, %d digits, every %d s; registered %s\n",
+                    chorus_status_algorithm(st.get()), chorus_status_digits(st.get()),
+                    chorus_status_period(st.get()),
+                    chorus_tools::format_time(chorus_status_enrolled_at(st.get()), when, sizeof when));
+    } else {
+        std::printf("  Authenticator app   not registered (chorus-enroll --app)\n");
+    }
+    // Stored values are escaped: they come from disk, not from us.
+    std::printf("  Phone               %s\n", m.phone.empty()
+                                                  ? "not registered (chorus-enroll --phone NUMBER)"
+                                                  : escape_text(m.phone).c_str());
+    std::printf("  Email               %s\n", m.email.empty()
+                                                  ? "not registered (chorus-enroll --email ADDRESS)"
+                                                  : escape_text(m.email).c_str());
+    if (m.recovery_left > 0)
+        std::printf("  Recovery codes      %d left\n", m.recovery_left);
+    else
+        std::printf("  Recovery codes      none (chorus-enroll --recovery-codes)\n");
+    std::printf("  Default method      %s\n", describe_default(m.default_method));
+    if (!m.any()) std::printf("\n  No second factor is registered yet: run chorus-enroll --app.\n");
+}
+
+}  // namespace chorus_enroll
