@@ -93,11 +93,12 @@ class SshdEnv:
     qr: how registration draws the QR code; extra_config: YAML appended to
     chorus.yaml."""
 
-    def __init__(self, module, name=None, qr="ascii", extra_config=""):
+    def __init__(self, module, name=None, qr="ascii", extra_config="", client_lang="C"):
         self.module = os.path.abspath(module)
         self.name = name or "chorus-e2e-%d" % os.getpid()
         self.qr = qr
         self.extra_config = extra_config
+        self.client_lang = client_lang  # the ssh client escapes UTF-8 prompts unless its locale is UTF-8
         self.users = []
         self.dir = None
         self.pam_file = None
@@ -177,7 +178,7 @@ class SshdEnv:
             os.unlink(transcript)
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": self.client_home, "DISPLAY": "e2e:0",
                "SSH_ASKPASS": self.askpass, "SSH_ASKPASS_REQUIRE": "force", "CHORUS_E2E_DIR": self.dir,
-               "LANG": "C"}
+               "LANG": self.client_lang}
         argv = ["ssh", "-F", "/dev/null", "-p", str(self.port), "-o", "StrictHostKeyChecking=no",
                 "-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null",
                 "-o", "PreferredAuthentications=keyboard-interactive", "-o", "NumberOfPasswordPrompts=1",

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""The scenario behind scripts/demo, against an installed Chorus.
+
+It plays both sides without a terminal (CI) and exits 0 only if every step
+behaved; with --interactive it pauses after registration so a person can
+scan the QR code and log in themselves. What it creates is recorded in
+/run/chorus-demo.json so that --cleanup can remove it after a crash.
+"""
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import types
+
+sys.dont_write_bytecode = True
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [os.path.join(ROOT, "tests", "e2e"), os.path.join(ROOT, "tests", "reset")]
+from sshd_env import SshdEnv  # noqa: E402  (the e2e tests' throwaway sshd)
+from harness import Session  # noqa: E402  (the reset tests' chorus-reset driver)
+
+USER = "demo"
+PASSWORD = "Demo-Pass-2026"
+NEW_PASSWORD = "Brand-New-Day7"
+EMAIL = "demo@example.org"
+RECORD = "/run/chorus-demo.json"
+RESET_SERVICE = "/etc/pam.d/chorus-reset"
+MARK = "# Written by the Chorus demo; removed when it ends.\n"
+
+
+def say(text=""):
+    print(text, flush=True)
+
+
+def heading(n, text):
+    say("\n\033[1m== %d. %s\033[0m" % (n, text) if sys.stdout.isatty() else "\n== %d. %s" % (n, text))
+
+
+class Demo:
+    def __init__(self, prefix, interactive):
+        self.prefix = prefix
+        self.interactive = interactive
+        self.results = []
+        self.smtp = None
+        self.mail_dir = tempfile.mkdtemp(prefix="chorus-demo-mail.")
+        self.env = None
+        self.reset_pam = False
+
+    # ---- bookkeeping ---------------------------------------------------------
+    def check(self, name, ok, detail=""):
+        self.results.append((name, ok))
+        say("   %s %s%s" % ("PASS" if ok else "FAIL", name, "" if ok or not detail else "\n" + detail))
+        return ok
+
+    def record(self):
+        with open(RECORD, "w") as f:
+            json.dump({"sshd": self.env.sshd.pid if self.env and self.env.sshd else None,
+                       "smtp": self.smtp.pid if self.smtp else None,
+                       "pam_files": [p for p in [self.env and self.env.pam_file,
+                                                 RESET_SERVICE if self.reset_pam else None] if p],
+                       "user": USER, "dirs": [d for d in [self.env and self.env.dir, self.mail_dir] if d]}, f)
+
+    # ---- the parts -------------------------------------------------------------
+    def start(self):
+        self.smtp = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "deliver", "smtp_sink.py"),
+                                      self.mail_dir, "ok"], stdout=subprocess.PIPE, text=True)
+        smtp_port = int(self.smtp.stdout.readline())
+        delivery = ("delivery: {{ helper: {h}, smtp_url: \"smtp://127.0.0.1:{p}\", email_from: chorus@demo.test }}\n"
+                    .format(h=os.path.join(self.prefix, "libexec", "chorus", "chorus-deliver"), p=smtp_port))
+        module = os.path.join(self.prefix, "lib", "security", "pam_chorus.so")
+        self.env = SshdEnv(module, name="chorus-demo", qr="utf8", extra_config=delivery, client_lang="C.UTF-8")
+        if subprocess.run(["id", USER], capture_output=True).returncode == 0:
+            raise SystemExit("demo: a user '%s' already exists; run scripts/demo --cleanup if it is a demo's" % USER)
+        self.env.add_user("", PASSWORD, exact_name=USER)
+        self.record()
+        self.env.start()
+        self.record()
+        say("A throwaway sshd with pam_chorus listens on 127.0.0.1:%d (PAM service %s)."
+            % (self.env.port, self.env.name))
+
+    def register(self):
+        heading(1, "First login over ssh registers the authenticator app")
+        r = self.env.ssh(USER, password=PASSWORD, email=EMAIL)
+        shown = next((p["prompt"] for p in r.prompts if "Scan this QR code" in p["prompt"]), "")
+        say(re.sub(r"^\([^)]*\) ", "", shown.split("Enter the")[0]) if shown else r.describe())
+        self.codes = re.findall(r"\b[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}\b", r.stderr)
+        ok = r.logged_in and bool(shown) and len(self.codes) == 10
+        self.check("registration at first login (QR shown, code confirmed, 10 recovery codes)", ok, r.describe())
+        if self.interactive:
+            say("\nScan the QR code above with your phone now (or type the key), then, if you like, log in\n"
+                "yourself from another terminal:  ssh -p %d %s@127.0.0.1   (password: %s)\n"
+                "Press Enter to go on with the demo." % (self.env.port, USER, PASSWORD))
+            try:
+                input()
+            except EOFError:
+                pass
+        return ok
+
+    def next_code(self):
+        """The app's code for the first time step not yet spent (waits for it)."""
+        key = self.env.registered_key()
+        step = max(int(time.time()) // 30, key["time"] // 30 + 1)
+        while int(time.time()) // 30 < step - 1:  # inside the window (±1 step) is enough
+            time.sleep(1)
+        return subprocess.run(["oathtool", "--totp", "-b", key["key"], "-N", "@%d" % (step * 30)],
+                              check=True, capture_output=True, text=True).stdout.strip()
+
+    def login_and_replay(self):
+        heading(2, "Password + code logs in")
+        code = self.next_code()
+        r = self.env.ssh(USER, password=PASSWORD, code=code)
+        self.check("login with password and a fresh code", r.logged_in, r.describe())
+        heading(3, "The same code again is refused")
+        r = self.env.ssh(USER, password=PASSWORD, code=code)
+        self.check("replayed code refused (\"Code expired or already used\")",
+                   not r.logged_in and "already used" in r.text(), r.describe())
+
+    def weak_password(self):
+        heading(4, "An expired password must be changed under the rules; a weak one is refused")
+        subprocess.run(["chage", "-d", "0", USER], check=True)
+        r = self.env.ssh(USER, password=PASSWORD, code=self.codes[0], new_password="weak1")
+        rules = [l.strip() for l in r.stderr.splitlines() if l.strip().startswith("- ")]
+        say("   the user saw:\n" + "\n".join("     " + l for l in r.stderr.splitlines() if l.strip()))
+        self.check("weak password refused with the checklist", not r.logged_in and len(rules) >= 1, r.describe())
+
+    def reset(self):
+        heading(5, "Self-service reset with an emailed code (chorus-reset)")
+        if os.path.exists(RESET_SERVICE):
+            return self.check("reset (skipped: %s exists and is not the demo's)" % RESET_SERVICE, False)
+        module = self.env.module
+        with open(RESET_SERVICE, "w") as f:
+            f.write(MARK
+                    + "password requisite %s config=%s mode=reset\n" % (module, self.env.config)
+                    + "password requisite pam_unix.so use_authtok\n"
+                    + "password optional  %s config=%s mode=reset\n" % (module, self.env.config)
+                    + "auth     required  pam_deny.so\naccount  required  pam_deny.so\nsession  required  pam_deny.so\n")
+        self.reset_pam = True
+        self.record()
+        tool = types.SimpleNamespace(o=types.SimpleNamespace(reset=os.path.join(self.prefix, "sbin", "chorus-reset")),
+                                     cfg=self.env.config)
+        s = Session(tool)
+        s.expect(r"Username or email address: ")
+        s.send(EMAIL)
+        s.expect(r"Verification code \(or 'resend'\): ")
+        code = self.wait_mail_code()
+        say("   the email caught by the local SMTP server holds the code %s" % code)
+        s.send(code)
+        s.expect(r"Choose a number: ")
+        s.send("1")
+        s.expect(r"Code from your authenticator app")
+        s.send(self.codes[1])  # a recovery code: no need to wait for the next time step
+        s.expect(r"New password: ")
+        s.send(NEW_PASSWORD)
+        s.expect(r"Confirm new password: ")
+        s.send(NEW_PASSWORD)
+        s.expect(r"Your password has been reset")
+        rc = s.wait()
+        say("\n".join("     " + l for l in s.text().splitlines()))
+        self.check("reset completed", rc == 0, s.text())
+        r = self.env.ssh(USER, password=NEW_PASSWORD, code=self.codes[2])
+        self.check("login with the new password", r.logged_in, r.describe())
+
+    def wait_mail_code(self, timeout=20):
+        end = time.time() + timeout
+        while time.time() < end:
+            for name in sorted(os.listdir(self.mail_dir)):
+                if name.endswith(".eml"):
+                    m = re.search(rb"reset code is (\d{6})", open(os.path.join(self.mail_dir, name), "rb").read())
+                    if m:
+                        return m.group(1).decode()
+            time.sleep(0.2)
+        raise RuntimeError("no reset email arrived")
+
+    def close(self):
+        if self.env:
+            self.env.close()
+        if self.reset_pam and os.path.exists(RESET_SERVICE):
+            os.unlink(RESET_SERVICE)
+        if self.smtp:
+            self.smtp.terminate()
+            self.smtp.wait()
+        subprocess.run(["rm", "-rf", self.mail_dir])
+        if os.path.exists(RECORD):
+            os.unlink(RECORD)
+
+
+def cleanup():
+    """Removes what a crashed demo left, from its record."""
+    if not os.path.exists(RECORD):
+        say("demo: nothing to clean up")
+        return
+    with open(RECORD) as f:
+        rec = json.load(f)
+    for pid in [rec.get("sshd"), rec.get("smtp")]:
+        if pid:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+    for path in rec.get("pam_files", []):
+        if os.path.exists(path) and open(path).read().startswith(("# Written by the Chorus demo", "# Written by tests/e2e")):
+            os.unlink(path)
+    subprocess.run(["userdel", "-r", rec["user"]], capture_output=True)
+    for d in rec.get("dirs", []):
+        subprocess.run(["rm", "-rf", d])
+    os.unlink(RECORD)
+    say("demo: cleaned up")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--prefix", default="/usr/local")
+    ap.add_argument("--cleanup", action="store_true")
+    ap.add_argument("--interactive", action="store_true")
+    ap.add_argument("--no-interactive", dest="interactive", action="store_false")
+    args = ap.parse_args()
+    if args.cleanup:
+        cleanup()
+        return 0
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    demo = Demo(args.prefix, args.interactive)
+    try:
+        demo.start()
+        if demo.register():
+            demo.login_and_replay()
+            demo.weak_password()
+            demo.reset()
+    except Exception as e:  # a step that crashed is a failed step
+        demo.check("demo step crashed: %s" % e, False)
+    finally:
+        demo.close()
+    failed = [n for n, ok in demo.results if not ok]
+    say("\n%d passed, %d failed" % (len(demo.results) - len(failed), len(failed)))
+    return 1 if failed or not demo.results else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
