@@ -67,18 +67,7 @@ int chorus_user_list(chorus_ctx_t* h, char*** users, size_t* count) {
     CHORUS_C_BOUNDARY(h, {
         auto list = chorus::user_list(h->ctx);
         if (!list.ok()) return chorus::fail(h, list.error());
-        auto** arr = static_cast<char**>(std::calloc(list->size() + 1, sizeof(char*)));
-        if (arr == nullptr) return CHORUS_ERR_NOMEM;
-        for (size_t i = 0; i < list->size(); ++i) {
-            arr[i] = chorus_dup_string((*list)[i]);
-            if (arr[i] == nullptr) {
-                chorus_strings_free(&arr, i);
-                return CHORUS_ERR_NOMEM;
-            }
-        }
-        *users = arr;
-        *count = list->size();
-        return CHORUS_OK;
+        return chorus_dup_string_list(*list, [](const std::string& u) { return std::string_view(u); }, users, count);
     })
 }
 

@@ -3,6 +3,7 @@
 // C++ results (and stray exceptions) to chorus_rc.
 #pragma once
 
+#include <cstdlib>
 #include <new>
 #include <string>
 
@@ -35,3 +36,21 @@ int fail(chorus_ctx* h, const Error& e) noexcept;
 
 // Copies s into a malloc'd C string the caller frees with chorus_string_free().
 char* chorus_dup_string(std::string_view s) noexcept;
+
+// Copies a list of strings (anything with a std::string_view view of it) into
+// a malloc'd, NULL-terminated array the caller frees with chorus_strings_free().
+template <typename List, typename View>
+int chorus_dup_string_list(const List& list, View view, char*** out, size_t* count) noexcept {
+    auto** arr = static_cast<char**>(std::calloc(list.size() + 1, sizeof(char*)));
+    if (arr == nullptr) return CHORUS_ERR_NOMEM;
+    for (size_t i = 0; i < list.size(); ++i) {
+        arr[i] = chorus_dup_string(view(list[i]));
+        if (arr[i] == nullptr) {
+            chorus_strings_free(&arr, i);
+            return CHORUS_ERR_NOMEM;
+        }
+    }
+    *out = arr;
+    *count = list.size();
+    return CHORUS_OK;
+}

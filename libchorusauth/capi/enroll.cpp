@@ -70,18 +70,7 @@ int chorus_recovery_codes_new(chorus_ctx_t* h, const char* user, char*** codes, 
     CHORUS_C_BOUNDARY(h, {
         auto made = chorus::recovery_codes_renew(h->ctx, user);
         if (!made.ok()) return chorus::fail(h, made.error());
-        auto** arr = static_cast<char**>(std::calloc(made->size() + 1, sizeof(char*)));
-        if (arr == nullptr) return CHORUS_ERR_NOMEM;
-        for (size_t i = 0; i < made->size(); ++i) {
-            arr[i] = chorus_dup_string((*made)[i].view());
-            if (arr[i] == nullptr) {
-                chorus_strings_free(&arr, i);
-                return CHORUS_ERR_NOMEM;
-            }
-        }
-        *codes = arr;
-        *count = made->size();
-        return CHORUS_OK;
+        return chorus_dup_string_list(*made, [](const chorus::SecretString& c) { return c.view(); }, codes, count);
     })
 }
 

@@ -52,18 +52,7 @@ int chorus_reset_methods(chorus_ctx_t* h, const chorus_reset_t* r, char*** metho
     if (h == nullptr || r == nullptr || methods == nullptr || count == nullptr) return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         auto list = chorus::reset_methods(h->ctx, r->session);
-        auto** arr = static_cast<char**>(std::calloc(list.size() + 1, sizeof(char*)));
-        if (arr == nullptr) return CHORUS_ERR_NOMEM;
-        for (size_t i = 0; i < list.size(); ++i) {
-            arr[i] = chorus_dup_string(list[i]);
-            if (arr[i] == nullptr) {
-                chorus_strings_free(&arr, i);
-                return CHORUS_ERR_NOMEM;
-            }
-        }
-        *methods = arr;
-        *count = list.size();
-        return CHORUS_OK;
+        return chorus_dup_string_list(list, [](const std::string& m) { return std::string_view(m); }, methods, count);
     })
 }
 

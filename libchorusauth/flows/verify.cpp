@@ -65,6 +65,34 @@ std::int64_t count_failure(const Context& ctx, LiveState& live) {
     return 0;
 }
 
+void count_success(const Context& ctx, LiveState& live) {
+    live.failures = 0;
+    live.first_failure_at = 0;
+    live.last_success_at = ctx.now();
+}
+
+// Expires an old lockout, then refuses while one is running.
+Status refuse_if_locked(const Context& ctx, LiveState& live, VerifyOutcome& outcome) {
+    expire_failures(ctx, live);
+    if (live.locked_until > ctx.now()) {
+        outcome.lock_remaining = live.locked_until - ctx.now();
+        return make_error(Errc::locked, "too many failed attempts");
+    }
+    return {};
+}
+
+// Counts a failure durably, then answers `otherwise`, or locked when this
+// failure was one too many.
+Status fail_and_count(const Context& ctx, UserTxn& txn, LiveState& live, VerifyOutcome& outcome, Error otherwise) {
+    const std::int64_t locked_for = count_failure(ctx, live);
+    CHORUS_RETURN_IF_ERROR(txn.put_live(live));
+    if (locked_for > 0) {
+        outcome.lock_remaining = locked_for;
+        return make_error(Errc::locked, "too many failed attempts");
+    }
+    return otherwise;
+}
+
 }  // namespace
 
 Status verify_code(Context& ctx, std::string_view user, std::string_view code, VerifyOutcome& outcome) {
@@ -84,18 +112,12 @@ Status verify_code(Context& ctx, std::string_view user, std::string_view code, V
         return make_error(Errc::bad_code, "wrong code");
     }
     CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
-    expire_failures(ctx, live);
-    if (live.locked_until > ctx.now()) {
-        outcome.lock_remaining = live.locked_until - ctx.now();
-        return make_error(Errc::locked, "too many failed attempts");
-    }
+    CHORUS_RETURN_IF_ERROR(refuse_if_locked(ctx, live, outcome));
 
     Match m = match_code(ctx, rec, code);
     if (m.totp_step && *m.totp_step > live.last_step) {
         live.last_step = *m.totp_step;  // the compare-and-set: under the user lock
-        live.failures = 0;
-        live.first_failure_at = 0;
-        live.last_success_at = ctx.now();
+        count_success(ctx, live);
         CHORUS_RETURN_IF_ERROR(txn->put_live(live));
         outcome.method = CodeMethod::totp;
         return {};
@@ -103,24 +125,16 @@ Status verify_code(Context& ctx, std::string_view user, std::string_view code, V
     if (!m.totp_step && m.recovery_index >= 0) {
         rec->recovery.erase(rec->recovery.begin() + m.recovery_index);
         CHORUS_RETURN_IF_ERROR(txn->put_record(*rec));  // consumed before success
-        live.failures = 0;
-        live.first_failure_at = 0;
-        live.last_success_at = ctx.now();
+        count_success(ctx, live);
         CHORUS_RETURN_IF_ERROR(txn->put_live(live));
         outcome.method = CodeMethod::recovery;
         ctx.log.logf(LogLevel::notice, "recovery code used; %zu left", rec->recovery.size());
         return {};
     }
-
     // A replayed code counts as a failure too: to an attacker it is a guess.
-    std::int64_t locked_for = count_failure(ctx, live);
-    CHORUS_RETURN_IF_ERROR(txn->put_live(live));
-    if (locked_for > 0) {
-        outcome.lock_remaining = locked_for;
-        return make_error(Errc::locked, "too many failed attempts");
-    }
-    if (m.totp_step) return make_error(Errc::replay, "code expired or already used");
-    return make_error(Errc::bad_code, "wrong code");
+    return fail_and_count(ctx, *txn, live, outcome,
+                          m.totp_step ? make_error(Errc::replay, "code expired or already used")
+                                      : make_error(Errc::bad_code, "wrong code"));
 }
 
 Status settle_out_of_band(Context& ctx, std::string_view user, bool matched, VerifyOutcome& outcome) {
@@ -129,25 +143,10 @@ Status settle_out_of_band(Context& ctx, std::string_view user, bool matched, Ver
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
     if (!rec || !rec->has_method()) return make_error(Errc::bad_code, "wrong code");
     CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
-    expire_failures(ctx, live);
-    if (live.locked_until > ctx.now()) {
-        outcome.lock_remaining = live.locked_until - ctx.now();
-        return make_error(Errc::locked, "too many failed attempts");
-    }
-    if (matched) {
-        live.failures = 0;
-        live.first_failure_at = 0;
-        live.last_success_at = ctx.now();
-        CHORUS_RETURN_IF_ERROR(txn->put_live(live));
-        return {};
-    }
-    std::int64_t locked_for = count_failure(ctx, live);
-    CHORUS_RETURN_IF_ERROR(txn->put_live(live));
-    if (locked_for > 0) {
-        outcome.lock_remaining = locked_for;
-        return make_error(Errc::locked, "too many failed attempts");
-    }
-    return make_error(Errc::bad_code, "wrong code");
+    CHORUS_RETURN_IF_ERROR(refuse_if_locked(ctx, live, outcome));
+    if (!matched) return fail_and_count(ctx, *txn, live, outcome, make_error(Errc::bad_code, "wrong code"));
+    count_success(ctx, live);
+    return txn->put_live(live);
 }
 
 }  // namespace chorus

@@ -3,51 +3,22 @@
 // its caller left it (closed standard descriptors, a hostile environment, a
 // permissive umask, argc == 0), and it may leave the terminal in raw mode if
 // a signal arrives at the wrong moment unless the settings are restored.
-#include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <string_view>
 
 #include "chorus-reset/reset.hpp"
+#include "common/harden.hpp"
 
 namespace reset_tool {
 namespace {
 
 struct termios g_saved {};
 volatile sig_atomic_t g_have_saved = 0;
-
-// Opens /dev/null on each of 0, 1 and 2 that is closed, so that nothing we
-// open later lands on a standard descriptor. If even that fails, stop.
-void ensure_stdio() {
-    for (int fd = 0; fd <= 2; ++fd) {
-        if (::fcntl(fd, F_GETFD) != -1) continue;
-        const int n = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
-        if (n != fd) ::_exit(kExitFail);
-    }
-}
-
-// TERM is kept only when it looks like a terminal name.
-bool term_ok(const char* term) {
-    if (term == nullptr) return false;
-    const size_t n = std::strlen(term);
-    if (n == 0 || n > 64) return false;
-    for (size_t i = 0; i < n; ++i) {
-        const char c = term[i];
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                        c == '.' || c == '_' || c == '+' || c == '-';
-        if (!ok) return false;
-    }
-    return true;
-}
 
 // Async-signal-safe: tcsetattr, write and _exit only.
 void on_signal(int) {
@@ -59,26 +30,7 @@ void on_signal(int) {
 
 }  // namespace
 
-void harden_process() {
-    ensure_stdio();
-    // Memory will hold codes and the new password: no core dumps, no ptrace
-    // by the invoker (setuid implies this; be explicit).
-    (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    struct rlimit no_core {
-        0, 0
-    };
-    (void)::setrlimit(RLIMIT_CORE, &no_core);
-    // Nothing of the caller's environment reaches the library, PAM or the
-    // delivery helper. No setlocale(): LANG/LC_* are ignored, so PAM's
-    // prompts and messages are the untranslated ones.
-    std::string term;
-    if (const char* t = ::getenv("TERM"); term_ok(t)) term = t;
-    ::clearenv();
-    (void)::setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
-    if (!term.empty()) (void)::setenv("TERM", term.c_str(), 1);
-    ::umask(077);
-    (void)::signal(SIGPIPE, SIG_IGN);
-}
+void harden_process() { chorus_tools::harden_setuid_process(kExitFail); }
 
 bool become_root() {
     if (::setgroups(0, nullptr) != 0) return false;

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "common/harden.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace chorus_tools {
+namespace {
+
+// Opens /dev/null on each of 0, 1 and 2 that is closed, so that nothing
+// opened later lands on a standard descriptor (and output meant for the
+// terminal ends up in a file).
+void ensure_stdio(int fail_status) {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1) continue;
+        const int n = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (n != fd) ::_exit(fail_status);  // open returns the lowest free fd: fd itself
+    }
+}
+
+}  // namespace
+
+bool term_name_ok(const char* term) {
+    if (term == nullptr) return false;
+    const size_t n = std::strlen(term);
+    if (n == 0 || n > 64) return false;
+    for (size_t i = 0; i < n; ++i) {
+        const char c = term[i];
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                        c == '.' || c == '_' || c == '+' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+void harden_setuid_process(int fail_status) {
+    ensure_stdio(fail_status);
+    // Memory will hold keys, codes or passwords: no core dumps, no ptrace by
+    // the invoker (setuid implies this; be explicit).
+    (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    struct rlimit no_core {
+        0, 0
+    };
+    (void)::setrlimit(RLIMIT_CORE, &no_core);
+    // Nothing of the caller's environment reaches the library, PAM or a
+    // delivery helper.
+    std::string term;
+    if (const char* t = ::getenv("TERM"); term_name_ok(t)) term = t;
+    ::clearenv();
+    (void)::setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
+    if (!term.empty()) (void)::setenv("TERM", term.c_str(), 1);
+    ::umask(077);
+    // A closed pipe must give EPIPE (reported), not kill us mid-write.
+    (void)::signal(SIGPIPE, SIG_IGN);
+}
+
+}  // namespace chorus_tools
