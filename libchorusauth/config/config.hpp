@@ -109,8 +109,10 @@ enum class StoreBackend { file, postgresql };
 struct StoreConfig {
     StoreBackend backend = StoreBackend::file;
     std::string path = kDefaultStateDir;
-    std::string conninfo;           // postgresql only
+    std::string conninfo;           // postgresql only: libpq connection string (no password)
     std::string seal_key_file;      // AES-256-GCM key for TOTP secrets at rest; empty = not sealed
+                                    // (postgresql: required, the fleet key)
+    std::string plugin;             // postgresql only: the plugin .so; empty = built-in CHORUS_PLUGINDIR path
 
     bool operator==(const StoreConfig&) const = default;
 };

@@ -12,6 +12,7 @@
 
 #include "config/config.hpp"
 #include "config/yaml_fields.hpp"
+#include "util/log.hpp"
 
 namespace chorus {
 namespace {
@@ -190,7 +191,8 @@ std::vector<Field> store_fields(StoreConfig& c) {
                                      {{"file", StoreBackend::file}, {"postgresql", StoreBackend::postgresql}}),
             text_field("path", &c.path, check_absolute_path),
             text_field("conninfo", &c.conninfo),
-            text_field("seal_key_file", &c.seal_key_file, check_absolute_path_or_empty)};
+            text_field("seal_key_file", &c.seal_key_file, check_absolute_path_or_empty),
+            text_field("plugin", &c.plugin, check_absolute_path_or_empty)};
 }
 
 std::vector<Field> top_level_fields(Config& c) {
@@ -235,6 +237,11 @@ void check_cross_field(Diagnostics& d, const Config& c) {
     if (!any_failed({"store", "store.backend", "store.conninfo"}) && s.backend == StoreBackend::postgresql &&
         s.conninfo.empty())
         d.add(d.where("store.backend", "store"), "store.backend: postgresql needs store.conninfo");
+    // The fleet key: without it a dump of the database would hold usable TOTP keys.
+    if (!any_failed({"store", "store.backend", "store.seal_key_file"}) && s.backend == StoreBackend::postgresql &&
+        s.seal_key_file.empty())
+        d.add(d.where("store.backend", "store"),
+              "store.backend: postgresql needs store.seal_key_file (the fleet key, `openssl rand -hex 32`)");
 }
 
 // Checks yaml-cpp handles badly: a tab in indentation (YAML forbids it, and
@@ -285,7 +292,7 @@ Result<Config> parse_config(std::string_view yaml_text, const std::string& origi
             check_cross_field(d, cfg);
         }
     } catch (const YAML::Exception& e) {
-        d.add(e.mark, "YAML syntax error: " + e.msg);
+        d.add(e.mark, "YAML syntax error: " + escape_control(e.msg));  // yaml-cpp quotes the file's bytes
     } catch (const std::bad_alloc&) {
         return make_error(Errc::no_memory, origin + ": out of memory while parsing");
     }

@@ -67,5 +67,7 @@ int cmd_blocklist(Globals& g, int argc, char** argv, int first);       // cmd_ad
 int cmd_import_ga(Globals& g, int argc, char** argv, int first);       // cmd_import.cpp
 int cmd_check_config(Globals& g, int argc, char** argv, int first);    // cmd_check.cpp
 int cmd_check_password(Globals& g, int argc, char** argv, int first);  // cmd_check.cpp
+int cmd_db(Globals& g, int argc, char** argv, int first);              // cmd_db.cpp
+int cmd_migrate_store(Globals& g, int argc, char** argv, int first);   // cmd_db.cpp
 
 }  // namespace chorusctl

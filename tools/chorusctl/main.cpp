@@ -36,6 +36,8 @@ const Command kCommands[] = {
     {"set-email", cmd_set_email, false, "set-email USER ADDRESS    (\"\" removes)"},
     {"import-google-authenticator", cmd_import_ga, false, "import-google-authenticator USER FILE [--force]"},
     {"blocklist", cmd_blocklist, false, "blocklist compile WORDLIST OUT"},
+    {"db", cmd_db, false, "db init|migrate|status [--plugin FILE]"},
+    {"migrate-store", cmd_migrate_store, false, "migrate-store --from file --to postgresql [--plugin FILE]"},
     {"check-config", cmd_check_config, true, "check-config [FILE]"},
     {"check-password", cmd_check_password, true, "check-password [--user USER [--gecos TEXT]] [--reset]"},
 };

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "store/postgresql/pg_conn.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+
+namespace chorus::pg {
+namespace {
+
+struct OptionsFree {
+    void operator()(PQconninfoOption* o) const { PQconninfoFree(o); }
+};
+using Options = std::unique_ptr<PQconninfoOption, OptionsFree>;
+
+std::string one_line(std::string_view s) {
+    std::string out;
+    for (char c : s) out.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+const char* find_value(const PQconninfoOption* opts, std::string_view key) {
+    for (const PQconninfoOption* o = opts; o->keyword != nullptr; ++o)
+        if (key == o->keyword && o->val != nullptr && *o->val != '\0') return o->val;
+    return nullptr;
+}
+
+// Files libpq finds under the home directory, which it takes from $HOME.
+// Pinned to the effective user's home from the password database.
+std::string home_file(std::string_view key) {
+    const struct passwd* pw = ::getpwuid(::geteuid());
+    const std::string home = pw != nullptr && pw->pw_dir != nullptr ? pw->pw_dir : "/nonexistent";
+    if (key == "passfile") return home + "/.pgpass";
+    if (key == "sslcert") return home + "/.postgresql/postgresql.crt";
+    if (key == "sslkey") return home + "/.postgresql/postgresql.key";
+    if (key == "sslrootcert") return home + "/.postgresql/root.crt";
+    if (key == "sslcrl") return home + "/.postgresql/root.crl";
+    return "";
+}
+
+bool is_timeout(const char* sqlstate) {
+    // lock_not_available, query_canceled (statement_timeout), serialization, deadlock
+    return sqlstate != nullptr && (std::strcmp(sqlstate, "55P03") == 0 || std::strcmp(sqlstate, "57014") == 0 ||
+                                   std::strcmp(sqlstate, "40001") == 0 || std::strcmp(sqlstate, "40P01") == 0);
+}
+
+}  // namespace
+
+Result<ConnParams> build_params(const std::string& conninfo) {
+    char* err = nullptr;
+    Options given(PQconninfoParse(conninfo.c_str(), &err));
+    if (!given) {
+        std::string msg = err != nullptr ? one_line(err) : "out of memory";
+        PQfreemem(err);
+        return make_error(Errc::config, "store.conninfo: " + msg);
+    }
+    if (find_value(given.get(), "password") != nullptr)
+        return make_error(Errc::config,
+                          "store.conninfo: must not hold a password (chorus.yaml is world-readable); use a "
+                          "root-only passfile= or sslcert=/sslkey=");
+    Options defaults(PQconndefaults());
+    if (!defaults) return make_error(Errc::no_memory, "PQconndefaults failed");
+
+    ConnParams p;
+    auto add = [&](std::string k, std::string v) {
+        p.keys.push_back(std::move(k));
+        p.values.push_back(std::move(v));
+    };
+    add("connect_timeout", "2");
+    add("application_name", "chorus");
+    add("client_encoding", "UTF8");
+    for (const PQconninfoOption* o = defaults.get(); o->keyword != nullptr; ++o) {
+        const std::string_view key = o->keyword;
+        if (o->envvar == nullptr || find_value(given.get(), key) != nullptr) continue;
+        if (key == "password" || key == "connect_timeout" || key == "application_name" || key == "client_encoding")
+            continue;
+        if (std::string f = home_file(key); !f.empty()) {
+            add(o->keyword, f);
+        } else if (o->compiled != nullptr && *o->compiled != '\0') {
+            add(o->keyword, o->compiled);
+        } else if (const char* env = std::getenv(o->envvar); env != nullptr && *env != '\0') {
+            // No safe value to pin (PGHOSTADDR, PGSERVICE, PGOPTIONS...): the
+            // caller's environment must not steer the fleet connection.
+            return make_error(Errc::config, std::string("environment variable ") + o->envvar +
+                                                " is set; refusing to let it change the store connection "
+                                                "(set " + o->keyword + " in store.conninfo)");
+        }
+    }
+    add("dbname", conninfo);  // expanded last: what the admin wrote wins
+    return p;
+}
+
+void Conn::drop() {
+    if (c_ != nullptr) PQfinish(c_);
+    c_ = nullptr;
+}
+
+Error Conn::failure(const char* what, const PGresult* r) const {
+    const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    std::string detail = one_line(r != nullptr && *PQresultErrorMessage(r) != '\0' ? PQresultErrorMessage(r)
+                                  : c_ != nullptr                                     ? PQerrorMessage(c_)
+                                                                                      : "not connected");
+    std::string msg = std::string("postgresql store: ") + what + ": " + detail;
+    if (c_ == nullptr || PQstatus(c_) != CONNECTION_OK) return make_error(Errc::io, msg + " (database unreachable)");
+    if (is_timeout(state)) return make_error(Errc::busy, msg);
+    if (state != nullptr && std::strcmp(state, "42P01") == 0)  // undefined_table
+        return make_error(Errc::config, msg + " (run `chorusctl db init`)");
+    return make_error(Errc::io, msg);
+}
+
+Status Conn::ensure(bool check_schema) {
+    if (connected()) return ok_status();
+    drop();
+    std::vector<const char*> keys, values;
+    for (std::size_t i = 0; i < params_.keys.size(); ++i) {
+        keys.push_back(params_.keys[i].c_str());
+        values.push_back(params_.values[i].c_str());
+    }
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+    c_ = PQconnectdbParams(keys.data(), values.data(), 1);
+    if (c_ == nullptr) return make_error(Errc::no_memory, "postgresql store: out of memory");
+    if (PQstatus(c_) != CONNECTION_OK) {
+        Error e = make_error(Errc::io, "postgresql store: cannot connect: " + one_line(PQerrorMessage(c_)));
+        drop();
+        return e;
+    }
+    // A login waits at most this long for another login of the same user.
+    CHORUS_RETURN_IF_ERROR(exec_script("SET lock_timeout = '10s'; SET statement_timeout = '15s'; "
+                                       "SET idle_in_transaction_session_timeout = '30s'"));
+    if (!check_schema) return ok_status();
+    CHORUS_ASSIGN_OR_RETURN(PgResult r, exec("SELECT coalesce(max(version), 0) FROM chorus.schema_version"));
+    const int have = std::atoi(PQgetvalue(r.get(), 0, 0));
+    if (have != kSchemaVersion) {
+        drop();
+        return make_error(Errc::config, "postgresql store: database schema version " + std::to_string(have) +
+                                            ", this build needs " + std::to_string(kSchemaVersion) +
+                                            (have < kSchemaVersion ? " (run `chorusctl db migrate`)"
+                                                                   : " (upgrade chorus on this host)"));
+    }
+    return ok_status();
+}
+
+Result<PgResult> Conn::exec(const char* sql, const std::vector<const char*>& params) {
+    if (c_ == nullptr) return make_error(Errc::io, "postgresql store: not connected (database unreachable)");
+    PgResult r(PQexecParams(c_, sql, static_cast<int>(params.size()), nullptr, params.data(), nullptr, nullptr, 0));
+    const ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
+    return failure("query failed", r.get());
+}
+
+Status Conn::exec_script(const char* sql) {
+    if (c_ == nullptr) return make_error(Errc::io, "postgresql store: not connected (database unreachable)");
+    PgResult r(PQexec(c_, sql));
+    const ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return ok_status();
+    return failure("statement failed", r.get());
+}
+
+}  // namespace chorus::pg

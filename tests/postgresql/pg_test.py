@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""The PostgreSQL fleet store (docs/FLEET.md) with a real server: two
+"hosts" (two configs sharing conninfo and fleet key) log users in through
+the public C API (pg_helper) and chorusctl. One case per run:
+
+  pg_test.py --helper H --chorusctl C --plugin P CASE
+"""
+import argparse
+import base64
+import concurrent.futures
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pg_server  # noqa: E402
+
+SECRET = bytes.fromhex("3132333435363738393031323334353637383930c0ffee42")
+SECRET_B32 = base64.b32encode(SECRET).decode().rstrip("=")
+RC_OK, RC_IO, RC_BAD_CODE, RC_REPLAY, RC_LOCKED = 0, -4, -9, -10, -11
+
+
+def totp(offset=0, secret=SECRET):
+    step = int(time.time()) // 30 + offset
+    mac = hmac.new(secret, struct.pack(">Q", step), hashlib.sha1).digest()
+    o = mac[-1] & 15
+    return "%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+def wrong(code):
+    return "%06d" % ((int(code) + 500000) % 1000000)
+
+
+class Env:
+    def __init__(self, args, top):
+        self.a, self.top = args, top
+        self.pg = pg_server.Server(top)
+        self.etc = os.path.join(top, "etc")
+        os.mkdir(self.etc, 0o700)
+        self.key = os.path.join(self.etc, "fleet.key")
+        with open(os.open(self.key, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write(os.urandom(32).hex() + "\n")
+
+    def config(self, name, backend="postgresql", max_failures=5, extra=""):
+        path = os.path.join(self.etc, name + ".yaml")
+        state = os.path.join(self.top, "state-" + name)
+        text = ("lockout: {max_failures: %d, lock_seconds: 900, failure_window: 900}\n"
+                "store:\n  backend: %s\n  path: %s\n  seal_key_file: %s\n"
+                % (max_failures, backend, state, self.key))
+        if backend == "postgresql":
+            text += '  conninfo: "%s"\n  plugin: %s\n' % (self.pg.conninfo(), self.a.plugin)
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            f.write(text + extra)
+        return path
+
+    def ctl(self, cfg, *argv, check=True):
+        r = subprocess.run([self.a.chorusctl, "--config", cfg] + list(argv), capture_output=True, text=True,
+                           timeout=60)
+        if check and r.returncode != 0:
+            raise AssertionError("chorusctl %s: %d\n%s%s" % (argv, r.returncode, r.stdout, r.stderr))
+        return r
+
+    def plugin_ctl(self, cfg, *argv, check=True):
+        return self.ctl(cfg, *argv, "--plugin", self.a.plugin, check=check)
+
+    def verify(self, cfg, user, code):
+        r = subprocess.run([self.a.helper, "verify", cfg, user, code], capture_output=True, text=True, timeout=60)
+        m = re.search(r"rc=(-?\d+)", r.stdout)
+        assert m, "pg_helper: %r %r" % (r.stdout, r.stderr)
+        return int(m.group(1))
+
+    def status(self, cfg, user):
+        return json.loads(self.ctl(cfg, "status", user, "--json").stdout)
+
+    def enroll(self, cfg, user):
+        self.ctl(cfg, "enroll", user, "--secret", SECRET_B32)
+
+    def fleet(self):
+        """Database up with the schema; returns the configs of hosts A and B."""
+        self.pg.init()
+        a, b = self.config("A"), self.config("B")
+        self.plugin_ctl(a, "db", "init")
+        return a, b
+
+
+def expect(got, want, what):
+    if got != want:
+        raise AssertionError("%s: got %r, want %r" % (what, got, want))
+
+
+def case_db_commands(env):
+    env.pg.init()
+    a = env.config("A")
+    r = env.plugin_ctl(a, "db", "status", check=False)
+    expect(r.returncode, 1, "status before init")
+    assert "db init" in r.stdout, r.stdout
+    env.plugin_ctl(a, "db", "init")
+    r = env.plugin_ctl(a, "db", "init", check=False)
+    expect(r.returncode, 1, "second init")
+    assert "db migrate" in r.stderr, r.stderr
+    assert "already at version" in env.plugin_ctl(a, "db", "migrate").stdout
+    out = env.plugin_ctl(a, "db", "status").stdout
+    assert "up to date" in out and "users: 0" in out, out
+    expect(env.pg.psql("SELECT version FROM chorus.schema_version"), "1", "schema_version")
+
+
+def case_registration_shared(env):
+    a, b = env.fleet()
+    env.enroll(a, "alice")
+    st = env.status(b, "alice")
+    assert st["totp"] is not None, st
+    expect(env.verify(b, "alice", totp()), RC_OK, "code on B after registration on A")
+    expect(env.ctl(b, "list").stdout.split()[:1], ["alice"], "list on B")
+
+
+def case_replay_across_hosts(env):
+    a, b = env.fleet()
+    env.enroll(a, "bob")
+    code = totp()
+    expect(env.verify(a, "bob", code), RC_OK, "first use on A")
+    expect(env.verify(b, "bob", code), RC_REPLAY, "same code on B")
+    expect(env.verify(a, "bob", code), RC_REPLAY, "same code on A again")
+    expect(env.verify(b, "bob", totp(1)), RC_OK, "next step on B")
+
+
+def case_fleet_lockout(env):
+    a, b = env.fleet()
+    env.enroll(a, "carol")
+    bad = wrong(totp())
+    for cfg in (a, b, a, b):
+        expect(env.verify(cfg, "carol", bad), RC_BAD_CODE, "failure")
+    expect(env.status(a, "carol")["failures"], 4, "failures counted across hosts")
+    expect(env.verify(b, "carol", bad), RC_LOCKED, "fifth failure locks")
+    expect(env.verify(a, "carol", totp()), RC_LOCKED, "right code while locked, host A")
+    expect(env.status(a, "carol")["locked"], True, "locked seen on A")
+    env.ctl(b, "unlock", "carol")
+    st = env.status(a, "carol")
+    expect((st["locked"], st["failures"]), (False, 0), "unlocked on B, seen on A")
+    expect(env.verify(a, "carol", totp()), RC_OK, "login after unlock")
+
+
+def case_concurrent_one_code(env):
+    a, b = env.fleet()
+    env.enroll(a, "dave")
+    code = totp()
+    n = 40
+    with concurrent.futures.ThreadPoolExecutor(max_workers=n) as ex:
+        rcs = list(ex.map(lambda i: env.verify(a if i % 2 else b, "dave", code), range(n)))
+    expect(rcs.count(RC_OK), 1, "logins accepted with one code (%r)" % rcs)
+    assert all(rc in (RC_OK, RC_REPLAY, RC_LOCKED) for rc in rcs), rcs
+
+
+def case_database_down(env):
+    env.pg.init()
+    a = env.config("A", max_failures=1000)
+    env.plugin_ctl(a, "db", "init")
+    env.enroll(a, "erin")
+    serve = subprocess.Popen([env.a.helper, "serve", a], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    bad = wrong(totp())
+
+    def ask(code):
+        serve.stdin.write("erin %s\n" % code)
+        serve.stdin.flush()
+        return int(serve.stdout.readline().strip().split("=")[1])
+
+    try:
+        counted = 0
+        for _ in range(3):
+            expect(ask(bad), RC_BAD_CODE, "failure before the outage")
+            counted += 1
+        env.pg.stop()
+        expect(ask(bad), RC_IO, "long-lived context, database down")
+        expect(env.verify(a, "erin", totp()), RC_IO, "new context, database down")
+        r = subprocess.run([env.a.helper, "verify", a, "erin", totp()], capture_output=True, text=True)
+        assert "input/output error (postgresql store: cannot connect" in r.stderr, r.stderr
+        env.pg.start()
+        for _ in range(2):
+            expect(ask(bad), RC_BAD_CODE, "failure after the outage (reconnected)")
+            counted += 1
+        expect(env.status(a, "erin")["failures"], counted, "failure counter exact")
+        expect(ask(totp()), RC_OK, "right code after the outage")
+    finally:
+        serve.stdin.close()
+        serve.wait(timeout=30)
+
+
+def case_dump_has_no_secret(env):
+    a, _ = env.fleet()
+    env.enroll(a, "frank")
+    expect(env.verify(a, "frank", totp()), RC_OK, "login")
+    dump = env.pg.dump()
+    assert "totp.sealed" in dump, "the record is not in the dump at all"
+    low = dump.lower()
+    for form in (SECRET.hex(), SECRET_B32.lower(), base64.b64encode(SECRET).decode().lower()):
+        assert form.lower() not in low, "TOTP key found in pg_dump output (%s)" % form[:8]
+
+
+def case_file_store_loads_no_libpq(env):
+    env.pg.init()
+    f = env.config("F", backend="file")
+    env.enroll(f, "gina")
+    r = subprocess.run([env.a.helper, "maps", f, "gina", totp()], capture_output=True, text=True, timeout=60)
+    expect(r.stdout.split(), ["rc=0", "libpq=no"], "file-store login")
+    a = env.config("A")
+    env.plugin_ctl(a, "db", "init")
+    env.enroll(a, "gina")
+    r = subprocess.run([env.a.helper, "maps", a, "gina", totp()], capture_output=True, text=True, timeout=60)
+    expect(r.stdout.split(), ["rc=0", "libpq=yes"], "postgresql-store login (the check sees libpq)")
+
+
+def case_migrate_store(env):
+    a, b = env.fleet()
+    f = env.config("A", backend="file")  # host A before the move: same state dir
+    env.enroll(f, "hank")
+    env.enroll(f, "ivy")
+    expect(env.verify(f, "hank", totp(-1)), RC_OK, "login on the file store")
+    a = env.config("A")
+    out = env.plugin_ctl(a, "migrate-store", "--from", "file", "--to", "postgresql").stdout
+    assert "copied 2 user(s)" in out, out
+    expect(env.verify(b, "hank", totp(-1)), RC_REPLAY, "live state moved too (last step)")
+    expect(env.verify(b, "hank", totp()), RC_OK, "login on the postgresql store, no re-registration")
+    expect(env.verify(a, "ivy", totp()), RC_OK, "second user")
+    out = env.plugin_ctl(a, "migrate-store", "--from", "file", "--to", "postgresql").stdout
+    assert "copied 0 user(s)" in out and "2 skipped" in out, out
+
+
+def case_config_refused(env):
+    env.pg.init()
+    no_key = env.config("K").replace(".yaml", "")
+    with open(no_key + ".yaml") as fh:
+        text = fh.read()
+    with open(no_key + ".yaml", "w") as fh:
+        fh.write(re.sub(r"  seal_key_file: .*\n", "", text))
+    r = env.ctl(no_key + ".yaml", "check-config", no_key + ".yaml", check=False)
+    assert r.returncode != 0 and "seal_key_file" in (r.stdout + r.stderr), r.stdout + r.stderr
+    pw = env.config("P")
+    with open(pw) as fh:
+        text = fh.read().replace("user=postgres", "user=postgres password=secret")
+    with open(pw, "w") as fh:
+        fh.write(text)
+    r = subprocess.run([env.a.helper, "verify", pw, "x", "123456"], capture_output=True, text=True)
+    assert "must not hold a password" in r.stderr, r.stderr
+    # A plugin that others can write is refused before it is loaded.
+    bad = os.path.join(env.top, "plugin")
+    os.mkdir(bad, 0o755)
+    shutil.copy(env.a.plugin, os.path.join(bad, "p.so"))
+    os.chmod(os.path.join(bad, "p.so"), 0o666)
+    c = env.config("C", extra="")
+    with open(c) as fh:
+        text = fh.read().replace(env.a.plugin, os.path.join(bad, "p.so"))
+    with open(c, "w") as fh:
+        fh.write(text)
+    r = subprocess.run([env.a.helper, "verify", c, "x", "123456"], capture_output=True, text=True)
+    assert "root-owned" in r.stderr, r.stderr
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for o in ("helper", "chorusctl", "plugin"):
+        ap.add_argument("--" + o, required=True)
+    ap.add_argument("case")
+    args = ap.parse_args()
+    if os.geteuid() != 0 or pg_server.find_bindir() is None or shutil.which("runuser") is None:
+        print("skipped: needs root, runuser and the PostgreSQL server binaries")
+        return 77
+    try:
+        pg_server.Server.uid()
+    except KeyError:
+        print("skipped: no postgres user")
+        return 77
+    fn = globals().get("case_" + args.case)
+    if fn is None:
+        print("unknown case", args.case)
+        return 2
+    top = tempfile.mkdtemp(prefix="chorus-pg-")
+    os.chmod(top, 0o711)
+    env = Env(args, top)
+    try:
+        fn(env)
+    except Exception:
+        log = os.path.join(env.pg.top, "log")
+        if os.path.exists(log):
+            sys.stderr.write("---- server log ----\n" + open(log).read()[-4000:])
+        raise
+    finally:
+        env.pg.kill()
+        shutil.rmtree(top, ignore_errors=True)
+    print("ok:", args.case)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
