@@ -90,7 +90,9 @@ std::optional<LiveSlot> decode_live_slot(std::string_view b) {
         if (b[i] != '\0') return std::nullopt;
     LiveSlot out;
     out.seq = get_u64(b, 8);
-    if (out.seq == 0) return std::nullopt;  // sequence numbers start at 1
+    // Sequence numbers run 1..kMaxLiveSeq; write_live_fd renumbers before
+    // leaving that range (a wrap to 0 would let the old slot win).
+    if (out.seq == 0 || out.seq > kMaxLiveSeq) return std::nullopt;
     out.state.last_step = get_u64(b, 16);
     out.state.failures = get_u32(b, 24);
     out.state.first_failure_at = static_cast<std::int64_t>(get_u64(b, 32));
@@ -139,11 +141,20 @@ Status write_live_fd(int fd, const LiveState& s) {
     } else {
         return std::move(file).error();
     }
-    std::string slot = encode_live_slot(s, seq);
-    CHORUS_RETURN_IF_ERROR(pwrite_all(fd, slot, static_cast<long long>(target) * static_cast<long long>(kLiveSlotSize)));
-    // fdatasync also flushes a size change (the repair path); no other metadata matters here.
-    if (::fdatasync(fd) != 0) return errno_error("fdatasync live state", errno);
-    return ok_status();
+    auto put = [&](int slot_index, std::uint64_t n) -> Status {
+        std::string slot = encode_live_slot(s, n);
+        CHORUS_RETURN_IF_ERROR(
+            pwrite_all(fd, slot, static_cast<long long>(slot_index) * static_cast<long long>(kLiveSlotSize)));
+        // fdatasync also flushes a size change (the repair path); no other metadata matters here.
+        if (::fdatasync(fd) != 0) return errno_error("fdatasync live state", errno);
+        return ok_status();
+    };
+    if (seq <= kMaxLiveSeq) return put(target, seq);
+    // The numbers ran out (2^64 writes, or a planted file): write the new
+    // state into both slots, numbered afresh. A crash in between leaves the
+    // old state, and this call has not reported success.
+    CHORUS_RETURN_IF_ERROR(put(target, 1));
+    return put(1 - target, 2);
 }
 
 }  // namespace chorus

@@ -32,6 +32,9 @@ namespace chorus {
 
 inline constexpr std::size_t kLiveSlotSize = 512;
 inline constexpr std::size_t kLiveFileSize = 2 * kLiveSlotSize;
+// Highest valid slot sequence number; the writer never needs more than one
+// past it, so the arithmetic cannot wrap.
+inline constexpr std::uint64_t kMaxLiveSeq = UINT64_MAX - 1;
 
 struct LiveSlot {
     LiveState state;
