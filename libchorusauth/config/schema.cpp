@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cctype>
 #include <new>
+#include <optional>
+#include <utility>
 
 #include "config/config.hpp"
 #include "config/yaml_fields.hpp"
@@ -246,9 +248,16 @@ void check_cross_field(Diagnostics& d, const Config& c) {
 
 // Checks yaml-cpp handles badly: a tab in indentation (YAML forbids it, and
 // yaml-cpp's message for it points elsewhere) and NUL bytes.
+// A document marker ("---" or "...") alone or followed by a space.
+bool is_marker(std::string_view l, std::string_view m) {
+    return l.substr(0, 3) == m && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r');
+}
+
 void check_raw_text(Diagnostics& d, std::string_view text) {
     int line = 0;
     std::size_t start = 0;
+    bool content = false;  // a line of the first document was seen
+    bool ended = false;    // "..." closed it
     while (start <= text.size()) {
         std::size_t end = text.find('\n', start);
         if (end == std::string_view::npos) end = text.size();
@@ -258,6 +267,23 @@ void check_raw_text(Diagnostics& d, std::string_view text) {
         if (auto nul = l.find('\0'); nul != l.npos) {
             at.column = static_cast<int>(nul);
             d.add(at, "NUL byte in configuration text");
+        }
+        // A second document is refused here, before yaml-cpp: its LoadAll()
+        // can loop forever on malformed input, so only Load() is used.
+        if (is_marker(l, "---") && (content || ended)) {
+            at.column = 0;
+            d.add(at, "more than one YAML document ('---'); only one is allowed");
+        } else if (is_marker(l, "...")) {
+            ended = true;
+        } else if (ended && l.find_first_not_of(" \t\r") != l.npos && l[l.find_first_not_of(" \t\r")] != '#') {
+            at.column = 0;
+            d.add(at, "text after the end of the document ('...')");
+            ended = false;  // one complaint is enough
+            content = true;
+        }
+        if (!is_marker(l, "---") && (l.empty() || l[0] != '%')) {
+            std::size_t first = l.find_first_not_of(" \t\r");
+            if (first != l.npos && l[first] != '#') content = true;
         }
         std::size_t indent_end = l.find_first_not_of(" \t");
         if (indent_end != l.npos && l[indent_end] != '#' && l[indent_end] != '\r') {
@@ -269,6 +295,24 @@ void check_raw_text(Diagnostics& d, std::string_view text) {
         start = end + 1;
         ++line;
     }
+}
+
+// The first line that holds content (not blank, a comment, a directive or
+// a document marker): its number and its text without surrounding spaces.
+std::optional<std::pair<int, std::string_view>> first_content_line(std::string_view text) {
+    int line = 0;
+    for (std::size_t start = 0; start <= text.size(); ++line) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view l = text.substr(start, end - start);
+        start = end + 1;
+        const std::size_t a = l.find_first_not_of(" \t\r");
+        if (a == l.npos || l[a] == '#' || (a == 0 && l[0] == '%') || is_marker(l, "---") || is_marker(l, "..."))
+            continue;
+        const std::size_t b = l.find_last_not_of(" \t\r");
+        return std::make_pair(line, l.substr(a, b - a + 1));
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -284,12 +328,21 @@ Result<Config> parse_config(std::string_view yaml_text, const std::string& origi
 
     Config cfg;
     try {
-        std::vector<YAML::Node> docs = YAML::LoadAll(std::string(yaml_text));
-        // A second document would be silently ignored; refuse it.
-        if (docs.size() > 1) d.add(docs[1].Mark(), "more than one YAML document ('---'); only one is allowed");
-        if (!docs.empty()) {
-            read_section(d, "", YAML::Node(), docs[0], top_level_fields(cfg));
+        // Load(), not LoadAll(): the latter can loop forever on malformed
+        // input (yaml-cpp 0.7); a second document is refused by check_raw_text.
+        YAML::Node doc = YAML::Load(std::string(yaml_text));
+        if (doc.IsDefined() && !doc.IsNull()) {
+            read_section(d, "", YAML::Node(), doc, top_level_fields(cfg));
             check_cross_field(d, cfg);
+        } else if (auto first = first_content_line(yaml_text);
+                   first && first->second != "~" && first->second != "null" && first->second != "Null" &&
+                   first->second != "NULL") {
+            // yaml-cpp reads some malformed text (e.g. a leading ',') as an
+            // empty document instead of failing: that must not mean "defaults".
+            YAML::Mark at;
+            at.line = first->first;
+            at.column = 0;
+            d.add(at, "not a YAML mapping of sections; the file could not be read");
         }
     } catch (const YAML::Exception& e) {
         d.add(e.mark, "YAML syntax error: " + escape_control(e.msg));  // yaml-cpp quotes the file's bytes

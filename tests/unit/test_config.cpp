@@ -231,6 +231,22 @@ void test_second_document_is_refused(void**) {
     expect_contains(parse_error("otp: {digits: 8}\n---\notp: {digits: 6}\n"), "more than one YAML document");
 }
 
+void test_text_after_document_end_is_refused(void**) {
+    expect_contains(parse_error("otp: {digits: 8}\n...\npassword: {min_length: 4}\n"),
+                    "test.yaml:3:1: text after the end of the document");
+    parse_ok("otp: {digits: 8}\n...\n# a comment is fine\n");
+}
+
+// Regression: yaml-cpp 0.7's LoadAll() looped forever on this input (found by
+// fuzz_config), which would have hung every login reading such a file.
+void test_input_that_made_yaml_cpp_loop_is_answered(void**) {
+    alarm(10);
+    auto r = chorus::parse_config(",tp:\n #digirecove# ojly a:  coc2me<t\n\n", kOrigin);
+    alarm(0);
+    assert_false(r.ok());
+    expect_contains(r.error().message, "test.yaml:1:1: not a YAML mapping of sections");
+}
+
 void test_several_errors_are_reported_together(void**) {
     std::string m = parse_error(
         "otp:\n  digits: 9\n  colour: blue\npassword:\n  reject_username: yes\nstore:\n  path: relative\n");
@@ -282,6 +298,8 @@ int main() {
         cmocka_unit_test(test_unclosed_quote_is_refused_not_swallowing_later_keys),
         cmocka_unit_test(test_tab_indentation_is_refused),
         cmocka_unit_test(test_second_document_is_refused),
+        cmocka_unit_test(test_text_after_document_end_is_refused),
+        cmocka_unit_test(test_input_that_made_yaml_cpp_loop_is_answered),
         cmocka_unit_test(test_several_errors_are_reported_together),
         cmocka_unit_test(test_cross_field_rules),
     };
