@@ -218,7 +218,9 @@ int pt_main(int argc, char **argv, const char *group, const struct pt_service *s
 		setenv("PAM_WRAPPER", "1", 1);
 		setenv("PAM_WRAPPER_SERVICE_DIR", pt_path("pam.d"), 1);
 		setenv("LD_PRELOAD", lib && *lib ? lib : PT_PAM_WRAPPER_LIB, 1);
-		execv("/proc/self/exe", argv);
+		/* argv[0] rather than /proc/self/exe: under valgrind the latter is
+		 * valgrind itself. ctest starts us by absolute path. */
+		execv(strchr(argv[0], '/') != NULL ? argv[0] : "/proc/self/exe", argv);
 		perror("execv");
 		_exit(127);
 	}
@@ -263,9 +265,22 @@ void pt_config(const char *fmt, ...)
 
 /* ---- accounts ------------------------------------------------------------ */
 
+/* Names live as long as the test program (they are removed with the accounts
+ * at the end), so they come from a static pool rather than the heap. */
+static char *name_slot(void)
+{
+	static char pool[256][64];
+	static size_t used;
+	if (used == sizeof pool / sizeof pool[0]) {
+		fprintf(stderr, "pt_fixture: too many test accounts\n");
+		fail();
+	}
+	return pool[used++];
+}
+
 const char *pt_user_add(const char *groups)
 {
-	char *name = malloc(64);
+	char *name = name_slot();
 	snprintf(name, 64, "chorus-pt-%s-%d", run_id ? run_id : "x", ++serial);
 	char line[128];
 	snprintf(line, sizeof line, "user %s", name);
@@ -288,7 +303,7 @@ const char *pt_user_add(const char *groups)
 
 const char *pt_group_add(void)
 {
-	char *name = malloc(64);
+	char *name = name_slot();
 	snprintf(name, 64, "chorus-pg-%s-%d", run_id ? run_id : "x", ++serial);
 	char line[128];
 	snprintf(line, sizeof line, "group %s", name);
