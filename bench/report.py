@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Turns the RESULT lines of scripts/bench into tables with ratios and the
+issue's targets. Usage: report.py build/bench/results.txt"""
+import sys
+
+
+def parse(path):
+    rows = []
+    for line in open(path, encoding="utf-8"):
+        if not line.startswith("RESULT "):
+            continue
+        row = {}
+        for kv in line.split()[1:]:
+            k, _, v = kv.partition("=")
+            try:
+                row[k] = float(v) if "." in v else int(v)
+            except ValueError:
+                row[k] = v
+        rows.append(row)
+    return rows
+
+
+def find(rows, label, case, procs=None):
+    for r in rows:
+        if r.get("label") == label and r.get("case") == case and (procs is None or r.get("procs") == procs):
+            return r
+    return None
+
+
+def ms(us):
+    return f"{us / 1000:.3f}"
+
+
+def verdict(ok):
+    return "met" if ok else "MISSED"
+
+
+def main():
+    rows = parse(sys.argv[1])
+    modules = ["permit", "chorus", "chorus-tmpfs", "ga", "ga-secure", "oath"]
+    names = {"permit": "pam_permit (floor)", "chorus": "pam_chorus", "chorus-tmpfs": "pam_chorus, state on tmpfs",
+             "ga": "google-authenticator, defaults", "ga-secure": "google-authenticator, DISALLOW_REUSE+RATE_LIMIT",
+             "oath": "pam_oath (usersfile)"}
+    print("## Per login, one process (median / p99 / mean in ms; ratio = median / pam_permit median)\n")
+    print("| N | module | case | logins | ok | median | p99 | mean | x floor | peak RSS KiB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n in (1000, 100000):
+        floor = find(rows, f"permit@{n}", "correct")
+        for m in modules:
+            for case in ("correct", "wrong", "replay", "unknown"):
+                r = find(rows, f"{m}@{n}", case)
+                if not r:
+                    continue
+                ratio = r["median_us"] / floor["median_us"] if floor else float("nan")
+                print(f"| {n} | {names[m]} | {case} | {r['n']} | {r['ok']} | {ms(r['median_us'])} | "
+                      f"{ms(r['p99_us'])} | {ms(r['mean_us'])} | {ratio:.1f} | {r['rss_kb']} |")
+    print()
+    for r in rows:
+        if r.get("case") == "io":
+            print(f"- disk floor `{r['label']}`: median {ms(r['median_us'])} ms, p99 {ms(r['p99_us'])} ms")
+    ch = find(rows, "chorus@1000", "correct")
+    if ch:
+        print(f"- libcurl mapped in the login process: {ch['curl']}; libpq: {ch['pq']}")
+    print("\n## Chorus relative to each peer (median of a correct login, N=1000)\n")
+    if ch:
+        for m in ("permit", "chorus-tmpfs", "ga", "ga-secure", "oath"):
+            r = find(rows, f"{m}@1000", "correct")
+            if r:
+                print(f"- pam_chorus / {names[m]}: {ch['median_us'] / r['median_us']:.2f}")
+
+    print("\n## Throughput, P processes on distinct users (logins/s; scaling = / P=1)\n")
+    print("| module | state | P=1 | P=2 | P=4 | P=8 | scaling P=2 |")
+    print("|---|---|---|---|---|---|---|")
+    for r1 in [r for r in rows if r.get("case") == "parallel" and r.get("procs") == 1]:
+        lab = r1["label"]
+        vals = [find(rows, lab, "parallel", p) for p in (1, 2, 4, 8)]
+        cells = [f"{v['per_s']:.0f} ({v['ok']}/{v['n']} ok)" if v else "-" for v in vals]
+        scale = vals[1]["per_s"] / vals[0]["per_s"] if vals[1] else float("nan")
+        print(f"| {lab.split('@')[0]} | N={lab.split('@')[1]} | " + " | ".join(cells) + f" | {scale:.2f} |")
+
+    print("\n## 50 processes, one user, one code\n")
+    for r in rows:
+        if r.get("case") == "same_user":
+            print(f"- {r['label']}: {r['ok']} of {r['n']} succeeded")
+        if r.get("case") == "same_user_status":
+            print(f"  - Chorus failure counter afterwards: {r['failures']} (expected {50 - 1} = every refusal counted)")
+
+    print("\n## Password path (µs per candidate unless noted)\n")
+    for r in rows:
+        if r.get("label") in ("chorus-pw", "pwquality", "chorus-history", "argon2id"):
+            print(f"- {r['label']} {r['case']}: n={r['n']} passed={r['ok']} median {r['median_us']:.2f} µs, "
+                  f"p99 {r['p99_us']:.2f} µs, mean {r['mean_us']:.2f} µs")
+
+    print("\n## Targets (issue 8)\n")
+    p = find(rows, "permit@1000", "correct")
+    gs = find(rows, "ga-secure@1000", "correct")
+    w = find(rows, "chorus@1000", "wrong")
+    if ch and p:
+        print(f"- correct login <= 1.5x pam_permit: {ch['median_us'] / p['median_us']:.1f}x -> "
+              f"{verdict(ch['median_us'] <= 1.5 * p['median_us'])}")
+    if ch and gs:
+        print(f"- <= 0.5x google-authenticator DISALLOW_REUSE+RATE_LIMIT: {ch['median_us'] / gs['median_us']:.2f}x -> "
+              f"{verdict(ch['median_us'] <= 0.5 * gs['median_us'])}")
+    if ch and w:
+        print(f"- wrong code costs no more than a right one: {w['median_us'] / ch['median_us']:.2f}x -> "
+              f"{verdict(w['median_us'] <= 1.05 * ch['median_us'])}")
+    tc, tw = find(rows, "chorus-tmpfs@1000", "correct"), find(rows, "chorus-tmpfs@1000", "wrong")
+    if tc and tw:
+        print(f"  - same, state on tmpfs (CPU cost without the flush): {tw['median_us'] / tc['median_us']:.2f}x -> "
+              f"{verdict(tw['median_us'] <= 1.05 * tc['median_us'])}")
+    big = find(rows, "chorus@100000", "correct")
+    if ch and big:
+        d = big["median_us"] / ch["median_us"]
+        print(f"- 100,000 users within 10% of 1,000: {d:.2f}x -> {verdict(d <= 1.10)}")
+    for lab in ("chorus@100000", "chorus@1000"):
+        a, b = find(rows, lab, "parallel", 1), find(rows, lab, "parallel", 2)
+        if a and b:
+            s = b["per_s"] / a["per_s"]
+            print(f"- 2 processes >= 1.7x one ({lab}): {s:.2f}x -> {verdict(s >= 1.7)}")
+            break
+    cp = find(rows, "chorus-pw", "candidate")
+    if cp:
+        print(f"- checklist + 1M blocklist <= 10 µs: {cp['median_us']:.2f} µs -> {verdict(cp['median_us'] <= 10)}")
+    h5 = find(rows, "chorus-history", "n5")
+    if h5:
+        print(f"- history N=5 < 300 ms: {h5['median_us'] / 1000:.0f} ms -> {verdict(h5['median_us'] < 300000)}")
+    if ch:
+        print(f"- no libcurl/libpq in the login process: {verdict(ch['curl'] == 0 and ch['pq'] == 0)}")
+
+
+if __name__ == "__main__":
+    main()
