@@ -101,6 +101,7 @@ Status verify_code(Context& ctx, std::string_view user, std::string_view code, V
     if (!enc.ok() || code.size() > kMaxCodeInput) {
         // Same work as a real miss, then the same answer.
         (void)match_code(ctx, std::nullopt, code.substr(0, kMaxCodeInput));
+        ctx.store->spend_like_a_write().ignore();
         if (!enc.ok()) ctx.log.logf(LogLevel::notice, "refused a code for an invalid user name");
         return make_error(Errc::bad_code, "wrong code");
     }
@@ -109,6 +110,7 @@ Status verify_code(Context& ctx, std::string_view user, std::string_view code, V
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
     if (!rec || !rec->has_method()) {
         (void)match_code(ctx, std::nullopt, code);
+        ctx.store->spend_like_a_write().ignore();  // the cost of a real failure's write
         return make_error(Errc::bad_code, "wrong code");
     }
     CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());

@@ -163,6 +163,17 @@ public:
         return std::unique_ptr<UserTxn>(new FileTxn(ctx_, std::move(stem), std::move(fd).value()));
     }
 
+    Status spend_like_a_write() override {
+        // One fixed-size file for the whole store (".timing": no user's file
+        // name starts with '.'), rewritten in place like a live slot.
+        auto fd = open_checked(ctx_->dir.get(), ".timing", O_RDWR, true, ctx_->live_rules());
+        if (!fd.ok()) return std::move(fd).error();
+        static const std::string zeros(kLiveSlotSize, '\0');
+        CHORUS_RETURN_IF_ERROR(pwrite_all(fd->get(), zeros, 0));
+        if (::fdatasync(fd->get()) != 0) return errno_error("fdatasync .timing", errno);
+        return ok_status();
+    }
+
     Result<std::vector<std::string>> list_users() override {
         // A fresh open of "." gives this listing its own offset and DIR stream.
         int raw = ::openat(ctx_->dir.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);

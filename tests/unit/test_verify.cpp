@@ -128,6 +128,17 @@ void test_unknown_user_gets_bad_code_and_no_state(void**) {
     assert_int_equal(users->size(), 0);
 }
 
+void test_unknown_user_pays_the_write_a_real_failure_pays(void**) {
+    FlowFixture f;
+    std::string timing = f.ctx.config.store.path + "/.timing";
+    assert_int_not_equal(access(timing.c_str(), F_OK), 0);
+    (void)verify(f, "nobody-here", "123456");
+    struct stat st{};
+    assert_int_equal(stat(timing.c_str(), &st), 0);
+    assert_int_equal(st.st_size, 512);
+    assert_int_equal(st.st_mode & 0777, 0600);
+}
+
 void test_hostile_user_name_is_a_wrong_code(void**) {
     FlowFixture f;
     const char* names[] = {"../etc/shadow", "a/b", "-rf", "bad\nname", ""};
@@ -212,6 +223,7 @@ int main() {
         cmocka_unit_test(test_success_resets_failure_count),
         cmocka_unit_test(test_recovery_code_works_once),
         cmocka_unit_test(test_unknown_user_gets_bad_code_and_no_state),
+        cmocka_unit_test(test_unknown_user_pays_the_write_a_real_failure_pays),
         cmocka_unit_test(test_hostile_user_name_is_a_wrong_code),
         cmocka_unit_test(test_unsaveable_state_denies_a_correct_code),
         cmocka_unit_test(test_parallel_logins_with_one_code_succeed_once),
