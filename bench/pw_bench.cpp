@@ -3,7 +3,7 @@
 //   chorus  chorus_password_check (every rule) with a compiled 1,000,000-entry blocklist
 //   pwq     libpwquality's pwquality_check with its cracklib dictionary
 //   history chorus_password_check for a user with 1, 5 and 24 argon2id
-//           history entries at the default parameters (m=64 MiB, t=3, p=1)
+//           history entries at the default parameters (m=19 MiB, t=2, p=1)
 //
 //   pw_bench DIR CANDIDATES HISTORY_ROUNDS
 // DIR is a cache: words.txt, blocklist.bin and the history state are made
@@ -148,9 +148,9 @@ void argon2_choices(int rounds) {
         const char* name;
         std::uint32_t t, m_kib, p;
     };
-    const Choice choices[] = {{"m64M_t3_p1_default", 3, 65536, 1},
+    const Choice choices[] = {{"m64M_t3_p1_old_default", 3, 65536, 1},
                               {"m64M_t1_p1", 1, 65536, 1},
-                              {"m19M_t2_p1_owasp", 2, 19456, 1},
+                              {"m19M_t2_p1_owasp_default", 2, 19456, 1},
                               {"m12M_t3_p1_owasp", 3, 12288, 1}};
     const char salt[] = "bench-salt-16byt";
     std::uint8_t out[32];
