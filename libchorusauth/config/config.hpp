@@ -96,6 +96,17 @@ struct ResetConfig {
     bool operator==(const ResetConfig&) const = default;
 };
 
+enum class SmsFormat { json, form };
+enum class GatewayAuth { none, basic, bearer };
+
+// Names of the members (json) or fields (form) of an SMS gateway request.
+struct SmsFields {
+    std::string to = "to";
+    std::string message = "message";
+
+    bool operator==(const SmsFields&) const = default;
+};
+
 struct DeliveryConfig {
     std::string helper = "/usr/libexec/chorus/chorus-deliver";
     int timeout = 15;               // seconds, 1..300
@@ -103,6 +114,17 @@ struct DeliveryConfig {
     std::string email_from = "chorus@localhost";
     std::string sms_url;            // HTTP gateway; empty: SMS disabled
     std::string voice_url;          // HTTP gateway; empty: voice disabled
+    // Templates around the library's own text (placeholders {message},
+    // {subject} (email_subject only), {to}, {host}; docs/DELIVERY.md).
+    std::string email_subject = "{subject}";  // one line, <= 256 bytes
+    std::string email_body = "{message}";     // newlines allowed, <= 4096 bytes
+    std::string sms_body = "{message}";       // newlines allowed, <= 4096 bytes
+    std::string voice_message = "{message}";  // newlines allowed, <= 4096 bytes
+    SmsFormat sms_format = SmsFormat::json;  // body of the SMS request: JSON or form-encoded
+    SmsFields sms_fields;                     // [A-Za-z0-9_.-] and [] , 1..64 bytes, distinct
+    GatewayAuth gateway_auth = GatewayAuth::none;  // SMS and voice requests
+    std::string gateway_token_file;  // basic: "user:password", bearer: the token; absolute path,
+                                     // required unless gateway_auth is none (root-owned, 0600)
 
     bool operator==(const DeliveryConfig&) const = default;
 };

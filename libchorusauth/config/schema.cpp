@@ -60,6 +60,39 @@ std::string check_email(std::string_view s) {
     return ok ? "" : "expected an address such as chorus@example.org";
 }
 
+// A message template: text with placeholders {name} among `allowed`; a
+// literal brace is written {{ or }}. At most max_bytes bytes.
+TextCheck check_template(std::vector<std::string> allowed, std::size_t max_bytes) {
+    return [allowed = std::move(allowed), max_bytes](std::string_view s) -> std::string {
+        if (s.empty()) return "must not be empty";
+        if (s.size() > max_bytes) return "longer than " + std::to_string(max_bytes) + " bytes";
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (s[i] == '}') {
+                if (i + 1 < s.size() && s[i + 1] == '}') {
+                    ++i;
+                    continue;
+                }
+                return "unmatched '}' (write '}}' for a literal brace)";
+            }
+            if (s[i] != '{') continue;
+            if (i + 1 < s.size() && s[i + 1] == '{') {
+                ++i;
+                continue;
+            }
+            std::size_t end = s.find('}', i);
+            if (end == std::string_view::npos) return "unclosed '{' (write '{{' for a literal brace)";
+            std::string_view name = s.substr(i + 1, end - i - 1);
+            if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+                std::string list;
+                for (const auto& a : allowed) list += (list.empty() ? "{" : ", {") + a + "}";
+                return "unknown placeholder {" + std::string(name) + "} (expected " + list + ")";
+            }
+            i = end;
+        }
+        return "";
+    };
+}
+
 // A text field whose value is one of a few words, matched case-insensitively.
 template <typename E>
 Field enum_field(std::string key, E* out, std::vector<std::pair<const char*, E>> choices) {
@@ -179,13 +212,35 @@ std::vector<Field> reset_fields(ResetConfig& c) {
             int_field("lock_seconds", &c.lock_seconds, 1, 604800)};
 }
 
+std::string check_field_name(std::string_view s) {
+    if (s.empty() || s.size() > 64) return "must be 1..64 characters";
+    bool ok = std::all_of(s.begin(), s.end(), [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+               ch == '.' || ch == '-' || ch == '[' || ch == ']';
+    });
+    return ok ? "" : "only letters, digits and _ . - [ ] are allowed";
+}
+
 std::vector<Field> delivery_fields(DeliveryConfig& c) {
     return {text_field("helper", &c.helper, check_absolute_path),
             int_field("timeout", &c.timeout, 1, 300),
             text_field("smtp_url", &c.smtp_url, check_url_or_empty({"smtp", "smtps"})),
             text_field("email_from", &c.email_from, check_email),
             text_field("sms_url", &c.sms_url, check_url_or_empty({"http", "https"})),
-            text_field("voice_url", &c.voice_url, check_url_or_empty({"http", "https"}))};
+            text_field("voice_url", &c.voice_url, check_url_or_empty({"http", "https"})),
+            text_field("email_subject", &c.email_subject, check_template({"subject", "to", "host"}, 256)),
+            multiline_text_field("email_body", &c.email_body, check_template({"message", "to", "host"}, 4096)),
+            multiline_text_field("sms_body", &c.sms_body, check_template({"message", "to", "host"}, 4096)),
+            multiline_text_field("voice_message", &c.voice_message,
+                                 check_template({"message", "to", "host"}, 4096)),
+            enum_field<SmsFormat>("sms_format", &c.sms_format, {{"json", SmsFormat::json}, {"form", SmsFormat::form}}),
+            section_field("sms_fields", {text_field("to", &c.sms_fields.to, check_field_name),
+                                         text_field("message", &c.sms_fields.message, check_field_name)}),
+            enum_field<GatewayAuth>("gateway_auth", &c.gateway_auth,
+                                    {{"none", GatewayAuth::none},
+                                     {"basic", GatewayAuth::basic},
+                                     {"bearer", GatewayAuth::bearer}}),
+            text_field("gateway_token_file", &c.gateway_token_file, check_absolute_path_or_empty)};
 }
 
 std::vector<Field> store_fields(StoreConfig& c) {
@@ -234,6 +289,16 @@ void check_cross_field(Diagnostics& d, const Config& c) {
         d.add(d.where("reset.max_sends_per_day", "reset"),
               "reset.max_sends_per_day: " + std::to_string(r.max_sends_per_day) +
                   " is below reset.max_sends_per_hour " + std::to_string(r.max_sends_per_hour));
+
+    const DeliveryConfig& dc = c.delivery;
+    if (!any_failed({"delivery", "delivery.sms_fields", "delivery.sms_fields.to", "delivery.sms_fields.message"}) &&
+        dc.sms_fields.to == dc.sms_fields.message)
+        d.add(d.where("delivery.sms_fields.message", "delivery.sms_fields"),
+              "delivery.sms_fields: to and message must be different names");
+    if (!any_failed({"delivery", "delivery.gateway_auth", "delivery.gateway_token_file"}) &&
+        dc.gateway_auth != GatewayAuth::none && dc.gateway_token_file.empty())
+        d.add(d.where("delivery.gateway_auth", "delivery"),
+              "delivery.gateway_auth: basic and bearer need delivery.gateway_token_file");
 
     const StoreConfig& s = c.store;
     if (!any_failed({"store", "store.backend", "store.conninfo"}) && s.backend == StoreBackend::postgresql &&

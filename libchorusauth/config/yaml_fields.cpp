@@ -202,7 +202,7 @@ std::optional<long long> read_integer(Diagnostics& d, const std::string& name, c
 }
 
 std::optional<std::string> read_text(Diagnostics& d, const std::string& name, const YAML::Node& key,
-                                     const YAML::Node& value, const TextCheck& check) {
+                                     const YAML::Node& value, const TextCheck& check, bool allow_newline) {
     std::string s;
     if (is_text_scalar(value)) {
         if (d.quote_left_open(value.Mark())) {
@@ -216,7 +216,9 @@ std::optional<std::string> read_text(Diagnostics& d, const std::string& name, co
     }
     // Newlines or escapes in a URL, path or header value are never intended
     // and could smuggle a second line into a mail header or a log.
-    if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    if (std::any_of(s.begin(), s.end(), [allow_newline](char c) {
+            return (static_cast<unsigned char>(c) < 0x20 && !(allow_newline && c == '\n')) || c == 0x7f;
+        })) {
         reject(d, name, value_mark(key, value), "control characters are not allowed");
         return std::nullopt;
     }
@@ -248,6 +250,14 @@ Field text_field(std::string key, std::string* out, TextCheck check) {
             [out, check = std::move(check)](Diagnostics& d, const std::string& name, const YAML::Node& k,
                                             const YAML::Node& v) {
                 if (auto s = read_text(d, name, k, v, check)) *out = std::move(*s);
+            }};
+}
+
+Field multiline_text_field(std::string key, std::string* out, TextCheck check) {
+    return {std::move(key),
+            [out, check = std::move(check)](Diagnostics& d, const std::string& name, const YAML::Node& k,
+                                            const YAML::Node& v) {
+                if (auto s = read_text(d, name, k, v, check, true)) *out = std::move(*s);
             }};
 }
 

@@ -86,7 +86,8 @@ void read_section(Diagnostics& d, const std::string& section, const YAML::Node& 
 std::optional<long long> read_integer(Diagnostics& d, const std::string& name, const YAML::Node& key,
                                       const YAML::Node& value, long long lo, long long hi);
 std::optional<std::string> read_text(Diagnostics& d, const std::string& name, const YAML::Node& key,
-                                     const YAML::Node& value, const TextCheck& check = {});
+                                     const YAML::Node& value, const TextCheck& check = {},
+                                     bool allow_newline = false);
 
 template <typename T>
 Field int_field(std::string key, T* out, long long lo, long long hi) {
@@ -97,6 +98,8 @@ Field int_field(std::string key, T* out, long long lo, long long hi) {
 
 Field bool_field(std::string key, bool* out);
 Field text_field(std::string key, std::string* out, TextCheck check = {});
+// As text_field, but '\n' is allowed (message bodies); other control characters are not.
+Field multiline_text_field(std::string key, std::string* out, TextCheck check = {});
 Field list_field(std::string key, std::vector<std::string>* out, TextCheck item_check = {});
 Field section_field(std::string key, std::vector<Field> fields);
 

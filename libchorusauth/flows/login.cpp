@@ -63,16 +63,19 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view user, Prom
 
     VerifyOutcome outcome;
     Status st;
+    bool other_method = true;
     const auto& words = ctx.config.enrollment.other_method_words;
     if (!words.empty() && code.view() == words[0]) {
         st = sign_in_by_sms(ctx, user, account_exists, p, outcome);
     } else if (words.size() > 1 && code.view() == words[1]) {
         st = sign_in_by_call(ctx, user, account_exists, p, outcome);
     } else {
+        other_method = false;
         st = verify_code(ctx, user, code.view(), outcome);
     }
     if (!st.ok()) {
-        explain(p, st.error(), outcome).ignore();  // the answer is "no" either way
+        // A failed delivery has told the user already ("Couldn't send the code").
+        if (!(other_method && st.code() == Errc::io)) explain(p, st.error(), outcome).ignore();
         return std::move(st).error();
     }
     if (outcome.method == CodeMethod::recovery)

@@ -38,6 +38,8 @@ Status sign_in_by_sms(Context& ctx, std::string_view user, bool account_exists, 
         Status sent = deliver(ctx, Channel::sms, phone, "", body.view());
         if (!sent.ok()) {
             ctx.log.logf(LogLevel::error, "SMS code not sent: %s", sent.error().message.c_str());
+            // The login stays denied; the user learns to pick another method.
+            p.error("Couldn't send the code. Try another method.").ignore();
             return make_error(Errc::io, "the code could not be sent");
         }
     }

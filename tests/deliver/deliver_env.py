@@ -131,12 +131,13 @@ class Env:
         return s.port
 
     def config(self, timeout=4, smtp_url="", sms_url="", voice_url="", email_from="chorus@example.org",
-               mode=0o600, name="chorus.yaml"):
+               mode=0o600, name="chorus.yaml", extra=""):
         path = os.path.join(self.dir, name)
         with open(path, "w", encoding="utf-8") as f:
             f.write("# test config\notp:\n  digits: 6\ndelivery:\n")
             f.write("  timeout: %d\n  smtp_url: \"%s\"\n  email_from: %s\n  sms_url: \"%s\"\n  voice_url: \"%s\"\n"
                     % (timeout, smtp_url, email_from, sms_url, voice_url))
+            f.write(extra)  # more delivery: lines, indented by the caller
         os.chmod(path, mode)
         return path
 

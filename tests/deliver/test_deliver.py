@@ -4,13 +4,16 @@
 docs/DELIVERY.md). Usage: test_deliver.py HELPER CASE. Needs root (exit 77
 otherwise). Every case also checks that the code in the body never reaches
 syslog, stdout or stderr."""
+import base64
 import email
 import email.header
 import email.policy
 import json
 import os
+import socket
 import subprocess
 import sys
+import urllib.parse
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -136,6 +139,108 @@ def check_voice_timeout(env):
 def check_voice_gateway_hangs(env):
     _, elapsed = voice(env, "hang", 4, timeout=3)
     assert elapsed < 3.5, elapsed
+
+
+def check_sms_template(env):
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(),
+                     extra='  sms_body: "{{{host}}} {message}\\nto {to}"\n')
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 0)
+    [req] = env.requests()
+    want = "{%s} %s\nto %s" % (socket.gethostname(), env.body(), PHONE)
+    assert json.loads(req["body"]) == {"to": PHONE, "message": want}, req["body"]
+
+
+def check_voice_template(env):
+    cfg = env.config(voice_url="http://127.0.0.1:%d/voice" % env.gateway("immediate"),
+                     extra='  voice_message: "Hello from {host}. {message}"\n')
+    expect(env.run(cfg, request("voice", PHONE, "Press the pound key."))[0], 0)
+    req = env.requests()[0]
+    assert json.loads(req["body"])["message"] == "Hello from %s. Press the pound key." % socket.gethostname(), req
+
+
+def check_email_template(env):
+    port = env.smtp()
+    cfg = env.config(smtp_url="smtp://127.0.0.1:%d" % port,
+                     extra='  email_subject: "[{host}] {subject}"\n'
+                           '  email_body: "Hello {to},\\n\\n{message}-- \\nChorus on {host}\\n"\n')
+    expect(env.run(cfg, request("email", ADDRESS, env.body(), "Your confirmation code"))[0], 0)
+    [(raw, _)] = env.mails()
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    host = socket.gethostname()
+    assert str(msg["Subject"]) == "[%s] Your confirmation code" % host, msg["Subject"]
+    _, _, content = raw.partition(b"\r\n\r\n")
+    want = "Hello %s,\n\n%s-- \nChorus on %s\n" % (ADDRESS, env.body(), host)
+    assert content == want.replace("\n", "\r\n").encode(), content
+
+
+def check_template_unknown_placeholder_refused(env):
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(),
+                     extra='  sms_body: "Your code: {code}"\n')
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 3, "(unknown placeholder)")
+    assert env.requests() == []
+    chorusctl = os.environ.get("CHORUSCTL")
+    if chorusctl:
+        p = subprocess.run([chorusctl, "check-config", cfg], capture_output=True, text=True, env={}, timeout=30)
+        assert p.returncode != 0, (p.returncode, p.stdout, p.stderr)
+        assert "delivery.sms_body: unknown placeholder {code}" in p.stderr + p.stdout, p.stderr
+
+
+def token_file(env, text, mode=0o600):
+    path = os.path.join(env.dir, "gateway.token")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(path, mode)
+    return path
+
+
+def check_sms_form_custom_fields(env):
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(),
+                     extra="  sms_format: form\n  sms_fields:\n    to: To\n    message: Body\n")
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 0)
+    [req] = env.requests()
+    assert req["headers"]["Content-Type"] == "application/x-www-form-urlencoded", req["headers"]
+    assert urllib.parse.parse_qs(req["body"], strict_parsing=True) == {"To": [PHONE], "Body": [env.body()]}, req
+    assert "+" not in req["body"] and " " not in req["body"], req["body"]
+
+
+def check_sms_json_custom_fields(env):
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(),
+                     extra="  sms_fields: {to: recipient, message: text}\n")
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 0)
+    [req] = env.requests()
+    assert req["headers"]["Content-Type"] == "application/json"
+    assert json.loads(req["body"]) == {"recipient": PHONE, "text": env.body()}, req["body"]
+
+
+def check_gateway_bearer_auth(env):
+    tok = token_file(env, "s3cr3t-token.xyz\n")
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(),
+                     extra="  gateway_auth: bearer\n  gateway_token_file: %s\n" % tok)
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 0)
+    [req] = env.requests()
+    assert req["headers"].get("Authorization") == "Bearer s3cr3t-token.xyz", req["headers"]
+    assert "s3cr3t" not in env.log_text()
+
+
+def check_gateway_basic_auth(env):
+    tok = token_file(env, "chorus:pa:ss word\n")
+    cfg = env.config(voice_url="http://127.0.0.1:%d/voice" % env.gateway(),
+                     extra="  gateway_auth: basic\n  gateway_token_file: %s\n" % tok)
+    expect(env.run(cfg, request("voice", PHONE, "Press the pound key."))[0], 0)
+    want = "Basic " + base64.b64encode(b"chorus:pa:ss word").decode()
+    reqs = env.requests()
+    assert reqs and all(r["headers"].get("Authorization") == want for r in reqs), reqs
+    assert "pa:ss" not in env.log_text()
+
+
+def check_gateway_token_file_unsafe_refused(env):
+    tok = token_file(env, "token\n", mode=0o644)
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(),
+                     extra="  gateway_auth: bearer\n  gateway_token_file: %s\n" % tok)
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 3, "(token file 0644)")
+    os.unlink(tok)
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 3, "(token file missing)")
+    assert env.requests() == []
 
 
 def check_malformed_requests(env):

@@ -372,6 +372,9 @@ static void test_sms_helper_failure_fails_closed(void **state)
 	int rc = pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE);
 	assert_int_not_equal(rc, PAM_SUCCESS);
 	assert_int_not_equal(rc, PAM_IGNORE);
+	/* The user is told to use another method, once. */
+	assert_true(pt_conv_find(&c, PAM_ERROR_MSG, "Couldn't send the code. Try another method.") >= 0);
+	assert_true(pt_conv_find(&c, PAM_ERROR_MSG, "Verification is unavailable") < 0);
 	pt_conv_free(&c);
 }
 

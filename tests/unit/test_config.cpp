@@ -72,6 +72,15 @@ void test_every_key_set_to_non_default_is_read_back(void**) {
     assert_string_equal(c.delivery.email_from.c_str(), "noreply@example.org");
     assert_string_equal(c.delivery.sms_url.c_str(), "https://sms.example.org/send");
     assert_string_equal(c.delivery.voice_url.c_str(), "http://127.0.0.1:8080/call");
+    assert_string_equal(c.delivery.email_subject.c_str(), "[{host}] {subject}");
+    assert_string_equal(c.delivery.email_body.c_str(), "Hello {to},\n\n{message}\n-- \n{{chorus}} on {host}");
+    assert_string_equal(c.delivery.sms_body.c_str(), "{host}: {message}");
+    assert_string_equal(c.delivery.voice_message.c_str(), "This is {host}. {message}");
+    assert_true(c.delivery.sms_format == chorus::SmsFormat::form);
+    assert_string_equal(c.delivery.sms_fields.to.c_str(), "To");
+    assert_string_equal(c.delivery.sms_fields.message.c_str(), "Body");
+    assert_true(c.delivery.gateway_auth == chorus::GatewayAuth::bearer);
+    assert_string_equal(c.delivery.gateway_token_file.c_str(), "/etc/chorus/gateway.token");
     assert_true(c.store.backend == chorus::StoreBackend::postgresql);
     assert_string_equal(c.store.path.c_str(), "/srv/chorus");
     assert_string_equal(c.store.conninfo.c_str(), "host=db.example.org dbname=chorus");
@@ -184,6 +193,38 @@ void test_bad_strings_are_refused(void**) {
     expect_contains(parse_error("delivery:\n  smtp_url: mail.example.org\n"), "delivery.smtp_url: expected a URL starting with smtp://, smtps://");
     expect_contains(parse_error("delivery:\n  sms_url: ftp://x\n"), "delivery.sms_url: expected a URL");
     expect_contains(parse_error("delivery:\n  email_from: nobody\n"), "delivery.email_from: expected an address");
+    expect_contains(parse_error("delivery:\n  email_subject: \"{code}\"\n"),
+                    "delivery.email_subject: unknown placeholder {code} (expected {subject}, {to}, {host})");
+    expect_contains(parse_error("delivery:\n  email_subject: \"a\\nb\"\n"),
+                    "delivery.email_subject: control characters are not allowed");
+    expect_contains(parse_error("delivery:\n  email_body: \"{message} {subject}\"\n"),
+                    "delivery.email_body: unknown placeholder {subject}");
+    expect_contains(parse_error("delivery:\n  email_body: \"\"\n"), "delivery.email_body: must not be empty");
+    expect_contains(parse_error("delivery:\n  sms_body: \"{message\"\n"), "delivery.sms_body: unclosed '{'");
+    expect_contains(parse_error("delivery:\n  sms_body: \"a\\tb {message}\"\n"),
+                    "delivery.sms_body: control characters are not allowed");
+    expect_contains(parse_error("delivery:\n  voice_message: \"x}\"\n"), "delivery.voice_message: unmatched '}'");
+    expect_contains(parse_error("delivery:\n  voice_message: \"" + std::string(4097, 'a') + "\"\n"),
+                    "delivery.voice_message: longer than 4096 bytes");
+    expect_contains(parse_error("delivery:\n  sms_format: xml\n"),
+                    "delivery.sms_format: unknown value 'xml' (expected one of json, form)");
+    expect_contains(parse_error("delivery:\n  sms_fields:\n    to: \"a b\"\n"),
+                    "delivery.sms_fields.to: only letters, digits and _ . - [ ] are allowed");
+    expect_contains(parse_error("delivery:\n  sms_fields:\n    message: \"\"\n"),
+                    "delivery.sms_fields.message: must be 1..64 characters");
+    expect_contains(parse_error("delivery:\n  sms_fields:\n    sender: x\n"), "sender");
+    expect_contains(parse_error("delivery:\n  sms_fields: {to: x, message: x}\n"),
+                    "delivery.sms_fields: to and message must be different names");
+    expect_contains(parse_error("delivery:\n  gateway_auth: digest\n"),
+                    "delivery.gateway_auth: unknown value 'digest' (expected one of none, basic, bearer)");
+    expect_contains(parse_error("delivery:\n  gateway_auth: basic\n"),
+                    "delivery.gateway_auth: basic and bearer need delivery.gateway_token_file");
+    expect_contains(parse_error("delivery:\n  gateway_token_file: token\n"),
+                    "delivery.gateway_token_file: must be an absolute path");
+    {
+        Config c = parse_ok("delivery:\n  sms_body: \"{message}\\n{host}\"\n");
+        assert_string_equal(c.delivery.sms_body.c_str(), "{message}\n{host}");
+    }
     expect_contains(parse_error("enrollment:\n  other_method_words: [sms, \"123\"]\n"), "must not be all digits");
     expect_contains(parse_error("enrollment:\n  require_groups: [\"a b\"]\n"), "group names must not contain spaces");
 }

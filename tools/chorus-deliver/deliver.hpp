@@ -26,13 +26,33 @@ struct Outcome {
     std::string reason;
 };
 
+enum class SmsFormat { json, form };
+enum class GatewayAuth { none, basic, bearer };
+
 // The delivery: section of chorus.yaml, nothing else.
 struct Settings {
+    Settings() = default;
+    Settings(const Settings&) = delete;
+    Settings& operator=(const Settings&) = delete;
+    ~Settings();  // wipes gateway_secret
+
     int timeout = 15;  // seconds, 1..300
     std::string smtp_url;
     std::string email_from = "chorus@localhost";
     std::string sms_url;
     std::string voice_url;
+    // Templates (docs/DELIVERY.md, "Templates"); validated by the library.
+    std::string email_subject = "{subject}";
+    std::string email_body = "{message}";
+    std::string sms_body = "{message}";
+    std::string voice_message = "{message}";
+    SmsFormat sms_format = SmsFormat::json;
+    std::string sms_field_to = "to";
+    std::string sms_field_message = "message";
+    GatewayAuth gateway_auth = GatewayAuth::none;
+    // The contents of delivery.gateway_token_file ("user:password" or the
+    // bearer token), read as root before privileges are dropped.
+    std::string gateway_secret;
 };
 
 enum class Channel { email, sms, voice };

@@ -18,17 +18,61 @@ constexpr long kCancelMs = 300;  // best-effort DELETE of an unanswered call
 
 // The JSON request; it holds the code, so it is wiped when done. Reserved
 // up front so that appending never leaves a stale copy behind.
+// application/x-www-form-urlencoded: unreserved characters as they are,
+// every other byte as %XX.
+void form_append(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    for (char c : s) {
+        auto u = static_cast<unsigned char>(c);
+        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' || u == '.' ||
+            u == '_' || u == '~') {
+            out += c;
+        } else {
+            out += '%';
+            out += kHex[u >> 4];
+            out += kHex[u & 15];
+        }
+    }
+}
+
 class Payload {
 public:
-    Payload(std::string_view to, std::string_view body, bool voice) {
+    // The voice request (always JSON, fixed member names).
+    Payload(std::string_view to, std::string_view body) {
         text_.reserve(64 + to.size() * 6 + body.size() * 6);
         text_ = "{\"to\": ";
         json_append_string(text_, to);
         text_ += ", \"message\": ";
         json_append_string(text_, body);
-        if (voice) text_ += ", \"approve_key\": \"#\"";
+        text_ += ", \"approve_key\": \"#\"";
         text_ += "}";
     }
+    // The SMS request: delivery.sms_format with the delivery.sms_fields names.
+    Payload(const Settings& s, std::string_view to, std::string_view body) : form_(s.sms_format == SmsFormat::form) {
+        const std::string& fto = s.sms_field_to;
+        const std::string& fmsg = s.sms_field_message;
+        text_.reserve(64 + (fto.size() + fmsg.size() + to.size() + body.size()) * 6);
+        if (form_) {
+            form_append(text_, fto);
+            text_ += '=';
+            form_append(text_, to);
+            text_ += '&';
+            form_append(text_, fmsg);
+            text_ += '=';
+            form_append(text_, body);
+            return;
+        }
+        text_ = "{";
+        json_append_string(text_, fto);
+        text_ += ": ";
+        json_append_string(text_, to);
+        text_ += ", ";
+        json_append_string(text_, fmsg);
+        text_ += ": ";
+        json_append_string(text_, body);
+        text_ += "}";
+    }
+    [[nodiscard]] bool form() const { return form_; }
     ~Payload() { chorus_tools::wipe(text_.data(), text_.size()); }
     Payload(const Payload&) = delete;
     Payload& operator=(const Payload&) = delete;
@@ -36,16 +80,35 @@ public:
 
 private:
     std::string text_;
+    bool form_ = false;
 };
 
 Outcome network(std::string reason) {
     return {kNetwork, std::move(reason)};
 }
 
+// delivery.gateway_auth on one transfer. curl keeps its own copy of the
+// secret for the lifetime of the handle.
+bool apply_auth(Transfer& t, const Settings& s) {
+    CURL* h = t.get();
+    switch (s.gateway_auth) {
+    case GatewayAuth::none:
+        return true;
+    case GatewayAuth::basic:
+        return curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC)) == CURLE_OK &&
+               curl_easy_setopt(h, CURLOPT_USERPWD, s.gateway_secret.c_str()) == CURLE_OK;
+    case GatewayAuth::bearer:
+        return curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER)) == CURLE_OK &&
+               curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, s.gateway_secret.c_str()) == CURLE_OK;
+    }
+    return false;
+}
+
 // POST payload to url. On success t holds the answer.
-Outcome post_json(Transfer& t, const std::string& url, const Payload& p) {
+Outcome post_json(Transfer& t, const Settings& s, const std::string& url, const Payload& p) {
     if (!t.ok()) return network("cannot create a curl handle");
-    t.header("Content-Type: application/json");
+    if (!apply_auth(t, s)) return network("cannot set up gateway authentication");
+    t.header(p.form() ? "Content-Type: application/x-www-form-urlencoded" : "Content-Type: application/json");
     t.header("Accept: application/json");
     t.header("Expect:");
     CURL* h = t.get();
@@ -91,9 +154,9 @@ void sleep_ms(long ms) {
     }
 }
 
-void cancel_call(const std::string& call_url) {
+void cancel_call(const Settings& s, const std::string& call_url) {
     Transfer t("http,https", kCancelMs);
-    if (!t.ok()) return;
+    if (!t.ok() || !apply_auth(t, s)) return;
     if (curl_easy_setopt(t.get(), CURLOPT_URL, call_url.c_str()) != CURLE_OK ||
         curl_easy_setopt(t.get(), CURLOPT_CUSTOMREQUEST, "DELETE") != CURLE_OK)
         return;
@@ -103,9 +166,9 @@ void cancel_call(const std::string& call_url) {
 }  // namespace
 
 Outcome send_sms(const Settings& s, std::string_view to, std::string_view body, const Deadline& d) {
-    Payload p(to, body, false);
+    Payload p(s, to, body);
     Transfer t("http,https", d.remaining_ms());
-    Outcome o = post_json(t, s.sms_url, p);
+    Outcome o = post_json(t, s, s.sms_url, p);
     if (o.exit == kDelivered) o.reason = "delivered";
     return o;
 }
@@ -114,9 +177,9 @@ Outcome place_call(const Settings& s, std::string_view to, std::string_view body
     std::string call_url = s.voice_url;
     while (!call_url.empty() && call_url.back() == '/') call_url.pop_back();
     {
-        Payload p(to, body, true);
+        Payload p(to, body);
         Transfer t("http,https", d.remaining_ms());
-        Outcome o = post_json(t, s.voice_url, p);
+        Outcome o = post_json(t, s, s.voice_url, p);
         if (o.exit != kDelivered) return o;
         auto members = json_string_members(t.body());
         if (!members) return network("gateway answer is not a JSON object");
@@ -134,7 +197,7 @@ Outcome place_call(const Settings& s, std::string_view to, std::string_view body
         sleep_ms(std::min(kPollIntervalMs, d.remaining_ms()));
         if (d.passed()) break;
         Transfer t("http,https", d.remaining_ms());
-        if (!t.ok() || curl_easy_setopt(t.get(), CURLOPT_URL, call_url.c_str()) != CURLE_OK)
+        if (!t.ok() || curl_easy_setopt(t.get(), CURLOPT_URL, call_url.c_str()) != CURLE_OK || !apply_auth(t, s))
             return network("cannot set up the request");
         t.header("Accept: application/json");
         CURLcode rc = t.perform();
@@ -151,7 +214,7 @@ Outcome place_call(const Settings& s, std::string_view to, std::string_view body
         }
         log_debug("poll: %s", last.c_str());
     }
-    cancel_call(call_url);
+    cancel_call(s, call_url);
     return network(last);
 }
 

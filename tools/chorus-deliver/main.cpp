@@ -23,7 +23,9 @@
 #include "deliver.hpp"
 #include "email.hpp"
 #include "gateway.hpp"
+#include "common/secret.hpp"
 #include "log.hpp"
+#include "message_template.hpp"
 #include "request.hpp"
 #include "settings.hpp"
 
@@ -109,14 +111,30 @@ Deadline deadline_for(const Settings& s) {
     return Deadline(std::chrono::milliseconds(ms < 1000 ? 1000 : ms));
 }
 
+// The rendered texts hold the code: wiped whatever happens.
+struct Rendered {
+    std::string subject, body;
+    ~Rendered() {
+        chorus_tools::wipe(subject.data(), subject.size());
+        chorus_tools::wipe(body.data(), body.size());
+    }
+};
+
 Outcome dispatch(const Settings& s, const Request& r, const Deadline& d) {
+    const std::string host = host_name();
+    const TemplateValues values{r.body, r.subject, r.to, host};
+    Rendered out;
     switch (r.channel) {
     case Channel::email:
-        return send_email(s, r.to, r.subject, r.body, d);
+        render_template(s.email_subject, values, out.subject);
+        render_template(s.email_body, values, out.body);
+        return send_email(s, r.to, out.subject, out.body, d);
     case Channel::sms:
-        return send_sms(s, r.to, r.body, d);
+        render_template(s.sms_body, values, out.body);
+        return send_sms(s, r.to, out.body, d);
     case Channel::voice:
-        return place_call(s, r.to, r.body, d);
+        render_template(s.voice_message, values, out.body);
+        return place_call(s, r.to, out.body, d);
     }
     return {kBadRequest, "unknown channel"};
 }

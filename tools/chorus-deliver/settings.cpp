@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -81,7 +82,56 @@ void read_text(const YAML::Node& section, const char* key, std::string& out) {
     if (YAML::Node n = section[key]; n && n.IsScalar()) out = n.as<std::string>();
 }
 
+std::string lower(std::string s) {
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+}
+
+constexpr off_t kMaxTokenBytes = 4096;
+
+// delivery.gateway_token_file: a regular file (not a symlink) owned by root
+// (or by the effective user when not root) that nobody else may read or
+// write; its first line is the secret.
+Outcome read_token_file(const std::string& path, GatewayAuth auth, std::string& out) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    struct stat st {};
+    if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0)
+        return config_error("delivery.gateway_token_file " + path + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) return config_error("delivery.gateway_token_file " + path + ": not a regular file");
+    bool owner = st.st_uid == 0 || (::geteuid() != 0 && st.st_uid == ::geteuid());
+    if (!owner || (st.st_mode & 077) != 0)
+        return config_error("delivery.gateway_token_file " + path +
+                            ": must be owned by root and not accessible to group or others (mode 0600)");
+    if (st.st_size > kMaxTokenBytes) return config_error("delivery.gateway_token_file " + path + ": larger than 4 KiB");
+    out.assign(static_cast<std::size_t>(st.st_size), '\0');
+    std::size_t got = 0;
+    while (got < out.size()) {
+        ssize_t n = ::read(fd.get(), out.data() + got, out.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return config_error("delivery.gateway_token_file " + path + ": read failed");
+        got += static_cast<std::size_t>(n);
+    }
+    // One line: a trailing newline (and CR) is not part of the secret.
+    std::size_t len = out.size();
+    if (len > 0 && out[len - 1] == '\n') --len;
+    if (len > 0 && out[len - 1] == '\r') --len;
+    chorus_tools::wipe(out.data() + len, out.size() - len);
+    out.resize(len);
+    bool bad = out.empty() || std::any_of(out.begin(), out.end(), [](char c) {
+                   return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+               });
+    if (bad) return config_error("delivery.gateway_token_file " + path + ": expected one non-empty line");
+    if (auth == GatewayAuth::basic && out.find(':') == std::string::npos)
+        return config_error("delivery.gateway_token_file " + path + ": basic authentication needs user:password");
+    return {};
+}
+
 }  // namespace
+
+Settings::~Settings() {
+    chorus_tools::wipe(gateway_secret.data(), gateway_secret.size());
+}
 
 Outcome load_settings(const char* path, Settings& out) {
     char* message = nullptr;
@@ -104,6 +154,7 @@ Outcome load_settings(const char* path, Settings& out) {
         std::string& s;
         ~Wiper() { chorus_tools::wipe(s.data(), s.size()); }
     } wiper{text};
+    std::string token_file;
     try {
         YAML::Node root = YAML::Load(text);
         YAML::Node section = root.IsMap() ? root["delivery"] : YAML::Node();
@@ -114,10 +165,31 @@ Outcome load_settings(const char* path, Settings& out) {
         read_text(section, "email_from", out.email_from);
         read_text(section, "sms_url", out.sms_url);
         read_text(section, "voice_url", out.voice_url);
+        read_text(section, "email_subject", out.email_subject);
+        read_text(section, "email_body", out.email_body);
+        read_text(section, "sms_body", out.sms_body);
+        read_text(section, "voice_message", out.voice_message);
+        std::string word;
+        read_text(section, "sms_format", word);
+        out.sms_format = lower(word) == "form" ? SmsFormat::form : SmsFormat::json;
+        if (YAML::Node f = section["sms_fields"]; f && f.IsMap()) {
+            read_text(f, "to", out.sms_field_to);
+            read_text(f, "message", out.sms_field_message);
+        }
+        word.clear();
+        read_text(section, "gateway_auth", word);
+        word = lower(word);
+        out.gateway_auth = word == "basic" ? GatewayAuth::basic : word == "bearer" ? GatewayAuth::bearer : GatewayAuth::none;
+        read_text(section, "gateway_token_file", token_file);
     } catch (const YAML::Exception& e) {
         return config_error(file + ": " + e.what());
     }
     if (out.timeout < 1 || out.timeout > 300) return config_error(file + ": delivery.timeout out of range");
+    if (out.gateway_auth != GatewayAuth::none) {
+        if (token_file.empty() || token_file[0] != '/')
+            return config_error(file + ": delivery.gateway_auth needs delivery.gateway_token_file");
+        return read_token_file(token_file, out.gateway_auth, out.gateway_secret);
+    }
     return {};
 }
 
