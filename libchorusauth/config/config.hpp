@@ -125,6 +125,11 @@ struct DeliveryConfig {
     GatewayAuth gateway_auth = GatewayAuth::none;  // SMS and voice requests
     std::string gateway_token_file;  // basic: "user:password", bearer: the token; absolute path,
                                      // required unless gateway_auth is none (root-owned, 0600)
+    // The command channel: for the channels listed (email, sms, voice),
+    // chorus-deliver runs this program with the request on stdin instead of
+    // using the network; exit 0 = delivered (voice: approved).
+    std::string command;                       // absolute path; empty = none
+    std::vector<std::string> command_channels;  // subset of email, sms, voice
 
     bool operator==(const DeliveryConfig&) const = default;
 };

@@ -221,6 +221,10 @@ std::string check_field_name(std::string_view s) {
     return ok ? "" : "only letters, digits and _ . - [ ] are allowed";
 }
 
+std::string check_channel_name(std::string_view s) {
+    return s == "email" || s == "sms" || s == "voice" ? "" : "channels are email, sms and voice";
+}
+
 std::vector<Field> delivery_fields(DeliveryConfig& c) {
     return {text_field("helper", &c.helper, check_absolute_path),
             int_field("timeout", &c.timeout, 1, 300),
@@ -240,7 +244,9 @@ std::vector<Field> delivery_fields(DeliveryConfig& c) {
                                     {{"none", GatewayAuth::none},
                                      {"basic", GatewayAuth::basic},
                                      {"bearer", GatewayAuth::bearer}}),
-            text_field("gateway_token_file", &c.gateway_token_file, check_absolute_path_or_empty)};
+            text_field("gateway_token_file", &c.gateway_token_file, check_absolute_path_or_empty),
+            text_field("command", &c.command, check_absolute_path_or_empty),
+            list_field("command_channels", &c.command_channels, check_channel_name)};
 }
 
 std::vector<Field> store_fields(StoreConfig& c) {
@@ -295,6 +301,9 @@ void check_cross_field(Diagnostics& d, const Config& c) {
         dc.sms_fields.to == dc.sms_fields.message)
         d.add(d.where("delivery.sms_fields.message", "delivery.sms_fields"),
               "delivery.sms_fields: to and message must be different names");
+    if (!any_failed({"delivery", "delivery.command", "delivery.command_channels"}) && !dc.command_channels.empty() &&
+        dc.command.empty())
+        d.add(d.where("delivery.command_channels", "delivery"), "delivery.command_channels: needs delivery.command");
     if (!any_failed({"delivery", "delivery.gateway_auth", "delivery.gateway_token_file"}) &&
         dc.gateway_auth != GatewayAuth::none && dc.gateway_token_file.empty())
         d.add(d.where("delivery.gateway_auth", "delivery"),

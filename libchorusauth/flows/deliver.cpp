@@ -49,6 +49,17 @@ const char* channel_name(Channel c) {
     return "unknown";
 }
 
+bool channel_configured(const DeliveryConfig& dc, Channel c) {
+    for (const auto& listed : dc.command_channels)
+        if (!dc.command.empty() && listed == channel_name(c)) return true;
+    switch (c) {
+    case Channel::email: return !dc.smtp_url.empty();
+    case Channel::sms: return !dc.sms_url.empty();
+    case Channel::voice: return !dc.voice_url.empty();
+    }
+    return false;
+}
+
 Status deliver(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
                std::string_view body) {
     const DeliveryConfig& dc = ctx.config.delivery;

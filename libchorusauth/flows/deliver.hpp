@@ -14,6 +14,9 @@ enum class Channel { email, sms, voice };
 
 const char* channel_name(Channel c);
 
+// Whether the configuration gives `c` a way out: its URL, or the command channel.
+bool channel_configured(const DeliveryConfig& dc, Channel c);
+
 // Request on the helper's stdin:
 //   channel: sms|email|voice
 //   to: <E.164 number or address>

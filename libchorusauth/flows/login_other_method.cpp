@@ -30,7 +30,7 @@ Status sign_in_by_sms(Context& ctx, std::string_view user, bool account_exists, 
     outcome = {};
     CHORUS_ASSIGN_OR_RETURN(std::string phone, phone_of(ctx, user, account_exists));
     CHORUS_ASSIGN_OR_RETURN(SecretString code, generate_numeric_code(6));
-    const bool can_send = !phone.empty() && !ctx.config.delivery.sms_url.empty();
+    const bool can_send = !phone.empty() && channel_configured(ctx.config.delivery, Channel::sms);
     if (can_send) {
         SecretString body("Your verification code is ");
         body.raw() += code.view();
@@ -58,7 +58,7 @@ Status sign_in_by_call(Context& ctx, std::string_view user, bool account_exists,
     outcome = {};
     CHORUS_ASSIGN_OR_RETURN(std::string phone, phone_of(ctx, user, account_exists));
     CHORUS_RETURN_IF_ERROR(p.info("If a phone number is registered, we are calling it now. Answer and press # to approve."));
-    if (phone.empty() || ctx.config.delivery.voice_url.empty()) {
+    if (phone.empty() || !channel_configured(ctx.config.delivery, Channel::voice)) {
         if (account_exists && encode_username(user).ok()) return settle_out_of_band(ctx, user, false, outcome);
         return make_error(Errc::bad_code, "call not approved");
     }

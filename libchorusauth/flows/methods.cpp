@@ -48,10 +48,10 @@ Status set_default_method(Context& ctx, std::string_view user, std::string_view 
 Status verify_contact(Context& ctx, std::string_view channel, std::string_view to, Prompter& p) {
     Channel ch;
     if (channel == "sms") {
-        if (ctx.config.delivery.sms_url.empty()) return make_error(Errc::unsupported, "SMS delivery is not configured");
+        if (!channel_configured(ctx.config.delivery, Channel::sms)) return make_error(Errc::unsupported, "SMS delivery is not configured");
         ch = Channel::sms;
     } else if (channel == "email") {
-        if (ctx.config.delivery.smtp_url.empty()) return make_error(Errc::unsupported, "email delivery is not configured");
+        if (!channel_configured(ctx.config.delivery, Channel::email)) return make_error(Errc::unsupported, "email delivery is not configured");
         ch = Channel::email;
     } else {
         return make_error(Errc::invalid_argument, "channel must be sms or email");

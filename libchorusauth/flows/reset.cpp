@@ -169,8 +169,8 @@ std::vector<std::string> reset_methods(Context& ctx, const ResetSession& s) {
     // "app" takes a code from the app or a recovery code, so an account with
     // only recovery codes left still has a way through.
     if ((*rec)->has_method()) methods.emplace_back("app");
-    if (!(*rec)->phone.empty() && !ctx.config.delivery.sms_url.empty()) methods.emplace_back("sms");
-    if (!(*rec)->phone.empty() && !ctx.config.delivery.voice_url.empty()) methods.emplace_back("call");
+    if (!(*rec)->phone.empty() && channel_configured(ctx.config.delivery, Channel::sms)) methods.emplace_back("sms");
+    if (!(*rec)->phone.empty() && channel_configured(ctx.config.delivery, Channel::voice)) methods.emplace_back("call");
     return methods;
 }
 

@@ -243,6 +243,29 @@ def check_gateway_token_file_unsafe_refused(env):
     assert env.requests() == []
 
 
+def check_command_channel(env):
+    """delivery.command serves the listed channels: the program (run as
+    nobody) gets the request on stdin; its exit status is the outcome."""
+    os.chmod(env.dir, 0o711)  # nobody must reach the script, not list the dir
+    out = os.path.join(env.dir, "cmd-out")
+    os.mkdir(out)
+    os.chmod(out, 0o777)
+    script = os.path.join(env.dir, "send-code.sh")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\n/bin/cat > %s/request\nexit 0\n" % out)
+    os.chmod(script, 0o755)
+    cfg = env.config(extra="  command: %s\n  command_channels: [sms]\n" % script)
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 0, "command delivered")
+    with open(os.path.join(out, "request"), encoding="utf-8") as f:
+        got = f.read()
+    assert "channel: sms" in got and ("to: " + PHONE) in got and env.body() in got, got
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\n/bin/cat > /dev/null\nexit 5\n")
+    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 1, "failing command is a refused delivery")
+    # A channel not listed still needs its own URL.
+    expect(env.run(cfg, request("voice", PHONE, env.body()))[0], 3, "voice is not served by the command")
+
+
 def check_malformed_requests(env):
     cfg = env.config(smtp_url="smtp://127.0.0.1:%d" % env.smtp(), sms_url="http://127.0.0.1:%d/sms" % env.gateway())
     body = env.body()

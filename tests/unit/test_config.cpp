@@ -81,6 +81,9 @@ void test_every_key_set_to_non_default_is_read_back(void**) {
     assert_string_equal(c.delivery.sms_fields.message.c_str(), "Body");
     assert_true(c.delivery.gateway_auth == chorus::GatewayAuth::bearer);
     assert_string_equal(c.delivery.gateway_token_file.c_str(), "/etc/chorus/gateway.token");
+    assert_string_equal(c.delivery.command.c_str(), "/usr/local/bin/send-code");
+    assert_int_equal(c.delivery.command_channels.size(), 2);
+    assert_string_equal(c.delivery.command_channels[1].c_str(), "voice");
     assert_true(c.store.backend == chorus::StoreBackend::postgresql);
     assert_string_equal(c.store.path.c_str(), "/srv/chorus");
     assert_string_equal(c.store.conninfo.c_str(), "host=db.example.org dbname=chorus");
@@ -221,6 +224,11 @@ void test_bad_strings_are_refused(void**) {
                     "delivery.gateway_auth: basic and bearer need delivery.gateway_token_file");
     expect_contains(parse_error("delivery:\n  gateway_token_file: token\n"),
                     "delivery.gateway_token_file: must be an absolute path");
+    expect_contains(parse_error("delivery:\n  command_channels: [sms]\n"),
+                    "delivery.command_channels: needs delivery.command");
+    expect_contains(parse_error("delivery:\n  command: /bin/true\n  command_channels: [fax]\n"),
+                    "channels are email, sms and voice");
+    expect_contains(parse_error("delivery:\n  command: send-code\n"), "delivery.command: must be an absolute path");
     {
         Config c = parse_ok("delivery:\n  sms_body: \"{message}\\n{host}\"\n");
         assert_string_equal(c.delivery.sms_body.c_str(), "{message}\n{host}");

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace chorus_deliver {
@@ -53,6 +54,9 @@ struct Settings {
     // The contents of delivery.gateway_token_file ("user:password" or the
     // bearer token), read as root before privileges are dropped.
     std::string gateway_secret;
+    // delivery.command and the channels it serves (docs/DELIVERY.md).
+    std::string command;
+    std::vector<std::string> command_channels;
 };
 
 enum class Channel { email, sms, voice };

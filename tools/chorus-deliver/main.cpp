@@ -20,6 +20,7 @@
 #include <cstring>
 #include <string>
 
+#include "command.hpp"
 #include "deliver.hpp"
 #include "email.hpp"
 #include "gateway.hpp"
@@ -158,6 +159,13 @@ int run(const Options& o) {
     }
     const char* channel = channel_name(req.channel);
     std::string masked = mask_recipient(req.to);
+    if (uses_command(settings, req.channel)) {
+        Deadline deadline = deadline_for(settings);
+        Outcome out = run_command(settings, req.raw->view(), deadline);
+        log_line(out.exit == kDelivered ? LOG_INFO : LOG_NOTICE, "%s to %s: %s (exit %d)", channel,
+                 masked.c_str(), out.reason.c_str(), out.exit);
+        return out.exit;
+    }
     if (url_for(settings, req.channel).empty()) {
         log_line(LOG_ERR, "%s to %s not sent: %s delivery is not configured", channel, masked.c_str(),
                  channel);
