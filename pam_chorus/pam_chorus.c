@@ -117,14 +117,36 @@ static int call_end(struct call *c, int pam_rc)
 	return pam_rc;
 }
 
+/* The user name as it may appear in a log line: control bytes and DEL as
+ * \xNN, so a name cannot forge log lines (the library escapes its own). */
+static const char *log_name(const char *user, char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)user; *p && o + 5 < len; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[*p >> 4];
+			buf[o++] = hex[*p & 0xf];
+		} else {
+			buf[o++] = (char)*p;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 /* A library failure: log it (without secrets) and map it. */
 static int call_fail(struct call *c, int rc, enum stage stage, const char *what)
 {
 	int pam_rc = map_rc(rc, stage);
 	if (pam_rc == PAM_SUCCESS) /* cannot happen; refuse rather than trust it */
 		pam_rc = PAM_SERVICE_ERR;
+	char name[1024];
 	pam_syslog(c->pamh, rc == CHORUS_ERR_BAD_CODE || rc == CHORUS_ERR_REPLAY ? LOG_NOTICE : LOG_WARNING,
-		   "%s for %s: %s (%s)", what, c->user, chorus_strerror(rc), chorus_ctx_last_error(c->ctx));
+		   "%s for %s: %s (%s)", what, log_name(c->user, name, sizeof name), chorus_strerror(rc),
+		   chorus_ctx_last_error(c->ctx));
 	return call_end(c, pam_rc);
 }
 
@@ -158,8 +180,11 @@ CHORUS_PAM_ENTRY pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, co
 	if (result == CHORUS_LOGIN_VERIFIED)
 		return call_end(&c, PAM_SUCCESS);
 	/* No method registered: not a success of ours; the account stage applies the policy. */
-	if (c.args.debug)
-		pam_syslog(pamh, LOG_DEBUG, "%s has no second factor yet; account stage decides", c.user);
+	if (c.args.debug) {
+		char name[1024];
+		pam_syslog(pamh, LOG_DEBUG, "%s has no second factor yet; account stage decides",
+			   log_name(c.user, name, sizeof name));
+	}
 	return call_end(&c, PAM_IGNORE);
 }
 

@@ -58,8 +58,10 @@ void harden_setuid_process(int fail_status) {
     (void)::setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
     if (!term.empty()) (void)::setenv("TERM", term.c_str(), 1);
     ::umask(077);
-    // A closed pipe must give EPIPE (reported), not kill us mid-write.
+    // A closed pipe must give EPIPE, and a file-size limit EFBIG (both
+    // reported, temp files removed), not kill us mid-write.
     (void)::signal(SIGPIPE, SIG_IGN);
+    (void)::signal(SIGXFSZ, SIG_IGN);
 }
 
 }  // namespace chorus_tools
