@@ -30,7 +30,6 @@
 #include <unistd.h>
 
 #include <chorus/chorus.h>
-
 #include "tree_snapshot.h"
 
 static const struct pt_service services[] = {
