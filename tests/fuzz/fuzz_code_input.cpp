@@ -124,16 +124,32 @@ void check_alice(World& w, std::string_view code, const chorus::Status& st, cons
     FUZZ_CHECK(w.live().failures == 0);
 }
 
-void check_logs(std::string_view code) {
-    bool secret_like = code.size() >= 8;
-    if (code.size() >= 6) {
-        secret_like = true;
-        for (char c : code) secret_like = secret_like && std::isdigit(static_cast<unsigned char>(c));
-        secret_like = secret_like || code.size() >= 8;
-    }
-    if (secret_like)
-        for (const std::string& line : g_log) FUZZ_CHECK(line.find(code) == std::string::npos);
+// Lines the flow logs for `user` whatever the code: a wrong code's lines.
+// A code that is a substring of them (the fuzzer finds message words
+// quickly) proves nothing; any other secret-like code must not appear.
+std::vector<std::string> baseline_lines(World& w, std::string_view user) {
+    w.reset();
     g_log.clear();
+    chorus::VerifyOutcome out;
+    (void)chorus::verify_code(w.ctx, user, "\x01", out);
+    std::vector<std::string> lines = std::move(g_log);
+    g_log.clear();
+    return lines;
+}
+
+bool secret_like(std::string_view code) {
+    if (code.size() >= 8) return true;
+    if (code.size() < 6) return false;
+    for (char c : code)
+        if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    return true;
+}
+
+void check_logs(World& w, std::string_view user, std::string_view code, const std::vector<std::string>& lines) {
+    if (!secret_like(code)) return;
+    for (const std::string& line : baseline_lines(w, user))
+        if (line.find(code) != std::string::npos) return;
+    for (const std::string& line : lines) FUZZ_CHECK(line.find(code) == std::string::npos);
 }
 
 }  // namespace
@@ -165,7 +181,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         chorus::Status st = chorus::verify_code(w.ctx, user, code, out);
         if (user == kUser) check_alice(w, code, st, out);
         else FUZZ_CHECK(!st.ok() && st.code() == chorus::Errc::bad_code);
-        check_logs(code);
+        std::vector<std::string> lines = std::move(g_log);
+        check_logs(w, user, code, lines);
         break;
     }
     case 3: {
@@ -178,7 +195,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         break;
     }
     }
-    check_logs(input);
+    if (mode != 2) {
+        std::vector<std::string> lines = std::move(g_log);
+        check_logs(w, mode == 1 ? "mallory" : kUser, input, lines);
+    }
 
     // The recovery-code helpers on the same bytes.
     chorus::SecretString n = chorus::normalize_code(input);
