@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "otp/hotp.hpp"
@@ -125,6 +126,11 @@ struct DeliveryConfig {
     GatewayAuth gateway_auth = GatewayAuth::none;  // SMS and voice requests
     std::string gateway_token_file;  // basic: "user:password", bearer: the token; absolute path,
                                      // required unless gateway_auth is none (root-owned, 0600)
+    // Extra headers on every SMS and voice gateway request, in file order:
+    // name (an RFC 7230 token, not one chorus-deliver sets itself) and a
+    // value template ({to}, {message}, {host}). sms_url and voice_url may
+    // hold the same placeholders after the host (percent-encoded when sent).
+    std::vector<std::pair<std::string, std::string>> gateway_headers;
     // The command channel: for the channels listed (email, sms, voice),
     // chorus-deliver runs this program with the request on stdin instead of
     // using the network; exit 0 = delivered (voice: approved).
@@ -147,6 +153,17 @@ struct StoreConfig {
     bool operator==(const StoreConfig&) const = default;
 };
 
+// Who may still log in while the state store cannot be reached (a fleet
+// database down). Empty lists and false: nobody, every login is denied.
+struct FailmodeConfig {
+    std::vector<std::string> allow_groups;  // members log in without a second factor
+    bool allow_console = false;             // so does a login on a local console
+    std::vector<std::string> console_ttys = {"console", "tty[0-9]*", "ttyS[0-9]*", "hvc[0-9]*"};  // fnmatch, no /dev/
+    std::string break_glass_path;           // host-local file store of break-glass codes; empty = none
+
+    bool operator==(const FailmodeConfig&) const = default;
+};
+
 struct Config {
     OtpConfig otp;
     PasswordConfig password;
@@ -155,6 +172,7 @@ struct Config {
     ResetConfig reset;
     DeliveryConfig delivery;
     StoreConfig store;
+    FailmodeConfig failmode;
     std::string source;             // file it came from, or "built-in defaults"
 
     // Member-wise, `source` included; compilers keep it complete as fields are added.

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "config/config.hpp"
+#include "config/delivery_checks.hpp"
 #include "config/yaml_fields.hpp"
 #include "util/log.hpp"
 
@@ -45,6 +46,16 @@ std::string check_group(std::string_view s) {
     return "";
 }
 
+// A PAM_TTY pattern (fnmatch) without "/dev/": "tty[0-9]*", "console".
+std::string check_tty_pattern(std::string_view s) {
+    if (s.empty()) return "console tty patterns must not be empty";
+    if (has_space(s) || s.find('/') != std::string_view::npos)
+        return "console tty patterns must not contain spaces or '/' (write \"tty1\", not \"/dev/tty1\")";
+    if (s.find_first_not_of("*?") == std::string_view::npos) return "a console tty pattern must name a device, not match everything";
+    if (s.substr(0, 3) == "pts") return "pseudo-terminals (pts) are not consoles: anyone logged in remotely has one";
+    return "";
+}
+
 std::string check_method_word(std::string_view s) {
     // Typed at the code prompt instead of a code, so it must not look like one.
     if (s.empty() || has_space(s)) return "words must be non-empty and without spaces";
@@ -58,39 +69,6 @@ std::string check_email(std::string_view s) {
     bool ok = at != std::string_view::npos && at > 0 && at + 1 < s.size() && s.find('@', at + 1) == s.npos &&
               !has_space(s) && s.find_first_of("<>,;\"") == s.npos;
     return ok ? "" : "expected an address such as chorus@example.org";
-}
-
-// A message template: text with placeholders {name} among `allowed`; a
-// literal brace is written {{ or }}. At most max_bytes bytes.
-TextCheck check_template(std::vector<std::string> allowed, std::size_t max_bytes) {
-    return [allowed = std::move(allowed), max_bytes](std::string_view s) -> std::string {
-        if (s.empty()) return "must not be empty";
-        if (s.size() > max_bytes) return "longer than " + std::to_string(max_bytes) + " bytes";
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            if (s[i] == '}') {
-                if (i + 1 < s.size() && s[i + 1] == '}') {
-                    ++i;
-                    continue;
-                }
-                return "unmatched '}' (write '}}' for a literal brace)";
-            }
-            if (s[i] != '{') continue;
-            if (i + 1 < s.size() && s[i + 1] == '{') {
-                ++i;
-                continue;
-            }
-            std::size_t end = s.find('}', i);
-            if (end == std::string_view::npos) return "unclosed '{' (write '{{' for a literal brace)";
-            std::string_view name = s.substr(i + 1, end - i - 1);
-            if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-                std::string list;
-                for (const auto& a : allowed) list += (list.empty() ? "{" : ", {") + a + "}";
-                return "unknown placeholder {" + std::string(name) + "} (expected " + list + ")";
-            }
-            i = end;
-        }
-        return "";
-    };
 }
 
 // A text field whose value is one of a few words, matched case-insensitively.
@@ -230,8 +208,8 @@ std::vector<Field> delivery_fields(DeliveryConfig& c) {
             int_field("timeout", &c.timeout, 1, 300),
             text_field("smtp_url", &c.smtp_url, check_url_or_empty({"smtp", "smtps"})),
             text_field("email_from", &c.email_from, check_email),
-            text_field("sms_url", &c.sms_url, check_url_or_empty({"http", "https"})),
-            text_field("voice_url", &c.voice_url, check_url_or_empty({"http", "https"})),
+            text_field("sms_url", &c.sms_url, check_gateway_url({"to", "message", "host"})),
+            text_field("voice_url", &c.voice_url, check_gateway_url({"to", "message", "host"})),
             text_field("email_subject", &c.email_subject, check_template({"subject", "to", "host"}, 256)),
             multiline_text_field("email_body", &c.email_body, check_template({"message", "to", "host"}, 4096)),
             multiline_text_field("sms_body", &c.sms_body, check_template({"message", "to", "host"}, 4096)),
@@ -245,6 +223,7 @@ std::vector<Field> delivery_fields(DeliveryConfig& c) {
                                      {"basic", GatewayAuth::basic},
                                      {"bearer", GatewayAuth::bearer}}),
             text_field("gateway_token_file", &c.gateway_token_file, check_absolute_path_or_empty),
+            gateway_headers_field("gateway_headers", &c.gateway_headers, {"to", "message", "host"}),
             text_field("command", &c.command, check_absolute_path_or_empty),
             list_field("command_channels", &c.command_channels, check_channel_name)};
 }
@@ -258,6 +237,13 @@ std::vector<Field> store_fields(StoreConfig& c) {
             text_field("plugin", &c.plugin, check_absolute_path_or_empty)};
 }
 
+std::vector<Field> failmode_fields(FailmodeConfig& c) {
+    return {list_field("allow_groups", &c.allow_groups, check_group),
+            bool_field("allow_console", &c.allow_console),
+            list_field("console_ttys", &c.console_ttys, check_tty_pattern),
+            text_field("break_glass_path", &c.break_glass_path, check_absolute_path_or_empty)};
+}
+
 std::vector<Field> top_level_fields(Config& c) {
     return {section_field("otp", otp_fields(c.otp)),
             section_field("password", password_fields(c.password)),
@@ -265,7 +251,8 @@ std::vector<Field> top_level_fields(Config& c) {
             section_field("enrollment", enrollment_fields(c.enrollment)),
             section_field("reset", reset_fields(c.reset)),
             section_field("delivery", delivery_fields(c.delivery)),
-            section_field("store", store_fields(c.store))};
+            section_field("store", store_fields(c.store)),
+            section_field("failmode", failmode_fields(c.failmode))};
 }
 
 // Rules over several keys. Each is skipped when one of its keys was already
@@ -318,6 +305,13 @@ void check_cross_field(Diagnostics& d, const Config& c) {
         s.seal_key_file.empty())
         d.add(d.where("store.backend", "store"),
               "store.backend: postgresql needs store.seal_key_file (the fleet key, `openssl rand -hex 32`)");
+
+    // The file store is never "unreachable": a failmode for it would be a
+    // setting that silently does nothing, or an opening on a disk error.
+    const FailmodeConfig& f = c.failmode;
+    const bool failmode_set = !f.allow_groups.empty() || f.allow_console || !f.break_glass_path.empty();
+    if (!any_failed({"store", "store.backend", "failmode"}) && failmode_set && s.backend != StoreBackend::postgresql)
+        d.add(d.where("failmode"), "failmode: applies only to store.backend: postgresql (the file store is local)");
 }
 
 // Checks yaml-cpp handles badly: a tab in indentation (YAML forbids it, and

@@ -16,6 +16,18 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "/usr/bin/python3"  # the Debian interpreter, which has aiosmtpd
 
+PHONE, MASKED_PHONE = "+6421555567", "+64\u2022\u2022\u2022\u2022\u2022567"
+ADDRESS, MASKED_ADDRESS = "alice@example.org", "a\u2022\u2022\u2022@example.org"
+
+
+def request(channel, to, body, subject=""):
+    """The text the library writes on the helper's stdin."""
+    return "channel: %s\nto: %s\nsubject: %s\n\n%s" % (channel, to, subject, body)
+
+
+def expect(rc, want, what=""):
+    assert rc == want, "exit %d, expected %d %s" % (rc, want, what)
+
 
 def enter_private_dev():
     """In a private mount namespace (the caller re-executed itself under
@@ -157,6 +169,14 @@ class Env:
             return []
         with open(path, encoding="utf-8") as f:
             return [json.loads(line) for line in f]
+
+    def connections(self):
+        """How many connections the gateway accepted (whatever was sent on them)."""
+        path = os.path.join(self.gw_dir, "connections.log")
+        if not os.path.exists(path):
+            return 0
+        with open(path, encoding="utf-8") as f:
+            return len(f.readlines())
 
     def mails(self):
         out = []

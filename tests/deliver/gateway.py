@@ -4,8 +4,13 @@
 
     gateway.py DIR MODE      prints the port it listens on (127.0.0.1), then serves
 
-Every request is appended to DIR/requests.jsonl as {"method", "path",
-"headers", "body"}. MODE decides the answers:
+Every request is appended to DIR/requests.jsonl as {"method", "path" (the
+request target as received, still percent-encoded), "requestline",
+"headers" (a dict), "header_lines" (every [name, value] in order), "body"};
+every connection accepted adds a line to DIR/connections.log, before
+anything is parsed. Paths are routed on their path part (the query is
+ignored): POST /sms..., POST /voice..., GET or DELETE .../call-1. MODE
+decides the answers:
   ok         POST /sms -> 200; POST /voice -> 201 {"call_id": "call-1"};
              GET /voice/call-1 -> "ringing" once, then "approved"
   decline    like ok, but the call ends "declined"
@@ -20,6 +25,7 @@ import json
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DIR, MODE = sys.argv[1], sys.argv[2]
@@ -34,10 +40,17 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def setup(self):
+        super().setup()
+        with LOCK, open(DIR + "/connections.log", "a", encoding="utf-8") as f:
+            f.write("connection\n")
+
     def record(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
-        entry = {"method": self.command, "path": self.path, "headers": dict(self.headers.items()), "body": body}
+        entry = {"method": self.command, "path": self.path, "requestline": self.requestline,
+                 "headers": dict(self.headers.items()), "header_lines": [list(h) for h in self.headers.items()],
+                 "body": body}
         with LOCK, open(DIR + "/requests.jsonl", "a", encoding="utf-8") as f:
             f.write(json.dumps(entry) + "\n")
 
@@ -56,21 +69,22 @@ class Handler(BaseHTTPRequestHandler):
             return
         if MODE == "error":
             return self.answer(500, {"error": "boom"})
-        if self.command == "POST" and self.path == "/sms":
+        path = urllib.parse.urlsplit(self.path).path
+        if self.command == "POST" and path.startswith("/sms"):
             return self.answer(200, {"id": "sms-1"})
-        if self.command == "POST" and self.path == "/voice":
+        if self.command == "POST" and path.startswith("/voice"):
             if MODE == "immediate":
                 return self.answer(200, {"status": "approved"})
             if MODE == "badid":
                 return self.answer(201, {"call_id": "../../etc"})
             return self.answer(201, {"call_id": "call-1", "extra": [1, {"x": None}]})
-        if self.command == "GET" and self.path == "/voice/call-1":
+        if self.command == "GET" and path.startswith("/voice") and path.endswith("/call-1"):
             with LOCK:
                 POLLS["count"] += 1
                 n = POLLS["count"]
             status = "ringing" if n < 2 or MODE == "pending" else FINAL.get(MODE, "ringing")
             return self.answer(200, {"call_id": "call-1", "status": status})
-        if self.command == "DELETE" and self.path == "/voice/call-1":
+        if self.command == "DELETE" and path.startswith("/voice") and path.endswith("/call-1"):
             return self.answer(204)
         return self.answer(404, {"error": "not found"})
 

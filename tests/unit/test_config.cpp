@@ -237,6 +237,24 @@ void test_bad_strings_are_refused(void**) {
     expect_contains(parse_error("enrollment:\n  require_groups: [\"a b\"]\n"), "group names must not contain spaces");
 }
 
+void test_failmode_settings(void**) {
+    const std::string pg = "store:\n  backend: postgresql\n  conninfo: \"host=db\"\n  seal_key_file: /etc/k\n";
+    Config c = parse_ok(pg + "failmode:\n  allow_groups: [wheel]\n  allow_console: true\n"
+                             "  console_ttys: [tty1]\n  break_glass_path: /var/lib/chorus-break-glass\n");
+    assert_int_equal(c.failmode.allow_groups.size(), 1);
+    assert_true(c.failmode.allow_console);
+    assert_string_equal(c.failmode.console_ttys.at(0).c_str(), "tty1");
+    assert_string_equal(c.failmode.break_glass_path.c_str(), "/var/lib/chorus-break-glass");
+    assert_true(Config{}.failmode.allow_groups.empty() && !Config{}.failmode.allow_console);  // deny by default
+    expect_contains(parse_error("failmode:\n  allow_groups: [wheel]\n"),
+                    "failmode: applies only to store.backend: postgresql");
+    expect_contains(parse_error(pg + "failmode:\n  console_ttys: [\"pts*\"]\n"), "pseudo-terminals (pts) are not consoles");
+    expect_contains(parse_error(pg + "failmode:\n  console_ttys: [\"*\"]\n"), "must name a device");
+    expect_contains(parse_error(pg + "failmode:\n  console_ttys: [/dev/tty1]\n"), "must not contain spaces or '/'");
+    expect_contains(parse_error(pg + "failmode:\n  break_glass_path: bg\n"), "failmode.break_glass_path: must be an absolute path");
+    expect_contains(parse_error(pg + "failmode:\n  allow_console: yes\n"), "failmode.allow_console");
+}
+
 void test_top_level_that_is_not_a_map_is_refused(void**) {
     expect_contains(parse_error("hello\n"), "test.yaml:1:1: the document must be a mapping of keys to values, not 'hello'");
     expect_contains(parse_error("- otp\n- password\n"), "test.yaml:1:1: the document must be a mapping of keys to values, not a list");
@@ -341,6 +359,7 @@ int main() {
         cmocka_unit_test(test_bad_date_is_refused),
         cmocka_unit_test(test_relative_path_is_refused),
         cmocka_unit_test(test_bad_strings_are_refused),
+        cmocka_unit_test(test_failmode_settings),
         cmocka_unit_test(test_top_level_that_is_not_a_map_is_refused),
         cmocka_unit_test(test_syntax_error_names_line_and_column),
         cmocka_unit_test(test_truncated_file_is_refused),

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "curl_handle.hpp"
 
+#include <cstring>
+
+#include "common/secret.hpp"
+
 namespace chorus_deliver {
 
 Transfer::Transfer(const char* protocols, long timeout_ms) : handle_(curl_easy_init()) {
@@ -23,11 +27,18 @@ Transfer::Transfer(const char* protocols, long timeout_ms) : handle_(curl_easy_i
     if (!ok) handle_.reset();
 }
 
-void Transfer::header(const char* line) {
+void SlistDeleter::operator()(curl_slist* l) const noexcept {
+    for (curl_slist* p = l; p != nullptr; p = p->next)
+        if (p->data != nullptr) chorus_tools::wipe(p->data, std::strlen(p->data));
+    curl_slist_free_all(l);
+}
+
+bool Transfer::header(const char* line) {
     curl_slist* grown = curl_slist_append(headers_.get(), line);
-    if (grown == nullptr) return;
+    if (grown == nullptr) return false;
     (void)headers_.release();
     headers_.reset(grown);
+    return true;
 }
 
 CURLcode Transfer::perform() {

@@ -16,8 +16,10 @@ namespace chorus_deliver {
 struct CurlDeleter {
     void operator()(CURL* h) const noexcept { curl_easy_cleanup(h); }
 };
+// Header lines may hold a rendered template (delivery.gateway_headers):
+// wiped before they are freed.
 struct SlistDeleter {
-    void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
+    void operator()(curl_slist* l) const noexcept;
 };
 using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
 using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
@@ -34,8 +36,9 @@ public:
 
     [[nodiscard]] bool ok() const { return handle_ != nullptr; }
     [[nodiscard]] CURL* get() const { return handle_.get(); }
-    // Adds a request header (kept until the transfer ends).
-    void header(const char* line);
+    // Adds a request header (kept until the transfer ends). False when out
+    // of memory.
+    bool header(const char* line);
     CURLcode perform();
     // The server's last status code (HTTP status or SMTP reply), 0 if none.
     [[nodiscard]] long response_code() const;

@@ -6,8 +6,9 @@
 
 #include <chrono>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace chorus_deliver {
 
@@ -40,6 +41,7 @@ struct Settings {
     int timeout = 15;  // seconds, 1..300
     std::string smtp_url;
     std::string email_from = "chorus@localhost";
+    // URL templates: {to}, {message}, {host} after the host, percent-encoded.
     std::string sms_url;
     std::string voice_url;
     // Templates (docs/DELIVERY.md, "Templates"); validated by the library.
@@ -54,6 +56,8 @@ struct Settings {
     // The contents of delivery.gateway_token_file ("user:password" or the
     // bearer token), read as root before privileges are dropped.
     std::string gateway_secret;
+    // delivery.gateway_headers: name and value template, in file order.
+    std::vector<std::pair<std::string, std::string>> gateway_headers;
     // delivery.command and the channels it serves (docs/DELIVERY.md).
     std::string command;
     std::vector<std::string> command_channels;

@@ -7,6 +7,7 @@
 
 #include "common/secret.hpp"
 #include "curl_handle.hpp"
+#include "gateway_request.hpp"
 #include "json.hpp"
 #include "log.hpp"
 
@@ -16,25 +17,8 @@ namespace {
 constexpr long kPollIntervalMs = 1000;
 constexpr long kCancelMs = 300;  // best-effort DELETE of an unanswered call
 
-// The JSON request; it holds the code, so it is wiped when done. Reserved
+// The request body; it holds the code, so it is wiped when done. Reserved
 // up front so that appending never leaves a stale copy behind.
-// application/x-www-form-urlencoded: unreserved characters as they are,
-// every other byte as %XX.
-void form_append(std::string& out, std::string_view s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '-' || u == '.' ||
-            u == '_' || u == '~') {
-            out += c;
-        } else {
-            out += '%';
-            out += kHex[u >> 4];
-            out += kHex[u & 15];
-        }
-    }
-}
-
 class Payload {
 public:
     // The voice request (always JSON, fixed member names).
@@ -53,13 +37,9 @@ public:
         const std::string& fmsg = s.sms_field_message;
         text_.reserve(64 + (fto.size() + fmsg.size() + to.size() + body.size()) * 6);
         if (form_) {
-            form_append(text_, fto);
-            text_ += '=';
-            form_append(text_, to);
-            text_ += '&';
-            form_append(text_, fmsg);
-            text_ += '=';
-            form_append(text_, body);
+            // application/x-www-form-urlencoded, every byte but A-Za-z0-9-._~ as %XX.
+            ok_ = percent_encode(text_, fto) && percent_encode(text_.append("="), to) &&
+                  percent_encode(text_.append("&"), fmsg) && percent_encode(text_.append("="), body);
             return;
         }
         text_ = "{";
@@ -73,6 +53,7 @@ public:
         text_ += "}";
     }
     [[nodiscard]] bool form() const { return form_; }
+    [[nodiscard]] bool ok() const { return ok_; }
     ~Payload() { chorus_tools::wipe(text_.data(), text_.size()); }
     Payload(const Payload&) = delete;
     Payload& operator=(const Payload&) = delete;
@@ -81,39 +62,25 @@ public:
 private:
     std::string text_;
     bool form_ = false;
+    bool ok_ = true;
 };
 
 Outcome network(std::string reason) {
     return {kNetwork, std::move(reason)};
 }
 
-// delivery.gateway_auth on one transfer. curl keeps its own copy of the
-// secret for the lifetime of the handle.
-bool apply_auth(Transfer& t, const Settings& s) {
-    CURL* h = t.get();
-    switch (s.gateway_auth) {
-    case GatewayAuth::none:
-        return true;
-    case GatewayAuth::basic:
-        return curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC)) == CURLE_OK &&
-               curl_easy_setopt(h, CURLOPT_USERPWD, s.gateway_secret.c_str()) == CURLE_OK;
-    case GatewayAuth::bearer:
-        return curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BEARER)) == CURLE_OK &&
-               curl_easy_setopt(h, CURLOPT_XOAUTH2_BEARER, s.gateway_secret.c_str()) == CURLE_OK;
-    }
-    return false;
-}
-
-// POST payload to url. On success t holds the answer.
-Outcome post_json(Transfer& t, const Settings& s, const std::string& url, const Payload& p) {
+// POST payload to the request's URL. On success t holds the answer.
+Outcome post(Transfer& t, const GatewayRequest& g, const Payload& p) {
     if (!t.ok()) return network("cannot create a curl handle");
-    if (!apply_auth(t, s)) return network("cannot set up gateway authentication");
-    t.header(p.form() ? "Content-Type: application/x-www-form-urlencoded" : "Content-Type: application/json");
-    t.header("Accept: application/json");
-    t.header("Expect:");
+    if (!p.ok()) return network("cannot encode the request");
+    const char* type =
+        p.form() ? "Content-Type: application/x-www-form-urlencoded" : "Content-Type: application/json";
+    if (!t.header(type) || !t.header("Accept: application/json") || !t.header("Expect:"))
+        return network("cannot set up the request");
+    if (!g.apply(t)) return network("cannot set up gateway authentication and headers");
     CURL* h = t.get();
     // POSTFIELDS (not COPYPOSTFIELDS): curl reads our buffer, keeps no copy.
-    if (curl_easy_setopt(h, CURLOPT_URL, url.c_str()) != CURLE_OK ||
+    if (curl_easy_setopt(h, CURLOPT_URL, g.url().c_str()) != CURLE_OK ||
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(p.text().size())) != CURLE_OK ||
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, p.text().c_str()) != CURLE_OK)
         return network("cannot set up the request");
@@ -154,10 +121,10 @@ void sleep_ms(long ms) {
     }
 }
 
-void cancel_call(const Settings& s, const std::string& call_url) {
+void cancel_call(const GatewayRequest& g) {
     Transfer t("http,https", kCancelMs);
-    if (!t.ok() || !apply_auth(t, s)) return;
-    if (curl_easy_setopt(t.get(), CURLOPT_URL, call_url.c_str()) != CURLE_OK ||
+    if (!t.ok() || !g.apply(t)) return;
+    if (curl_easy_setopt(t.get(), CURLOPT_URL, g.call_url().c_str()) != CURLE_OK ||
         curl_easy_setopt(t.get(), CURLOPT_CUSTOMREQUEST, "DELETE") != CURLE_OK)
         return;
     (void)t.perform();
@@ -165,21 +132,23 @@ void cancel_call(const Settings& s, const std::string& call_url) {
 
 }  // namespace
 
-Outcome send_sms(const Settings& s, std::string_view to, std::string_view body, const Deadline& d) {
-    Payload p(s, to, body);
+Outcome send_sms(const Settings& s, const TemplateValues& v, std::string_view text, const Deadline& d) {
+    GatewayRequest g;
+    if (Outcome o = g.prepare(s, s.sms_url, v); o.exit != kDelivered) return o;
+    Payload p(s, v.to, text);
     Transfer t("http,https", d.remaining_ms());
-    Outcome o = post_json(t, s, s.sms_url, p);
+    Outcome o = post(t, g, p);
     if (o.exit == kDelivered) o.reason = "delivered";
     return o;
 }
 
-Outcome place_call(const Settings& s, std::string_view to, std::string_view body, const Deadline& d) {
-    std::string call_url = s.voice_url;
-    while (!call_url.empty() && call_url.back() == '/') call_url.pop_back();
+Outcome place_call(const Settings& s, const TemplateValues& v, std::string_view text, const Deadline& d) {
+    GatewayRequest g;
+    if (Outcome o = g.prepare(s, s.voice_url, v); o.exit != kDelivered) return o;
     {
-        Payload p(to, body);
+        Payload p(v.to, text);
         Transfer t("http,https", d.remaining_ms());
-        Outcome o = post_json(t, s, s.voice_url, p);
+        Outcome o = post(t, g, p);
         if (o.exit != kDelivered) return o;
         auto members = json_string_members(t.body());
         if (!members) return network("gateway answer is not a JSON object");
@@ -189,7 +158,7 @@ Outcome place_call(const Settings& s, std::string_view to, std::string_view body
         auto id = members->find("call_id");
         if (id == members->end() || !valid_call_id(id->second))
             return network("gateway answer has no valid call_id");
-        call_url += "/" + id->second;
+        g.set_call(id->second);
     }
     log_debug("call placed, polling for the answer");
     std::string last = "no answer from the gateway before the timeout";
@@ -197,9 +166,9 @@ Outcome place_call(const Settings& s, std::string_view to, std::string_view body
         sleep_ms(std::min(kPollIntervalMs, d.remaining_ms()));
         if (d.passed()) break;
         Transfer t("http,https", d.remaining_ms());
-        if (!t.ok() || curl_easy_setopt(t.get(), CURLOPT_URL, call_url.c_str()) != CURLE_OK || !apply_auth(t, s))
+        if (!t.ok() || curl_easy_setopt(t.get(), CURLOPT_URL, g.call_url().c_str()) != CURLE_OK ||
+            !t.header("Accept: application/json") || !g.apply(t))
             return network("cannot set up the request");
-        t.header("Accept: application/json");
         CURLcode rc = t.perform();
         long status = rc == CURLE_OK ? t.response_code() : 0;
         if (rc != CURLE_OK) {
@@ -214,7 +183,7 @@ Outcome place_call(const Settings& s, std::string_view to, std::string_view body
         }
         log_debug("poll: %s", last.c_str());
     }
-    cancel_call(s, call_url);
+    cancel_call(g);
     return network(last);
 }
 

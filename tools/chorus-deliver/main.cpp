@@ -132,10 +132,10 @@ Outcome dispatch(const Settings& s, const Request& r, const Deadline& d) {
         return send_email(s, r.to, out.subject, out.body, d);
     case Channel::sms:
         render_template(s.sms_body, values, out.body);
-        return send_sms(s, r.to, out.body, d);
+        return send_sms(s, values, out.body, d);
     case Channel::voice:
         render_template(s.voice_message, values, out.body);
-        return place_call(s, r.to, out.body, d);
+        return place_call(s, values, out.body, d);
     }
     return {kBadRequest, "unknown channel"};
 }

@@ -16,10 +16,11 @@ struct TemplateValues {
     std::string_view host;     // {host}: this machine's name
 };
 
-// Expands tmpl into out (cleared first). The result may hold the code: out
-// is reserved up front so that appending never leaves a stale copy, and the
-// caller wipes it. An unknown placeholder is copied literally (cannot happen
-// after validation).
+// Expands tmpl into out (wiped and cleared first). The result may hold the
+// code: its size is measured first and out reserved once, so that appending
+// never leaves a stale copy, and the caller wipes it. An unknown placeholder
+// is copied literally (cannot happen after validation). Values are inserted
+// as they are; a caller that needs them encoded passes encoded values.
 void render_template(std::string_view tmpl, const TemplateValues& v, std::string& out);
 
 // gethostname(), or "localhost".

@@ -181,6 +181,9 @@ Outcome load_settings(const char* path, Settings& out) {
         word = lower(word);
         out.gateway_auth = word == "basic" ? GatewayAuth::basic : word == "bearer" ? GatewayAuth::bearer : GatewayAuth::none;
         read_text(section, "gateway_token_file", token_file);
+        if (YAML::Node h = section["gateway_headers"]; h && h.IsMap())
+            for (const auto& item : h)
+                out.gateway_headers.emplace_back(item.first.as<std::string>(), item.second.as<std::string>());
         read_text(section, "command", out.command);
         if (YAML::Node list = section["command_channels"]; list && list.IsSequence())
             for (const auto& item : list) out.command_channels.push_back(item.as<std::string>());
