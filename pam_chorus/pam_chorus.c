@@ -21,6 +21,7 @@
 #include "pam_chorus_args.h"
 
 #define VETTED_KEY "pam_chorus_password_vetted"
+#define BREAK_GLASS_KEY "pam_chorus_break_glass"
 
 /* Everything is hidden by default; only the entry points are visible (and the
  * version script keeps it so). */
@@ -70,6 +71,7 @@ static int map_rc(int rc, enum stage stage)
 	case CHORUS_ERR_PERMISSION:
 		return PAM_CONV_ERR;
 	case CHORUS_ERR_IO:
+	case CHORUS_ERR_UNAVAILABLE:
 	case CHORUS_ERR_UNSAFE_FILE:
 	case CHORUS_ERR_CORRUPT:
 	case CHORUS_ERR_BUSY:
@@ -108,6 +110,15 @@ static int call_begin(struct call *c, pam_handle_t *pamh, int argc, const char *
 		pam_syslog(pamh, LOG_ERR, "denying: Chorus could not start (%s)", chorus_strerror(rc));
 		return rc == CHORUS_ERR_NOMEM ? PAM_BUF_ERR : PAM_AUTHINFO_UNAVAIL;
 	}
+	/* Only failmode.allow_console reads these, and only while the store is down. */
+	const void *tty = NULL, *rhost = NULL;
+	if (pam_get_item(pamh, PAM_TTY, &tty) != PAM_SUCCESS)
+		tty = NULL;
+	if (pam_get_item(pamh, PAM_RHOST, &rhost) != PAM_SUCCESS)
+		rhost = NULL;
+	rc = chorus_ctx_set_origin(c->ctx, tty, rhost);
+	if (rc != CHORUS_OK)
+		return rc == CHORUS_ERR_NOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
 	return PAM_SUCCESS;
 }
 
@@ -177,8 +188,15 @@ CHORUS_PAM_ENTRY pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, co
 	chorus_string_free(&whole);
 	if (rc != CHORUS_OK)
 		return call_fail(&c, rc, STAGE_AUTH, "second factor refused");
-	if (result == CHORUS_LOGIN_VERIFIED)
+	if (result == CHORUS_LOGIN_VERIFIED || result == CHORUS_LOGIN_FAILMODE)
 		return call_end(&c, PAM_SUCCESS);
+	if (result == CHORUS_LOGIN_BREAK_GLASS) {
+		/* The account stage of this handle may then pass while the store is down. */
+		prc = pam_set_data(pamh, BREAK_GLASS_KEY, (void *)BREAK_GLASS_KEY, NULL);
+		return call_end(&c, prc == PAM_SUCCESS ? PAM_SUCCESS : PAM_BUF_ERR);
+	}
+	if (result != CHORUS_LOGIN_NOT_REQUIRED) /* a result this module does not know */
+		return call_end(&c, PAM_SERVICE_ERR);
 	/* No method registered: not a success of ours; the account stage applies the policy. */
 	if (c.args.debug) {
 		char name[1024];
@@ -201,7 +219,11 @@ CHORUS_PAM_ENTRY pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const
 	int prc = call_begin(&c, pamh, argc, argv);
 	if (prc != PAM_SUCCESS)
 		return call_end(&c, prc);
-	int rc = chorus_login_account(c.ctx, c.user, &c.prompter, c.args.qr_flags);
+	const void *break_glass = NULL;
+	unsigned flags_out = c.args.qr_flags;
+	if (pam_get_data(pamh, BREAK_GLASS_KEY, &break_glass) == PAM_SUCCESS && break_glass != NULL)
+		flags_out |= CHORUS_ACCOUNT_BREAK_GLASS;
+	int rc = chorus_login_account(c.ctx, c.user, &c.prompter, flags_out);
 	if (rc != CHORUS_OK)
 		return call_fail(&c, rc, STAGE_ACCOUNT, "account refused");
 	return call_end(&c, PAM_SUCCESS);

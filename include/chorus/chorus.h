@@ -50,7 +50,8 @@ typedef enum chorus_rc {
 	CHORUS_ERR_PERMISSION = -17,   /**< caller may not do this */
 	CHORUS_ERR_UNSUPPORTED = -18,  /**< feature not built or not configured */
 	CHORUS_ERR_BUSY = -19,         /**< state locked by another process for too long */
-	CHORUS_ERR_INTERNAL = -20      /**< unexpected internal failure */
+	CHORUS_ERR_INTERNAL = -20,     /**< unexpected internal failure */
+	CHORUS_ERR_UNAVAILABLE = -21   /**< the state store (fleet database) cannot be reached */
 } chorus_rc;
 
 /** A short English description of rc; never NULL. */
@@ -266,7 +267,9 @@ typedef struct chorus_prompter {
 
 typedef enum chorus_login_result {
 	CHORUS_LOGIN_VERIFIED = 1,    /**< a second factor was proven */
-	CHORUS_LOGIN_NOT_REQUIRED = 2 /**< no method registered: the account stage applies the policy */
+	CHORUS_LOGIN_NOT_REQUIRED = 2, /**< no method registered: the account stage applies the policy */
+	CHORUS_LOGIN_FAILMODE = 3,     /**< store unreachable; let in by failmode (groups, console) */
+	CHORUS_LOGIN_BREAK_GLASS = 4   /**< store unreachable; a host-local break-glass code was proven */
 } chorus_login_result;
 
 /**
@@ -280,9 +283,25 @@ CHORUS_API CHORUS_NODISCARD int chorus_login_authenticate(chorus_ctx_t *ctx, con
 							const chorus_prompter *prompter,
 							const char *code, chorus_login_result *result);
 
+/**
+ * Where the login comes from (PAM_TTY and PAM_RHOST; NULL = not set). Read
+ * only by failmode.allow_console while the state store is unreachable.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_ctx_set_origin(chorus_ctx_t *ctx, const char *tty, const char *rhost);
+
+/**
+ * Makes a new set of break-glass codes for user in the host-local store
+ * (failmode.break_glass_path), replacing the old set. They work only while
+ * the fleet store is unreachable. Free with chorus_strings_free().
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_break_glass_new(chorus_ctx_t *ctx, const char *user, char ***codes,
+						     size_t *count);
+
 /** chorus_login_account() flags: how to draw the registration QR code. */
 #define CHORUS_ACCOUNT_QR_ANSI 0x1u
 #define CHORUS_ACCOUNT_QR_ASCII 0x2u
+/** The auth stage of this login returned CHORUS_LOGIN_BREAK_GLASS. */
+#define CHORUS_ACCOUNT_BREAK_GLASS 0x4u
 
 /**
  * The account stage, after the first factor succeeded: refuses a locked

@@ -28,6 +28,7 @@ int to_rc(Errc code) noexcept {
     case Errc::unsupported: return CHORUS_ERR_UNSUPPORTED;
     case Errc::busy: return CHORUS_ERR_BUSY;
     case Errc::internal: return CHORUS_ERR_INTERNAL;
+    case Errc::unavailable: return CHORUS_ERR_UNAVAILABLE;
     }
     return CHORUS_ERR_INTERNAL;
 }
@@ -78,6 +79,7 @@ const char* chorus_strerror(int rc) {
     case CHORUS_ERR_UNSUPPORTED: return "not supported";
     case CHORUS_ERR_BUSY: return "state busy";
     case CHORUS_ERR_INTERNAL: return "internal error";
+    case CHORUS_ERR_UNAVAILABLE: return "state store unreachable";
     default: return "unknown error";
     }
 }

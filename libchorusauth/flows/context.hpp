@@ -14,6 +14,13 @@
 
 namespace chorus {
 
+// Where a login comes from, as the PAM application told us (PAM_TTY,
+// PAM_RHOST). Only failmode.allow_console reads it.
+struct LoginOrigin {
+    std::string tty;
+    std::string rhost;
+};
+
 struct Context {
     Config config;
     std::unique_ptr<Store> store;
@@ -23,6 +30,7 @@ struct Context {
     bool blocklist_loaded = false;
     // Unprivileged caller: store refuses everything; logins go through chorus-check.
     bool delegated = false;
+    LoginOrigin origin;
 
     std::int64_t now() const { return clock->now(); }
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "flows/login.hpp"
 
+#include "flows/failmode.hpp"
 #include "flows/login_delegated.hpp"
 #include "flows/login_other_method.hpp"
 #include "flows/policy.hpp"
@@ -47,9 +48,17 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view user, Prom
     auto groups = account_groups(user);
     if (!groups.ok() && groups.code() != Errc::not_found) return std::move(groups).error();
     const bool account_exists = groups.ok();
+    const std::vector<std::string>* known_groups = account_exists ? &*groups : nullptr;
     if (account_exists && encode_username(user).ok()) {
-        CHORUS_ASSIGN_OR_RETURN(bool enrolled, has_method(ctx, user));
-        if (!enrolled) return LoginResult::not_required;
+        Result<bool> enrolled = has_method(ctx, user);
+        if (!enrolled.ok() && enrolled.code() == Errc::unavailable) {
+            if (admit_by_failmode(ctx, user, *known_groups, p, enrolled.error())) return LoginResult::failmode;
+            // Anyone else is asked for a code as usual, like an unknown
+            // account: it may be a break-glass code, or the store may be back.
+        } else {
+            if (!enrolled.ok()) return std::move(enrolled).error();
+            if (!*enrolled) return LoginResult::not_required;
+        }
     }
 
     SecretString typed;
@@ -73,6 +82,8 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view user, Prom
         other_method = false;
         st = verify_code(ctx, user, code.view(), outcome);
     }
+    if (!st.ok() && st.code() == Errc::unavailable)
+        return authenticate_unreachable(ctx, user, known_groups, p, other_method ? "" : code.view(), st.error());
     if (!st.ok()) {
         // A failed delivery has told the user already ("Couldn't send the code").
         if (!(other_method && st.code() == Errc::io)) explain(p, st.error(), outcome).ignore();
@@ -89,7 +100,10 @@ Status login_account(Context& ctx, std::string_view user, Prompter& p, const Acc
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     std::int64_t first_seen = 0;
     {
-        CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
+        auto began = ctx.store->begin(user);
+        if (!began.ok() && began.code() == Errc::unavailable)
+            return account_unreachable(ctx, user, groups, opts.after_break_glass, began.error());
+        CHORUS_ASSIGN_OR_RETURN(auto txn, std::move(began));
         CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
         if (rec && rec->has_method()) {
             CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());

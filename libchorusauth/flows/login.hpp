@@ -17,19 +17,25 @@ namespace chorus {
 enum class LoginResult {
     verified,      // a second factor was proven
     not_required,  // no method registered: the account stage decides (registration or policy)
+    failmode,      // store unreachable; let in without a factor by failmode (groups, console)
+    break_glass,   // store unreachable; a host-local break-glass code was proven
 };
 
 // Asks "Verification code: " (unless preset_code is given) and checks it. The
 // configured other-method words (first: SMS, second: voice call) send a code
 // or place a call when the user has a phone. Users without any method are
 // not asked (not_required); unknown accounts are asked like enrolled ones
-// and always fail. Failures are shown to the user in words that do not
+// and always fail. While the store is unreachable, failmode decides
+// (flows/failmode.hpp). Failures are shown to the user in words that do not
 // reveal whether the account exists.
 Result<LoginResult> login_authenticate(Context& ctx, std::string_view user, Prompter& p,
                                        const std::optional<SecretString>& preset_code);
 
 struct AccountOptions {
     QrStyle qr = QrStyle::utf8;
+    // The auth stage of this login proved a break-glass code: an unreachable
+    // store does not refuse the account.
+    bool after_break_glass = false;
 };
 
 // Runs after the first factor has succeeded (PAM account stage): refuses a

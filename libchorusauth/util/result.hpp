@@ -33,6 +33,7 @@ enum class Errc {
     unsupported,       // feature or backend not built/configured
     busy,              // lock not available in time
     internal,          // a bug or an unexpected exception
+    unavailable,       // the state store cannot be reached (fleet database down)
 };
 
 struct Error {

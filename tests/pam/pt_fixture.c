@@ -256,7 +256,10 @@ void pt_config(const char *fmt, ...)
 	vsnprintf(body, sizeof body, fmt, ap);
 	va_end(ap);
 	char text[10000];
-	snprintf(text, sizeof text, "store:\n  path: %s/state\n%s%s", dir, body,
+	char store[4200] = "";
+	if (strncmp(body, "store:", 6) != 0) /* a body with its own store section names the path itself */
+		snprintf(store, sizeof store, "store:\n  path: %s/state\n", dir);
+	snprintf(text, sizeof text, "%s%s%s", store, body,
 		 strstr(body, "password:") ? ""
 					   : "password:\n  history:\n    argon2:\n      t_cost: 1\n"
 					     "      m_cost_kib: 8192\n");

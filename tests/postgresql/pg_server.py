@@ -45,8 +45,8 @@ class Server:
         cmd = ["runuser", "-u", "postgres", "--", os.path.join(self.bindir, argv[0])] + list(argv[1:])
         return subprocess.run(cmd, check=check, capture_output=True, text=True, cwd=self.top, **kw)
 
-    def conninfo(self):
-        return "host=127.0.0.1 port=%d dbname=chorus user=postgres" % self.port
+    def conninfo(self, user="postgres"):
+        return "host=127.0.0.1 port=%d dbname=chorus user=%s" % (self.port, user)
 
     def init(self):
         self.run("initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
@@ -81,10 +81,13 @@ class Server:
                 time.sleep(0.1)
         self.pid = None
 
-    def psql(self, sql):
-        r = self.run("psql", "-h", self.sock, "-p", str(self.port), "-U", "postgres", "-d", "chorus", "-At",
-                     "-v", "ON_ERROR_STOP=1", "-c", sql)
-        return r.stdout.strip()
+    def psql(self, sql, user="postgres"):
+        return self.psql_run(sql, user).stdout.strip()
+
+    def psql_run(self, sql, user="postgres", check=True):
+        """As `user` (initdb --auth=trust: no password on the private socket)."""
+        return self.run("psql", "-h", self.sock, "-p", str(self.port), "-U", user, "-d", "chorus", "-At",
+                        "-v", "ON_ERROR_STOP=1", "-c", sql, check=check)
 
     def dump(self):
         return self.run("pg_dump", "-h", self.sock, "-p", str(self.port), "-U", "postgres", "chorus").stdout

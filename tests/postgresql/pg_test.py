@@ -26,7 +26,7 @@ import pg_server  # noqa: E402
 
 SECRET = bytes.fromhex("3132333435363738393031323334353637383930c0ffee42")
 SECRET_B32 = base64.b32encode(SECRET).decode().rstrip("=")
-RC_OK, RC_IO, RC_BAD_CODE, RC_REPLAY, RC_LOCKED = 0, -4, -9, -10, -11
+RC_OK, RC_BAD_CODE, RC_REPLAY, RC_LOCKED, RC_UNAVAILABLE = 0, -9, -10, -11, -21
 
 
 def totp(offset=0, secret=SECRET):
@@ -50,14 +50,14 @@ class Env:
         with open(os.open(self.key, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
             f.write(os.urandom(32).hex() + "\n")
 
-    def config(self, name, backend="postgresql", max_failures=5, extra=""):
+    def config(self, name, backend="postgresql", max_failures=5, extra="", user="postgres"):
         path = os.path.join(self.etc, name + ".yaml")
         state = os.path.join(self.top, "state-" + name)
         text = ("lockout: {max_failures: %d, lock_seconds: 900, failure_window: 900}\n"
                 "store:\n  backend: %s\n  path: %s\n  seal_key_file: %s\n"
                 % (max_failures, backend, state, self.key))
         if backend == "postgresql":
-            text += '  conninfo: "%s"\n  plugin: %s\n' % (self.pg.conninfo(), self.a.plugin)
+            text += '  conninfo: "%s"\n  plugin: %s\n' % (self.pg.conninfo(user), self.a.plugin)
         with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
             f.write(text + extra)
         return path
@@ -84,12 +84,20 @@ class Env:
     def enroll(self, cfg, user):
         self.ctl(cfg, "enroll", user, "--secret", SECRET_B32)
 
+    def roles(self):
+        """The roles of docs/FLEET.md: an owner that may create the schema,
+        chorus_host, and one login role per host, member of chorus_host."""
+        self.pg.psql("CREATE ROLE chorus_admin LOGIN; GRANT CREATE ON DATABASE chorus TO chorus_admin; "
+                     "CREATE ROLE chorus_host NOLOGIN; "
+                     "CREATE ROLE host_a LOGIN IN ROLE chorus_host; CREATE ROLE host_b LOGIN IN ROLE chorus_host")
+        return self.config("O", user="chorus_admin")
+
     def fleet(self):
-        """Database up with the schema; returns the configs of hosts A and B."""
+        """Database up with the schema, created by the owner role; returns the
+        configs of hosts A and B, which log in as host_a and host_b."""
         self.pg.init()
-        a, b = self.config("A"), self.config("B")
-        self.plugin_ctl(a, "db", "init")
-        return a, b
+        self.plugin_ctl(self.roles(), "db", "init")
+        return self.config("A", user="host_a"), self.config("B", user="host_b")
 
 
 def expect(got, want, what):
@@ -110,7 +118,9 @@ def case_db_commands(env):
     assert "already at version" in env.plugin_ctl(a, "db", "migrate").stdout
     out = env.plugin_ctl(a, "db", "status").stdout
     assert "up to date" in out and "users: 0" in out, out
-    expect(env.pg.psql("SELECT version FROM chorus.schema_version"), "1", "schema_version")
+    assert "schema version: 2" in out, out
+    expect(env.pg.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM chorus.schema_version"), "1,2",
+           "schema_version")
 
 
 def case_registration_shared(env):
@@ -179,10 +189,10 @@ def case_database_down(env):
             expect(ask(bad), RC_BAD_CODE, "failure before the outage")
             counted += 1
         env.pg.stop()
-        expect(ask(bad), RC_IO, "long-lived context, database down")
-        expect(env.verify(a, "erin", totp()), RC_IO, "new context, database down")
+        expect(ask(bad), RC_UNAVAILABLE, "long-lived context, database down")
+        expect(env.verify(a, "erin", totp()), RC_UNAVAILABLE, "new context, database down")
         r = subprocess.run([env.a.helper, "verify", a, "erin", totp()], capture_output=True, text=True)
-        assert "input/output error (postgresql store: cannot connect" in r.stderr, r.stderr
+        assert "state store unreachable (postgresql store: cannot connect" in r.stderr, r.stderr
         env.pg.start()
         for _ in range(2):
             expect(ask(bad), RC_BAD_CODE, "failure after the outage (reconnected)")
@@ -224,7 +234,7 @@ def case_migrate_store(env):
     env.enroll(f, "hank")
     env.enroll(f, "ivy")
     expect(env.verify(f, "hank", totp(-1)), RC_OK, "login on the file store")
-    a = env.config("A")
+    a = env.config("A", user="host_a")
     out = env.plugin_ctl(a, "migrate-store", "--from", "file", "--to", "postgresql").stdout
     assert "copied 2 user(s)" in out, out
     expect(env.verify(b, "hank", totp(-1)), RC_REPLAY, "live state moved too (last step)")
@@ -262,6 +272,96 @@ def case_config_refused(env):
         fh.write(text)
     r = subprocess.run([env.a.helper, "verify", c, "x", "123456"], capture_output=True, text=True)
     assert "root-owned" in r.stderr, r.stderr
+
+
+def migration_sql(n):
+    """Migration n's SQL, read from pg_schema.cpp: exactly what chorus ships."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(root, "libchorusauth", "store", "postgresql", "pg_schema.cpp")) as f:
+        m = re.search(r'\{%d, "([^"]*)",\s*R"SQL\((.*?)\)SQL"\}' % n, f.read(), re.S)
+    assert m, "migration %d not found in pg_schema.cpp" % n
+    return m.group(1), m.group(2)
+
+
+def refused_table(env, user, sql):
+    r = env.pg.psql_run(sql, user=user, check=False)
+    assert r.returncode != 0 and "permission denied for table users" in r.stderr, (user, sql, r.stdout, r.stderr)
+
+
+def names(env, cfg):
+    return [u["user"] for u in json.loads(env.ctl(cfg, "list", "--json").stdout)]
+
+
+def case_host_rights(env):
+    a, b = env.fleet()
+    env.enroll(a, "alice")
+    expect(env.verify(b, "alice", totp()), RC_OK, "registered on A, login on B, both as host roles")
+    expect(env.verify(a, "alice", wrong(totp(1))), RC_BAD_CODE, "failure on A")
+    expect(env.status(b, "alice")["failures"], 1, "failure seen on B")
+    expect(names(env, b), ["alice"], "list on B")
+    out = env.plugin_ctl(a, "db", "status").stdout
+    assert "schema version: 2" in out and "users: 1" in out, out
+    # A host's own SQL cannot touch the table...
+    for sql in ("SELECT * FROM chorus.users", "SELECT user_key FROM chorus.users",
+                "UPDATE chorus.users SET failures = 0", "INSERT INTO chorus.users (user_key) VALUES ('mallory')",
+                "DELETE FROM chorus.users", "TRUNCATE chorus.users", "COPY chorus.users TO STDOUT"):
+        refused_table(env, "host_a", sql)
+    # ...only call the functions, one row each, with the compare-and-set.
+    as_a = lambda sql: env.pg.psql(sql, user="host_a")  # noqa: E731
+    expect(as_a("SELECT failures FROM chorus.user_get('alice')"), "1", "user_get as host_a")
+    expect(as_a("SELECT * FROM chorus.user_list()"), "alice", "user_list as host_a")
+    version = int(as_a("SELECT version FROM chorus.user_get('alice')"))
+    expect(as_a("SELECT count(*) FROM chorus.user_put_live('alice', 0, 0, 0, 0, 0, 0, %d)" % (version - 1)), "0",
+           "write with a stale version")
+    expect(as_a("SELECT count(*) FROM chorus.user_put_record('alice', 'x', NULL)"), "0", "insert over a row")
+    expect(as_a("SELECT version FROM chorus.user_get('alice')"), str(version), "nothing written")
+    # EXECUTE is not PUBLIC's: a role outside chorus_host cannot call them
+    # even with USAGE on the schema.
+    env.pg.psql("CREATE ROLE stranger LOGIN; GRANT USAGE ON SCHEMA chorus TO stranger")
+    r = env.pg.psql_run("SELECT * FROM chorus.user_get('alice')", user="stranger", check=False)
+    assert r.returncode != 0 and "permission denied for function user_get" in r.stderr, r.stderr
+    rows = env.pg.psql("SELECT p.proname, p.prosecdef, array_to_string(p.proconfig, ';'), p.proowner::regrole, "
+                       "has_function_privilege('host_a', p.oid, 'EXECUTE'), "
+                       "has_function_privilege('stranger', p.oid, 'EXECUTE') "
+                       "FROM pg_proc p WHERE p.pronamespace = 'chorus'::regnamespace ORDER BY 1").splitlines()
+    expect([row.split("|")[0] for row in rows],
+           ["user_delete", "user_get", "user_list", "user_put_live", "user_put_record"], "functions")
+    for row in rows:
+        expect(row.split("|")[1:], ["t", "search_path=pg_catalog, pg_temp", "chorus_admin", "t", "f"], row)
+    env.ctl(a, "unenroll", "alice", "--all")  # erase, through user_delete
+    expect(names(env, b), [], "list after unenroll --all")
+    expect(as_a("SELECT count(*) FROM chorus.user_get('alice')"), "0", "row deleted")
+
+
+def case_migrate_v1_to_v2(env):
+    env.pg.init()
+    owner = env.roles()
+    a = env.config("A", user="host_a")
+    desc, sql = migration_sql(1)
+    env.pg.psql("%s;\nINSERT INTO chorus.schema_version (version, description) VALUES (1, '%s')" % (sql, desc),
+                user="chorus_admin")
+    # Version 1 gave hosts the table; an old host wrote a row directly.
+    env.pg.psql("INSERT INTO chorus.users (user_key, failures) VALUES ('zed', 3)", user="host_a")
+    expect(env.pg.psql("SELECT failures FROM chorus.users", user="host_a"), "3", "v1: host reads the table")
+    r = env.plugin_ctl(a, "db", "status", check=False)
+    assert r.returncode == 1 and "schema version: 1" in r.stdout and "db migrate" in r.stdout, r.stdout
+    r = subprocess.run([env.a.helper, "verify", a, "zed", totp()], capture_output=True, text=True, timeout=60)
+    assert "rc=0" not in r.stdout and "chorusctl db migrate" in r.stderr, (r.stdout, r.stderr)
+    # A superuser runs the migration; the functions must still run with the
+    # rights of the schema's owner, not the superuser's.
+    out = env.plugin_ctl(env.config("P"), "db", "migrate").stdout
+    assert "schema at version 2 (was 1)" in out, out
+    expect(env.pg.psql("SELECT DISTINCT proowner::regrole FROM pg_proc WHERE pronamespace = 'chorus'::regnamespace"),
+           "chorus_admin", "owner of the functions")
+    assert "already at version 2" in env.plugin_ctl(owner, "db", "migrate").stdout
+    out = env.plugin_ctl(a, "db", "status").stdout
+    assert "schema version: 2" in out and "up to date" in out, out
+    refused_table(env, "host_a", "SELECT failures FROM chorus.users")
+    refused_table(env, "host_b", "UPDATE chorus.users SET failures = 0")
+    expect(env.pg.psql("SELECT failures FROM chorus.user_get('zed')", user="host_a"), "3", "row kept")
+    env.enroll(a, "zed")  # a record onto the existing row: the compare-and-set update
+    expect(env.verify(a, "zed", totp()), RC_OK, "login after the migration")
+    expect(names(env, a), ["zed"], "list after the migration")
 
 
 def main():

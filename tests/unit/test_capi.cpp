@@ -28,7 +28,7 @@ std::string totp_now(const char* key, size_t len) {
 }
 
 void test_every_rc_has_a_message(void**) {
-    for (int rc = 0; rc >= CHORUS_ERR_INTERNAL; --rc) {
+    for (int rc = 0; rc >= CHORUS_ERR_UNAVAILABLE; --rc) {
         const char* s = chorus_strerror(rc);
         assert_non_null(s);
         assert_string_not_equal(s, "unknown error");

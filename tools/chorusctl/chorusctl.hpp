@@ -57,6 +57,7 @@ void print_enrollment(chorus_ctx_t* ctx, const chorus_enrollment_t* e, const cha
 // Command bodies, grouped by module.
 int cmd_enroll(Globals& g, int argc, char** argv, int first);          // cmd_enroll.cpp
 int cmd_recovery_codes(Globals& g, int argc, char** argv, int first);  // cmd_enroll.cpp
+int cmd_break_glass(Globals& g, int argc, char** argv, int first);     // cmd_enroll.cpp
 int cmd_status(Globals& g, int argc, char** argv, int first);          // cmd_status.cpp
 int cmd_list(Globals& g, int argc, char** argv, int first);            // cmd_status.cpp
 int cmd_unlock(Globals& g, int argc, char** argv, int first);          // cmd_admin.cpp

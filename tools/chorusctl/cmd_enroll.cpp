@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// chorusctl enroll, recovery-codes: provisioning by an administrator.
+// chorusctl enroll, recovery-codes, break-glass: provisioning by an administrator.
 #include <unistd.h>
 
 #include <cstdio>
@@ -146,6 +146,23 @@ int cmd_recovery_codes(Globals& g, int argc, char** argv, int first) {
                  "New recovery codes for %s; each works once, the previous set no longer works.\n"
                  "They are shown only now:\n",
                  u.c_str());
+    for (size_t i = 0; i < codes.size(); ++i) std::printf("%s\n", codes[i]);
+    return kExitOk;
+}
+
+int cmd_break_glass(Globals& g, int argc, char** argv, int first) {
+    chorus_tools::ParsedArgs pa;
+    if (!parse_command(g, *find_command("break-glass"), argc, argv, first, {}, 1, 1, pa)) return kExitUsage;
+    const std::string user(pa.operands[0]);
+    chorus_tools::Ctx ctx;
+    if (!open_ctx(g, ctx)) return kExitFail;
+    chorus_tools::Strings codes;
+    int rc = chorus_break_glass_new(ctx.get(), user.c_str(), codes.out(), codes.count_out());
+    if (rc != CHORUS_OK) return fail(ctx.get(), "break-glass " + escape_text(user), rc);
+    std::fprintf(stderr,
+                 "New break-glass codes for %s on this host; each works once, only while the fleet\n"
+                 "store is unreachable, and the previous set no longer works. Keep them offline:\n",
+                 escape_text(user).c_str());
     for (size_t i = 0; i < codes.size(); ++i) std::printf("%s\n", codes[i]);
     return kExitOk;
 }

@@ -32,6 +32,7 @@ const Command kCommands[] = {
     {"unlock", cmd_unlock, false, "unlock USER"},
     {"unenroll", cmd_unenroll, false, "unenroll USER [--all]"},
     {"recovery-codes", cmd_recovery_codes, false, "recovery-codes USER"},
+    {"break-glass", cmd_break_glass, false, "break-glass USER          (host-local codes for a fleet outage)"},
     {"set-phone", cmd_set_phone, false, "set-phone USER NUMBER     (\"\" removes)"},
     {"set-email", cmd_set_email, false, "set-email USER ADDRESS    (\"\" removes)"},
     {"import-google-authenticator", cmd_import_ga, false, "import-google-authenticator USER FILE [--force]"},

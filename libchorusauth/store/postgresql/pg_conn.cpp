@@ -105,7 +105,8 @@ Error Conn::failure(const char* what, const PGresult* r) const {
                                   : c_ != nullptr                                     ? PQerrorMessage(c_)
                                                                                       : "not connected");
     std::string msg = std::string("postgresql store: ") + what + ": " + detail;
-    if (c_ == nullptr || PQstatus(c_) != CONNECTION_OK) return make_error(Errc::io, msg + " (database unreachable)");
+    if (c_ == nullptr || PQstatus(c_) != CONNECTION_OK)
+        return make_error(Errc::unavailable, msg + " (database unreachable)");
     if (is_timeout(state)) return make_error(Errc::busy, msg);
     if (state != nullptr && std::strcmp(state, "42P01") == 0)  // undefined_table
         return make_error(Errc::config, msg + " (run `chorusctl db init`)");
@@ -125,7 +126,7 @@ Status Conn::ensure(bool check_schema) {
     c_ = PQconnectdbParams(keys.data(), values.data(), 1);
     if (c_ == nullptr) return make_error(Errc::no_memory, "postgresql store: out of memory");
     if (PQstatus(c_) != CONNECTION_OK) {
-        Error e = make_error(Errc::io, "postgresql store: cannot connect: " + one_line(PQerrorMessage(c_)));
+        Error e = make_error(Errc::unavailable, "postgresql store: cannot connect: " + one_line(PQerrorMessage(c_)));
         drop();
         return e;
     }
@@ -146,7 +147,7 @@ Status Conn::ensure(bool check_schema) {
 }
 
 Result<PgResult> Conn::exec(const char* sql, const std::vector<const char*>& params) {
-    if (c_ == nullptr) return make_error(Errc::io, "postgresql store: not connected (database unreachable)");
+    if (c_ == nullptr) return make_error(Errc::unavailable, "postgresql store: not connected (database unreachable)");
     PgResult r(PQexecParams(c_, sql, static_cast<int>(params.size()), nullptr, params.data(), nullptr, nullptr, 0));
     const ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
@@ -154,7 +155,7 @@ Result<PgResult> Conn::exec(const char* sql, const std::vector<const char*>& par
 }
 
 Status Conn::exec_script(const char* sql) {
-    if (c_ == nullptr) return make_error(Errc::io, "postgresql store: not connected (database unreachable)");
+    if (c_ == nullptr) return make_error(Errc::unavailable, "postgresql store: not connected (database unreachable)");
     PgResult r(PQexec(c_, sql));
     const ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return ok_status();

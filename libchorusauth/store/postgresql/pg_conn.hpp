@@ -21,7 +21,7 @@ struct ResultFree {
 using PgResult = std::unique_ptr<PGresult, ResultFree>;
 
 // The schema version this build reads and writes (pg_schema.cpp).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Connection parameters: the admin's conninfo, plus connect_timeout=2 and
 // application_name=chorus unless given, plus pinned values for everything

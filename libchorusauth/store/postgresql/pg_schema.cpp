@@ -51,6 +51,99 @@ DO $$ BEGIN
   END IF;
 END $$;
 )SQL"},
+    {2, "hosts call functions, no table rights",
+     R"SQL(
+-- What pg_store.cpp does, one row per call, with the rights of the owner of
+-- chorus.users (SECURITY DEFINER). Hosts get EXECUTE on these and nothing on
+-- the table, so no host can bulk-read or rewrite it with its own SQL.
+-- A NULL version means "no row was read": insert, unless another writer did.
+CREATE FUNCTION chorus.user_get(p_key text)
+RETURNS TABLE (record text, last_step bigint, failures integer, first_failure_at bigint, locked_until bigint,
+               last_success_at bigint, last_failure_at bigint, version bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
+  SELECT u.record, u.last_step, u.failures, u.first_failure_at, u.locked_until, u.last_success_at,
+         u.last_failure_at, u.version
+  FROM chorus.users u WHERE u.user_key = p_key
+$f$;
+
+CREATE FUNCTION chorus.user_put_record(p_key text, p_record text, p_version bigint)
+RETURNS SETOF bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
+DECLARE v bigint;
+BEGIN
+  IF p_version IS NULL THEN
+    INSERT INTO chorus.users AS u (user_key, record) VALUES (p_key, p_record)
+      ON CONFLICT (user_key) DO NOTHING RETURNING u.version INTO v;
+  ELSE
+    UPDATE chorus.users AS u SET record = p_record, version = u.version + 1, updated_at = now()
+      WHERE u.user_key = p_key AND u.version = p_version RETURNING u.version INTO v;
+  END IF;
+  IF FOUND THEN RETURN NEXT v; END IF;
+END
+$f$;
+
+CREATE FUNCTION chorus.user_put_live(p_key text, p_last_step bigint, p_failures integer,
+                                     p_first_failure_at bigint, p_locked_until bigint, p_last_success_at bigint,
+                                     p_last_failure_at bigint, p_version bigint)
+RETURNS SETOF bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
+DECLARE v bigint;
+BEGIN
+  IF p_version IS NULL THEN
+    INSERT INTO chorus.users AS u (user_key, last_step, failures, first_failure_at, locked_until,
+                                   last_success_at, last_failure_at)
+      VALUES (p_key, p_last_step, p_failures, p_first_failure_at, p_locked_until, p_last_success_at,
+              p_last_failure_at)
+      ON CONFLICT (user_key) DO NOTHING RETURNING u.version INTO v;
+  ELSE
+    UPDATE chorus.users AS u SET last_step = p_last_step, failures = p_failures,
+           first_failure_at = p_first_failure_at, locked_until = p_locked_until,
+           last_success_at = p_last_success_at, last_failure_at = p_last_failure_at,
+           version = u.version + 1, updated_at = now()
+      WHERE u.user_key = p_key AND u.version = p_version RETURNING u.version INTO v;
+  END IF;
+  IF FOUND THEN RETURN NEXT v; END IF;
+END
+$f$;
+
+CREATE FUNCTION chorus.user_delete(p_key text) RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
+  DELETE FROM chorus.users u WHERE u.user_key = p_key
+$f$;
+
+-- Keys only (chorusctl list): no record, no live state.
+CREATE FUNCTION chorus.user_list() RETURNS SETOF text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
+  SELECT u.user_key FROM chorus.users u WHERE u.record IS NOT NULL
+$f$;
+
+-- Functions are executable by PUBLIC unless revoked. Their owner must be
+-- the table's (not, say, a superuser who ran `db migrate`): they run with
+-- its rights.
+DO $$
+DECLARE
+  fns text[] := ARRAY['chorus.user_get(text)', 'chorus.user_put_record(text, text, bigint)',
+                      'chorus.user_put_live(text, bigint, integer, bigint, bigint, bigint, bigint, bigint)',
+                      'chorus.user_delete(text)', 'chorus.user_list()'];
+  owner regrole := (SELECT c.relowner FROM pg_class c WHERE c.oid = 'chorus.users'::regclass);
+  fn text;
+BEGIN
+  FOREACH fn IN ARRAY fns LOOP
+    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
+    IF owner::oid <> (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) THEN
+      EXECUTE format('ALTER FUNCTION %s OWNER TO %s', fn, owner);
+    END IF;
+  END LOOP;
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chorus_host') THEN
+    GRANT USAGE ON SCHEMA chorus TO chorus_host;
+    GRANT SELECT ON chorus.schema_version TO chorus_host;
+    REVOKE ALL ON chorus.users FROM chorus_host;
+    FOREACH fn IN ARRAY fns LOOP
+      EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO chorus_host', fn);
+    END LOOP;
+  END IF;
+END $$;
+)SQL"},
 };
 
 }  // namespace

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// One row per user in chorus.users (pg_schema.cpp). A transaction is:
+// One row per user in chorus.users (pg_schema.cpp), reached only through
+// the SECURITY DEFINER functions of migration 2 (hosts have no table rights).
+// A transaction is:
 //
 //   begin(user)   SELECT pg_advisory_lock(CHOR, hashtext(key))  -- session lock
-//                 SELECT ... FROM chorus.users WHERE user_key = key
-//   put_*()       one UPDATE (or INSERT for a new user), autocommitted, so it
-//                 is durable on return; guarded by "AND version = <read>", a
-//                 compare-and-set on everything read under the lock
-//   erase()       DELETE
+//                 SELECT * FROM chorus.user_get(key)
+//   put_*()       chorus.user_put_record / user_put_live: one UPDATE (or
+//                 INSERT for a new user), autocommitted, so it is durable on
+//                 return; guarded by "AND version = <read>", a compare-and-set
+//                 on everything read under the lock; no row back: Errc::busy
+//   erase()       chorus.user_delete(key)
 //   ~txn          SELECT pg_advisory_unlock(...)
 //
 // The session-level advisory lock (not a transaction lock) keeps the user's
@@ -31,9 +34,14 @@ namespace {
 
 constexpr const char* kLockSql = "SELECT pg_advisory_lock(1128812370, hashtext($1))";  // 'CHOR'
 constexpr const char* kUnlockSql = "SELECT pg_advisory_unlock(1128812370, hashtext($1))";
-constexpr const char* kSelectSql =
-    "SELECT record, last_step, failures, first_failure_at, locked_until, last_success_at, last_failure_at, "
-    "version FROM chorus.users WHERE user_key = $1";
+// Columns: record, last_step, failures, first_failure_at, locked_until,
+// last_success_at, last_failure_at, version.
+constexpr const char* kSelectSql = "SELECT * FROM chorus.user_get($1)";
+// The put functions take the version read, NULL for "no row read" (insert).
+constexpr const char* kPutRecordSql = "SELECT * FROM chorus.user_put_record($1, $2, $3)";
+constexpr const char* kPutLiveSql = "SELECT * FROM chorus.user_put_live($1, $2, $3, $4, $5, $6, $7, $8)";
+constexpr const char* kDeleteSql = "SELECT chorus.user_delete($1)";
+constexpr const char* kListSql = "SELECT * FROM chorus.user_list()";
 
 struct Shared {
     Conn conn;
@@ -95,16 +103,7 @@ public:
             copy.totp->sealed = true;
         }
         CHORUS_ASSIGN_OR_RETURN(SecretString text, encode_record(copy));
-        if (exists_) {
-            CHORUS_RETURN_IF_ERROR(write(
-                "UPDATE chorus.users SET record = $2, version = version + 1, updated_at = now() "
-                "WHERE user_key = $1 AND version = $3 RETURNING version",
-                {key_.c_str(), text.c_str(), version_.c_str()}));
-        } else {
-            CHORUS_RETURN_IF_ERROR(write("INSERT INTO chorus.users (user_key, record) VALUES ($1, $2) "
-                                         "ON CONFLICT (user_key) DO NOTHING RETURNING version",
-                                         {key_.c_str(), text.c_str()}));
-        }
+        CHORUS_RETURN_IF_ERROR(write(kPutRecordSql, {key_.c_str(), text.c_str(), read_version()}));
         record_.emplace(text.view());
         return ok_status();
     }
@@ -114,26 +113,14 @@ public:
             return make_error(Errc::invalid_argument, "time step out of range");
         const std::string v[] = {num(static_cast<std::int64_t>(s.last_step)), num(s.failures), num(s.first_failure_at),
                                  num(s.locked_until), num(s.last_success_at), num(s.last_failure_at)};
-        if (exists_) {
-            CHORUS_RETURN_IF_ERROR(write(
-                "UPDATE chorus.users SET last_step = $2, failures = $3, first_failure_at = $4, locked_until = $5, "
-                "last_success_at = $6, last_failure_at = $7, version = version + 1, updated_at = now() "
-                "WHERE user_key = $1 AND version = $8 RETURNING version",
-                {key_.c_str(), v[0].c_str(), v[1].c_str(), v[2].c_str(), v[3].c_str(), v[4].c_str(), v[5].c_str(),
-                 version_.c_str()}));
-        } else {
-            CHORUS_RETURN_IF_ERROR(write(
-                "INSERT INTO chorus.users (user_key, last_step, failures, first_failure_at, locked_until, "
-                "last_success_at, last_failure_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-                "ON CONFLICT (user_key) DO NOTHING RETURNING version",
-                {key_.c_str(), v[0].c_str(), v[1].c_str(), v[2].c_str(), v[3].c_str(), v[4].c_str(), v[5].c_str()}));
-        }
+        CHORUS_RETURN_IF_ERROR(write(kPutLiveSql, {key_.c_str(), v[0].c_str(), v[1].c_str(), v[2].c_str(), v[3].c_str(),
+                                                   v[4].c_str(), v[5].c_str(), read_version()}));
         live_ = s;
         return ok_status();
     }
 
     Status erase() override {
-        CHORUS_RETURN_IF_ERROR(sh_->conn.exec("DELETE FROM chorus.users WHERE user_key = $1", {key_.c_str()}).status());
+        CHORUS_RETURN_IF_ERROR(sh_->conn.exec(kDeleteSql, {key_.c_str()}).status());
         exists_ = false;
         record_.reset();
         live_ = LiveState{};
@@ -141,6 +128,10 @@ public:
     }
 
 private:
+    // The compare-and-set operand: the version read, or NULL (insert) when
+    // there was no row.
+    const char* read_version() const { return exists_ ? version_.c_str() : nullptr; }
+
     // One autocommitted statement that must touch exactly one row; records
     // the new version. No row: someone changed the state without our lock.
     Status write(const char* sql, const std::vector<const char*>& params) {
@@ -174,7 +165,7 @@ public:
 
     Result<std::vector<std::string>> list_users() override {
         CHORUS_RETURN_IF_ERROR(sh_->conn.ensure(true));
-        CHORUS_ASSIGN_OR_RETURN(PgResult r, sh_->conn.exec("SELECT user_key FROM chorus.users WHERE record IS NOT NULL"));
+        CHORUS_ASSIGN_OR_RETURN(PgResult r, sh_->conn.exec(kListSql));
         std::vector<std::string> users;
         for (int i = 0; i < PQntuples(r.get()); ++i) {
             auto u = decode_username(PQgetvalue(r.get(), i, 0));
