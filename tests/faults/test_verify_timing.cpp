@@ -70,9 +70,10 @@ constexpr double kBudgetSeconds = 6.0;  // measured rounds stop here (ctest time
 // Below this a flush is not reaching a disk. Without it the cases differ by
 // CPU work alone (on tmpfs here: 40 us for alice, 7-12 us for the others, so
 // 0.2-0.3x), the residue docs/SECURITY.md accepts, and the 1/kMaxRatio bound
-// would trip on it. At 50 us that residue stays above 0.4x even on a CPU
-// three times slower, while a removed defence still lands below 0.2x.
-constexpr double kMinFlushUs = 50.0;
+// would trip on it. At 100 us that residue stays above 0.5x even when a
+// loaded CI machine triples the CPU part (measured here: up to 90 us apart),
+// while a removed defence still lands below 0.2x.
+constexpr double kMinFlushUs = 100.0;
 
 // The cases, in the order a round starts from (rotated each round).
 enum Case { kWrong, kUnknown, kUnenrolled, kInvalidName, kRight, kCases };
