@@ -32,7 +32,9 @@ struct Context {
     bool delegated = false;
     LoginOrigin origin;
 
-    std::int64_t now() const { return clock->now(); }
+    // The time every flow decides by: the host's clock, or the fleet store's
+    // once it has been reached (each flow reaches it before reading the time).
+    std::int64_t now() const { return clock->now() + (store ? store->clock_offset() : 0); }
 };
 
 // Opens the store the config names. The file store checks ownership against

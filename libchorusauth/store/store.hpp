@@ -96,6 +96,9 @@ public:
     // wrong code for an unknown account then costs what it costs for a real
     // one (whose failure is written), so timing does not tell them apart.
     virtual Status spend_like_a_write() { return {}; }
+    // Seconds to add to this host's clock to get the store's: a shared store
+    // keeps one time for the fleet (docs/FLEET.md, "Clock"). 0 for a local store.
+    virtual std::int64_t clock_offset() const { return 0; }
 };
 
 struct FileStoreOptions {

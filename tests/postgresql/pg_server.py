@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """A throw-away PostgreSQL 15 cluster for one test: initdb + pg_ctl as the
 postgres user (the server refuses root), loopback TCP on a free port, a
-private socket directory; stopped by PID in stop(), even after a failure."""
+private socket directory; stopped by PID in stop(), even after a failure.
+Also imported by bench/pg_bench.py (scripts/bench --postgresql), which passes
+settings={} to keep the server's durable defaults (fsync on)."""
 import glob
 import os
 import signal
@@ -24,7 +26,10 @@ def free_port():
 
 
 class Server:
-    def __init__(self, top):
+    def __init__(self, top, settings=None):
+        # Server settings (-c name=value) besides the port, socket dir and
+        # listen address; tests run without fsync.
+        self.settings = {"fsync": "off"} if settings is None else dict(settings)
         self.bindir = find_bindir()
         self.top = os.path.join(top, "pg")
         os.mkdir(self.top, 0o700)
@@ -54,7 +59,8 @@ class Server:
         self.run("createdb", "-h", self.sock, "-p", str(self.port), "-U", "postgres", "chorus")
 
     def start(self):
-        opts = "-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off" % (self.port, self.sock)
+        opts = "-p %d -k %s -c listen_addresses=127.0.0.1" % (self.port, self.sock)
+        opts += "".join(" -c %s=%s" % kv for kv in sorted(self.settings.items()))
         self.run("pg_ctl", "-D", self.data, "-l", os.path.join(self.top, "log"), "-o", opts, "-w", "-t", "30",
                  "start")
         with open(os.path.join(self.data, "postmaster.pid")) as f:

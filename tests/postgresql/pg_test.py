@@ -72,8 +72,9 @@ class Env:
     def plugin_ctl(self, cfg, *argv, check=True):
         return self.ctl(cfg, *argv, "--plugin", self.a.plugin, check=check)
 
-    def verify(self, cfg, user, code):
-        r = subprocess.run([self.a.helper, "verify", cfg, user, code], capture_output=True, text=True, timeout=60)
+    def verify(self, cfg, user, code, prefix=()):
+        r = subprocess.run(list(prefix) + [self.a.helper, "verify", cfg, user, code], capture_output=True, text=True,
+                           timeout=60)
         m = re.search(r"rc=(-?\d+)", r.stdout)
         assert m, "pg_helper: %r %r" % (r.stdout, r.stderr)
         return int(m.group(1))
@@ -156,6 +157,27 @@ def case_fleet_lockout(env):
     st = env.status(a, "carol")
     expect((st["locked"], st["failures"]), (False, 0), "unlocked on B, seen on A")
     expect(env.verify(a, "carol", totp()), RC_OK, "login after unlock")
+
+
+def case_database_clock(env):
+    """Host A's clock is an hour behind (libfaketime): the fleet's time, the
+    database's, still decides its TOTP step and the lockout it writes."""
+    if shutil.which("faketime") is None:
+        print("SKIP: faketime not installed")
+        sys.exit(77)
+    a, b = env.fleet()
+    env.enroll(a, "gina")
+    behind = ["faketime", "-f", "-1h"]
+    seen = int(subprocess.run(behind + ["date", "+%s"], capture_output=True, text=True, check=True).stdout)
+    assert abs(seen - (time.time() - 3600)) < 60, "faketime had no effect (%d)" % seen
+    expect(env.verify(a, "gina", totp(), prefix=behind), RC_OK, "current code on a host an hour behind")
+    bad = wrong(totp())
+    rcs = [env.verify(a, "gina", bad, prefix=behind) for _ in range(5)]
+    expect(rcs[-1], RC_LOCKED, "fifth failure on A locks (%r)" % rcs)
+    # Written with A's own clock, the lock would have ended an hour ago.
+    expect(env.verify(b, "gina", totp(1)), RC_LOCKED, "the lock holds on B")
+    left = env.status(b, "gina")["lock_remaining"]
+    assert 800 <= left <= 900, "lock_remaining on B: %d" % left
 
 
 def case_concurrent_one_code(env):

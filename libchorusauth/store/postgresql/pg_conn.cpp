@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <string_view>
 
 namespace chorus::pg {
@@ -133,6 +134,7 @@ Status Conn::ensure(bool check_schema) {
     // A login waits at most this long for another login of the same user.
     CHORUS_RETURN_IF_ERROR(exec_script("SET lock_timeout = '10s'; SET statement_timeout = '15s'; "
                                        "SET idle_in_transaction_session_timeout = '30s'"));
+    CHORUS_RETURN_IF_ERROR(measure_clock());
     if (!check_schema) return ok_status();
     CHORUS_ASSIGN_OR_RETURN(PgResult r, exec("SELECT coalesce(max(version), 0) FROM chorus.schema_version"));
     const int have = std::atoi(PQgetvalue(r.get(), 0, 0));
@@ -143,6 +145,19 @@ Status Conn::ensure(bool check_schema) {
                                             (have < kSchemaVersion ? " (run `chorusctl db migrate`)"
                                                                    : " (upgrade chorus on this host)"));
     }
+    return ok_status();
+}
+
+// The fleet shares one clock, the database's: every expiry a host computes
+// (lockout end, failure window, reset codes, the TOTP step) then agrees with
+// the other hosts' even when this host's clock is off. Measured once per
+// connection, rounded to the nearest second around the round trip.
+Status Conn::measure_clock() {
+    const std::int64_t before = static_cast<std::int64_t>(std::time(nullptr));
+    CHORUS_ASSIGN_OR_RETURN(PgResult r, exec("SELECT floor(extract(epoch FROM clock_timestamp()))::bigint"));
+    const std::int64_t after = static_cast<std::int64_t>(std::time(nullptr));
+    const std::int64_t db = std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
+    clock_offset_ = db - (before + (after - before) / 2);
     return ok_status();
 }
 

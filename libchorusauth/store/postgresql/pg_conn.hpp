@@ -52,12 +52,17 @@ public:
     Status exec_script(const char* sql);
     bool connected() const { return c_ != nullptr && PQstatus(c_) == CONNECTION_OK; }
     void drop();
+    // The database's clock minus this host's, in seconds, as measured when
+    // the connection was made (0 before the first one).
+    std::int64_t clock_offset() const { return clock_offset_; }
 
 private:
     Error failure(const char* what, const PGresult* r) const;
+    Status measure_clock();
 
     ConnParams params_;
     PGconn* c_ = nullptr;
+    std::int64_t clock_offset_ = 0;
 };
 
 }  // namespace chorus::pg

@@ -163,6 +163,8 @@ public:
         return std::unique_ptr<UserTxn>(std::move(txn));
     }
 
+    std::int64_t clock_offset() const override { return sh_->conn.clock_offset(); }
+
     Result<std::vector<std::string>> list_users() override {
         CHORUS_RETURN_IF_ERROR(sh_->conn.ensure(true));
         CHORUS_ASSIGN_OR_RETURN(PgResult r, sh_->conn.exec(kListSql));
