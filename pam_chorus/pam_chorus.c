@@ -128,6 +128,13 @@ static int call_end(struct call *c, int pam_rc)
 	return pam_rc;
 }
 
+/* pam_set_data cleanup for malloc'd data. */
+static void free_data(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh, (void)error_status;
+	free(data);
+}
+
 /* The user name as it may appear in a log line: control bytes and DEL as
  * \xNN, so a name cannot forge log lines (the library escapes its own). */
 static const char *log_name(const char *user, char *buf, size_t len)
@@ -191,8 +198,12 @@ CHORUS_PAM_ENTRY pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, co
 	if (result == CHORUS_LOGIN_VERIFIED || result == CHORUS_LOGIN_FAILMODE)
 		return call_end(&c, PAM_SUCCESS);
 	if (result == CHORUS_LOGIN_BREAK_GLASS) {
-		/* The account stage of this handle may then pass while the store is down. */
-		prc = pam_set_data(pamh, BREAK_GLASS_KEY, (void *)BREAK_GLASS_KEY, NULL);
+		/* The account stage of this handle may then pass while the store is
+		 * down, for this user only (PAM_USER could change in between). */
+		char *who = strdup(c.user);
+		prc = who != NULL ? pam_set_data(pamh, BREAK_GLASS_KEY, who, free_data) : PAM_BUF_ERR;
+		if (prc != PAM_SUCCESS)
+			free(who);
 		return call_end(&c, prc == PAM_SUCCESS ? PAM_SUCCESS : PAM_BUF_ERR);
 	}
 	if (result != CHORUS_LOGIN_NOT_REQUIRED) /* a result this module does not know */
@@ -221,8 +232,13 @@ CHORUS_PAM_ENTRY pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const
 		return call_end(&c, prc);
 	const void *break_glass = NULL;
 	unsigned flags_out = c.args.qr_flags;
-	if (pam_get_data(pamh, BREAK_GLASS_KEY, &break_glass) == PAM_SUCCESS && break_glass != NULL)
-		flags_out |= CHORUS_ACCOUNT_BREAK_GLASS;
+	if (pam_get_data(pamh, BREAK_GLASS_KEY, &break_glass) == PAM_SUCCESS && break_glass != NULL) {
+		if (strcmp(break_glass, c.user) == 0)
+			flags_out |= CHORUS_ACCOUNT_BREAK_GLASS;
+		/* Spent by this account stage, whatever it decides. */
+		if (pam_set_data(pamh, BREAK_GLASS_KEY, NULL, NULL) != PAM_SUCCESS)
+			return call_end(&c, PAM_BUF_ERR);
+	}
 	int rc = chorus_login_account(c.ctx, c.user, &c.prompter, flags_out);
 	if (rc != CHORUS_OK)
 		return call_fail(&c, rc, STAGE_ACCOUNT, "account refused");

@@ -158,7 +158,9 @@ struct StoreConfig {
 struct FailmodeConfig {
     std::vector<std::string> allow_groups;  // members log in without a second factor
     bool allow_console = false;             // so does a login on a local console
-    std::vector<std::string> console_ttys = {"console", "tty[0-9]*", "ttyS[0-9]*", "hvc[0-9]*"};  // fnmatch, no /dev/
+    // fnmatch, no /dev/. Serial (ttyS*) and hypervisor (hvc*) consoles are
+    // left out: on cloud machines they are reachable remotely.
+    std::vector<std::string> console_ttys = {"console", "tty[0-9]*"};
     std::string break_glass_path;           // host-local file store of break-glass codes; empty = none
 
     bool operator==(const FailmodeConfig&) const = default;

@@ -312,6 +312,12 @@ void check_cross_field(Diagnostics& d, const Config& c) {
     const bool failmode_set = !f.allow_groups.empty() || f.allow_console || !f.break_glass_path.empty();
     if (!any_failed({"store", "store.backend", "failmode"}) && failmode_set && s.backend != StoreBackend::postgresql)
         d.add(d.where("failmode"), "failmode: applies only to store.backend: postgresql (the file store is local)");
+    // An old file store there would turn its users' old recovery codes into
+    // break-glass codes.
+    if (!any_failed({"store", "store.path", "failmode", "failmode.break_glass_path"}) &&
+        !f.break_glass_path.empty() && f.break_glass_path == s.path)
+        d.add(d.where("failmode.break_glass_path", "failmode"),
+              "failmode.break_glass_path: must be a directory of its own, not store.path (" + s.path + ")");
 }
 
 // Checks yaml-cpp handles badly: a tab in indentation (YAML forbids it, and

@@ -2,6 +2,7 @@
 #include "flows/failmode.hpp"
 
 #include <fnmatch.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <memory>
@@ -40,8 +41,20 @@ bool is_console_tty(const std::vector<std::string>& patterns, std::string_view t
                        [&](const std::string& p) { return ::fnmatch(p.c_str(), name.c_str(), 0) == 0; });
 }
 
+bool caller_can_signal_us() {
+    uid_t real = 0, effective = 0, saved = 0;
+    if (::getresuid(&real, &effective, &saved) != 0) return true;
+    return real != 0 || effective != 0 || saved != 0;
+}
+
 std::optional<std::string> failmode_admits(const Context& ctx, const std::vector<std::string>& groups) {
     const FailmodeConfig& f = ctx.config.failmode;
+    // A process whose caller may signal it (su, sudo: the real uid is the
+    // user's) can be stopped past the connect timeout, which looks exactly
+    // like an outage. Only logins run by root throughout (sshd, login, a
+    // display manager) get these doors; a break-glass code proves a secret
+    // and stays open to everyone.
+    if (caller_can_signal_us()) return std::nullopt;
     for (const std::string& g : f.allow_groups)
         if (std::find(groups.begin(), groups.end(), g) != groups.end()) return "group " + g;
     // A remote host named by the application means it is not the console,
@@ -73,6 +86,12 @@ Result<std::vector<SecretString>> break_glass_renew(Context& ctx, std::string_vi
 bool admit_by_failmode(Context& ctx, std::string_view user, const std::vector<std::string>& groups, Prompter& p,
                        const Error& cause) {
     std::optional<std::string> reason = failmode_admits(ctx, groups);
+    const FailmodeConfig& f = ctx.config.failmode;
+    if (!reason && caller_can_signal_us() && (f.allow_console || !f.allow_groups.empty()))
+        ctx.log.logf(LogLevel::notice,
+                     "state store unreachable (%s); failmode groups and console are not honoured for %s in a "
+                     "process its caller can stop (real uid %u): only a break-glass code works here",
+                     cause.message.c_str(), name_of(user).c_str(), static_cast<unsigned>(::getuid()));
     if (!reason) return false;
     ctx.log.logf(LogLevel::warning, "state store unreachable (%s); %s let in without a second factor by failmode (%s)",
                  cause.message.c_str(), name_of(user).c_str(), reason->c_str());

@@ -22,8 +22,13 @@ namespace chorus {
 // Whether a PAM_TTY (with or without "/dev/") is a console by the patterns.
 bool is_console_tty(const std::vector<std::string>& patterns, std::string_view tty);
 
+// Whether a non-root caller could stop or signal this process (any of the
+// real, effective or saved uids is not root).
+bool caller_can_signal_us();
+
 // Why failmode lets user in without a second factor ("group wheel",
-// "console tty1"), or nothing. groups: the account's groups.
+// "console tty1"), or nothing: never in a process its caller can signal.
+// groups: the account's groups.
 std::optional<std::string> failmode_admits(const Context& ctx, const std::vector<std::string>& groups);
 
 // Whether the host has a break-glass store configured.

@@ -49,13 +49,16 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view user, Prom
     if (!groups.ok() && groups.code() != Errc::not_found) return std::move(groups).error();
     const bool account_exists = groups.ok();
     const std::vector<std::string>* known_groups = account_exists ? &*groups : nullptr;
-    if (account_exists && encode_username(user).ok()) {
+    if (encode_username(user).ok()) {
+        // Unknown accounts make the same store round trip before the prompt,
+        // so an outage (a connect timeout) costs them the same time.
         Result<bool> enrolled = has_method(ctx, user);
         if (!enrolled.ok() && enrolled.code() == Errc::unavailable) {
-            if (admit_by_failmode(ctx, user, *known_groups, p, enrolled.error())) return LoginResult::failmode;
-            // Anyone else is asked for a code as usual, like an unknown
-            // account: it may be a break-glass code, or the store may be back.
-        } else {
+            if (account_exists && admit_by_failmode(ctx, user, *known_groups, p, enrolled.error()))
+                return LoginResult::failmode;
+            // Anyone else is asked for a code as usual: it may be a
+            // break-glass code, or the store may be back.
+        } else if (account_exists) {
             if (!enrolled.ok()) return std::move(enrolled).error();
             if (!*enrolled) return LoginResult::not_required;
         }

@@ -97,7 +97,8 @@ static void test_outage_lets_the_console_in_and_nothing_remote(void **state)
 	outage_config();
 	const char *user = pt_user_add(NULL);
 	assert_int_equal(items_login(user, "tty1", NULL), PAM_SUCCESS);
-	assert_int_equal(items_login(user, "/dev/ttyS0", NULL), PAM_SUCCESS);
+	assert_int_equal(items_login(user, "/dev/tty2", NULL), PAM_SUCCESS);
+	assert_int_equal(items_login(user, "/dev/ttyS0", NULL), PAM_AUTHINFO_UNAVAIL); /* serial: opt in */
 	assert_int_equal(items_login(user, "/dev/pts/0", NULL), PAM_AUTHINFO_UNAVAIL);
 	assert_int_equal(items_login(user, "ssh", NULL), PAM_AUTHINFO_UNAVAIL);
 	assert_int_equal(items_login(user, "tty1", "192.0.2.7"), PAM_AUTHINFO_UNAVAIL);

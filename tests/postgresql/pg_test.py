@@ -26,7 +26,7 @@ import pg_server  # noqa: E402
 
 SECRET = bytes.fromhex("3132333435363738393031323334353637383930c0ffee42")
 SECRET_B32 = base64.b32encode(SECRET).decode().rstrip("=")
-RC_OK, RC_BAD_CODE, RC_REPLAY, RC_LOCKED, RC_UNAVAILABLE = 0, -9, -10, -11, -21
+RC_OK, RC_IO, RC_BAD_CODE, RC_REPLAY, RC_LOCKED, RC_UNAVAILABLE = 0, -4, -9, -10, -11, -21
 
 
 def totp(offset=0, secret=SECRET):
@@ -226,6 +226,17 @@ def case_database_down(env):
         serve.wait(timeout=30)
 
 
+def case_refused_is_not_outage(env):
+    """A server that answers and refuses this host (a role the DBA dropped)
+    is an error, never "unreachable": failmode's doors must stay shut."""
+    env.pg.init()
+    env.plugin_ctl(env.config("O"), "db", "init")
+    ghost = env.config("G", user="dropped_host")
+    r = subprocess.run([env.a.helper, "verify", ghost, "ivan", totp()], capture_output=True, text=True, timeout=60)
+    assert "rc=%d" % RC_IO in r.stdout, (r.stdout, r.stderr)
+    assert "the database refused this host" in r.stderr and "dropped_host" in r.stderr, r.stderr
+
+
 def case_dump_has_no_secret(env):
     a, _ = env.fleet()
     env.enroll(a, "frank")
@@ -369,9 +380,15 @@ def case_migrate_v1_to_v2(env):
     assert r.returncode == 1 and "schema version: 1" in r.stdout and "db migrate" in r.stdout, r.stdout
     r = subprocess.run([env.a.helper, "verify", a, "zed", totp()], capture_output=True, text=True, timeout=60)
     assert "rc=0" not in r.stdout and "chorusctl db migrate" in r.stderr, (r.stdout, r.stderr)
+    # A host plants a better-matching public.format() (CVE-2018-1058): the
+    # migration's search_path is pinned, so it never runs as the superuser.
+    env.pg.psql("GRANT CREATE ON SCHEMA public TO PUBLIC")
+    env.pg.psql("CREATE FUNCTION public.format(f text, a text) RETURNS text LANGUAGE plpgsql AS $$ BEGIN "
+                "EXECUTE 'ALTER ROLE host_a SUPERUSER'; RETURN pg_catalog.format(f, a); END $$", user="host_a")
     # A superuser runs the migration; the functions must still run with the
     # rights of the schema's owner, not the superuser's.
     out = env.plugin_ctl(env.config("P"), "db", "migrate").stdout
+    expect(env.pg.psql("SELECT rolsuper FROM pg_roles WHERE rolname = 'host_a'"), "f", "planted function not run")
     assert "schema at version 2 (was 1)" in out, out
     expect(env.pg.psql("SELECT DISTINCT proowner::regrole FROM pg_proc WHERE pronamespace = 'chorus'::regnamespace"),
            "chorus_admin", "owner of the functions")

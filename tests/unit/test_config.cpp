@@ -253,6 +253,8 @@ void test_failmode_settings(void**) {
     expect_contains(parse_error(pg + "failmode:\n  console_ttys: [/dev/tty1]\n"), "must not contain spaces or '/'");
     expect_contains(parse_error(pg + "failmode:\n  break_glass_path: bg\n"), "failmode.break_glass_path: must be an absolute path");
     expect_contains(parse_error(pg + "failmode:\n  allow_console: yes\n"), "failmode.allow_console");
+    expect_contains(parse_error(pg + "failmode:\n  break_glass_path: /var/lib/chorus\n"),
+                    "failmode.break_glass_path: must be a directory of its own, not store.path");
 }
 
 void test_top_level_that_is_not_a_map_is_refused(void**) {

@@ -5,6 +5,8 @@
 // is a Store whose every call fails as a database outage does.
 #include <grp.h>
 #include <pwd.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <vector>
 
@@ -107,7 +109,7 @@ void test_console_means_a_console_tty_and_no_remote_host(void**) {
         const char* rhost;
         bool admitted;
     } cases[] = {{"tty1", "", true},       {"/dev/tty2", "", true},       {"console", "", true},
-                 {"ttyS0", "", true},      {"/dev/pts/0", "", false},     {"pts/1", "", false},
+                 {"ttyS0", "", false},      {"/dev/pts/0", "", false},     {"pts/1", "", false},
                  {"ssh", "", false},       {"tty1", "10.0.0.5", false},   {"", "", false},
                  {"/dev/../tty1", "", false}, {":0", "", false}};
     for (const Case& c : cases) {
@@ -118,6 +120,35 @@ void test_console_means_a_console_tty_and_no_remote_host(void**) {
     o.ctx.config.failmode.allow_console = false;
     o.ctx.origin = {"tty1", ""};
     assert_false(o.login({"000000"}).ok());
+}
+
+// su and sudo: the real uid is the caller's, who can SIGSTOP the process past
+// the connect timeout. Neither door opens there; a break-glass code still does.
+void test_doors_stay_shut_in_a_process_its_caller_can_stop(void**) {
+    Outage o;
+    o.ctx.config.failmode.allow_groups = {group_of_nobody()};
+    o.ctx.config.failmode.allow_console = true;
+    o.ctx.origin = {"tty1", ""};
+    auto codes = chorus::break_glass_renew(o.ctx, kUser);
+    assert_true(codes.ok());
+    const std::string code(codes->front().view());
+    assert_true(o.login({}).ok());  // as root throughout: the group door opens
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        const passwd* pw = getpwnam(kUser);
+        if (pw == nullptr || setresuid(pw->pw_uid, 0, 0) != 0) _exit(2);
+        if (!chorus::caller_can_signal_us()) _exit(3);
+        auto shut = o.login({"ZZZZ-ZZZZ-ZZZZ"});
+        if (shut.ok() || shut.code() != Errc::unavailable) _exit(4);
+        auto glass = o.login({code});
+        if (!glass.ok() || *glass != LoginResult::break_glass) _exit(5);
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 void test_break_glass_code_works_once(void**) {
@@ -177,7 +208,8 @@ void test_other_store_failures_are_never_admitted(void**) {
 void test_console_patterns(void**) {
     const std::vector<std::string> p = chorus::FailmodeConfig{}.console_ttys;
     assert_true(chorus::is_console_tty(p, "tty63"));
-    assert_true(chorus::is_console_tty(p, "hvc0"));
+    assert_false(chorus::is_console_tty(p, "hvc0"));  // remote on cloud machines: opt in
+    assert_true(chorus::is_console_tty({"hvc[0-9]*"}, "hvc0"));
     assert_false(chorus::is_console_tty(p, "ttyp0x/.."));
     assert_false(chorus::is_console_tty(p, "/dev/pts/3"));
     assert_false(chorus::is_console_tty(p, "/dev/"));
@@ -190,6 +222,7 @@ int main() {
         cmocka_unit_test(test_default_denies_everyone),
         cmocka_unit_test(test_listed_group_is_let_in_without_a_code),
         cmocka_unit_test(test_console_means_a_console_tty_and_no_remote_host),
+        cmocka_unit_test(test_doors_stay_shut_in_a_process_its_caller_can_stop),
         cmocka_unit_test(test_break_glass_code_works_once),
         cmocka_unit_test(test_break_glass_is_not_a_way_in_while_the_store_works),
         cmocka_unit_test(test_other_store_failures_are_never_admitted),

@@ -24,6 +24,26 @@ std::string one_line(std::string_view s) {
     return out;
 }
 
+// Whether a failed connection attempt is an outage: no server answered
+// (refused, unreachable, unresolvable, timed out, gone) or the servers are
+// restarting or standing by. A server that answered and refused this host
+// (pg_hba, role, password, certificate, too many clients) or a TLS failure is
+// not: failmode's doors would then stay open on a host the DBA has cut off,
+// or for a man in the middle. Text not recognised (another libpq version, a
+// translation) is not an outage either, so failmode stays shut.
+bool is_outage(std::string_view msg) {
+    auto has = [&](std::string_view s) { return msg.find(s) != std::string_view::npos; };
+    if (has("the database system is")) return true;  // starting up, shutting down, in recovery
+    for (std::string_view refused : {"FATAL", "SSL", "certificate", "authentication", "password", "pg_hba"})
+        if (has(refused)) return false;
+    for (std::string_view gone : {"Connection refused", "timeout expired", "No route to host", "Network is unreachable",
+                                  "could not translate host name", "No such file or directory", "Connection reset",
+                                  "Connection timed out", "server closed the connection unexpectedly",
+                                  "session is read-only", "is in hot standby mode"})
+        if (has(gone)) return true;
+    return false;
+}
+
 const char* find_value(const PQconninfoOption* opts, std::string_view key) {
     for (const PQconninfoOption* o = opts; o->keyword != nullptr; ++o)
         if (key == o->keyword && o->val != nullptr && *o->val != '\0') return o->val;
@@ -127,12 +147,17 @@ Status Conn::ensure(bool check_schema) {
     c_ = PQconnectdbParams(keys.data(), values.data(), 1);
     if (c_ == nullptr) return make_error(Errc::no_memory, "postgresql store: out of memory");
     if (PQstatus(c_) != CONNECTION_OK) {
-        Error e = make_error(Errc::unavailable, "postgresql store: cannot connect: " + one_line(PQerrorMessage(c_)));
+        const std::string why = one_line(PQerrorMessage(c_));
+        Error e = is_outage(why) ? make_error(Errc::unavailable, "postgresql store: cannot connect: " + why)
+                                 : make_error(Errc::io, "postgresql store: the database refused this host: " + why);
         drop();
         return e;
     }
     // A login waits at most this long for another login of the same user.
-    CHORUS_RETURN_IF_ERROR(exec_script("SET lock_timeout = '10s'; SET statement_timeout = '15s'; "
+    // search_path pinned: nothing a host role can create (in public, say)
+    // shadows a built-in our statements or migrations name (CVE-2018-1058).
+    CHORUS_RETURN_IF_ERROR(exec_script("SET search_path = pg_catalog, pg_temp; "
+                                       "SET lock_timeout = '10s'; SET statement_timeout = '15s'; "
                                        "SET idle_in_transaction_session_timeout = '30s'"));
     CHORUS_RETURN_IF_ERROR(measure_clock());
     if (!check_schema) return ok_status();

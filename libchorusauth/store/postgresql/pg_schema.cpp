@@ -129,9 +129,9 @@ DECLARE
   fn text;
 BEGIN
   FOREACH fn IN ARRAY fns LOOP
-    EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
     IF owner::oid <> (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) THEN
-      EXECUTE format('ALTER FUNCTION %s OWNER TO %s', fn, owner);
+      EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO %s', fn, owner);
     END IF;
   END LOOP;
   IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chorus_host') THEN
@@ -139,7 +139,7 @@ BEGIN
     GRANT SELECT ON chorus.schema_version TO chorus_host;
     REVOKE ALL ON chorus.users FROM chorus_host;
     FOREACH fn IN ARRAY fns LOOP
-      EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO chorus_host', fn);
+      EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO chorus_host', fn);
     END LOOP;
   END IF;
 END $$;
