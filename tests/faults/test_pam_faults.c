@@ -163,7 +163,10 @@ static int pam_run(const char *service, const char *user, const char *answer, en
 		struct conv_arg a = {answer, f == F_CONV};
 		struct pam_conv c = {conv, &a};
 		pam_handle_t *pamh = NULL;
+		/* pam_wrapper sets up again in a forked child, at its first pam_start. */
+		int lock = pt_wrapper_lock();
 		int rc = pam_start(service, user, &c, &pamh);
+		pt_wrapper_unlock(lock);
 		if (rc == PAM_SUCCESS) {
 			alloc_count = 0;
 			alloc_fail_at = f == F_ALLOC ? nth : 0;

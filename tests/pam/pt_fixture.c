@@ -178,6 +178,11 @@ int pt_main(int argc, char **argv, const char *group, const struct pt_service *s
 	(void)argc;
 	const char *child_dir = getenv("PT_DIR");
 	if (child_dir != NULL) {
+		const char *lock_fd = getenv("PT_WRAP_LOCK_FD");
+		if (lock_fd != NULL) { /* pam_wrapper has set up: let the next process */
+			pt_wrapper_unlock(atoi(lock_fd));
+			unsetenv("PT_WRAP_LOCK_FD");
+		}
 		snprintf(dir, sizeof dir, "%s", child_dir);
 		snprintf(config_path, sizeof config_path, "%s/cfg/chorus.yaml", dir);
 		run_id = getenv("PT_ID");
@@ -208,11 +213,21 @@ int pt_main(int argc, char **argv, const char *group, const struct pt_service *s
 
 	char id[32];
 	snprintf(id, sizeof id, "%d", (int)getpid());
+	/* Held until the test process's main() runs: pam_wrapper sets up in its
+	 * constructor, and must not do so alongside another process (pt_wrap.c). */
+	int lock = pt_wrapper_lock();
 	pid_t pid = fork();
-	if (pid < 0)
+	if (pid < 0) {
+		pt_wrapper_unlock(lock);
 		return 1;
+	}
 	if (pid == 0) {
 		const char *lib = getenv("PT_PAM_WRAPPER_LIB");
+		if (lock >= 0 && fcntl(lock, F_SETFD, 0) == 0) { /* kept across exec */
+			char fd[16];
+			snprintf(fd, sizeof fd, "%d", lock);
+			setenv("PT_WRAP_LOCK_FD", fd, 1);
+		}
 		setenv("PT_DIR", dir, 1);
 		setenv("PT_ID", id, 1);
 		setenv("PAM_WRAPPER", "1", 1);
@@ -224,6 +239,7 @@ int pt_main(int argc, char **argv, const char *group, const struct pt_service *s
 		perror("execv");
 		_exit(127);
 	}
+	pt_wrapper_unlock(lock); /* the child's copy holds it on */
 	int status = 0;
 	waitpid(pid, &status, 0);
 	cleanup_created();

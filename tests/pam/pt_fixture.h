@@ -37,6 +37,13 @@ struct pt_service {
 int pt_main(int argc, char **argv, const char *group, const struct pt_service *services,
 	    const struct CMUnitTest *tests, size_t count);
 
+/* Serializes pam_wrapper's set-up across test programs (see pt_wrap.c):
+ * a descriptor holding the lock, or -1 when it could not be had (a message
+ * says so; the caller goes on). A forked child that calls pam_start holds it
+ * around that call; pt_main holds it while the test process starts. */
+int pt_wrapper_lock(void);
+void pt_wrapper_unlock(int fd);
+
 /* Per-test setup: empties the state directory and the delivery records. */
 int pt_setup(void **state);
 
