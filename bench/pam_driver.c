@@ -14,6 +14,10 @@
  *       correct codes, users split over PROCS processes started together
  *   pam_driver SERVICE CONFDIR LABEL same USER PROCS
  *       PROCS processes at once, one user, the same code
+ *   pam_driver SERVICE CONFDIR LABEL fresh FIRST STRIDE COUNT CASES
+ *       as seq, but every login in a new child process (as in sshd, where
+ *       each connection's process loads the modules and their libraries);
+ *       cases are reported as fresh_CASE
  *
  * Output: one "RESULT key=value ..." line per case (read by bench/report.py).
  */
@@ -56,7 +60,8 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 }
 
 static const char *g_service, *g_confdir, *g_label;
-static int g_maps_checked, g_curl = -1, g_pq = -1;
+static int g_maps_checked, g_curl = -1, g_pq = -1, g_fresh;
+static long g_child_rss_kb; /* fresh mode: the largest child's peak RSS */
 
 static double now_us(void)
 {
@@ -80,8 +85,45 @@ static void check_maps(void)
 	g_maps_checked = 1;
 }
 
-/* One login; returns the PAM result and adds its duration to *us. */
+static int login_here(const char *user, unsigned code, double *us);
+
+/* fresh mode: the login runs in a child; its result comes back by pipe. */
+static int login_in_child(const char *user, unsigned code, double *us)
+{
+	struct {
+		int rc, curl, pq;
+		double us;
+	} out = {PAM_SYSTEM_ERR, -1, -1, 0};
+	int fd[2], status;
+	if (pipe(fd) != 0)
+		return PAM_SYSTEM_ERR;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fd[0]);
+		out.rc = login_here(user, code, &out.us);
+		out.curl = g_curl, out.pq = g_pq;
+		_exit(write(fd[1], &out, sizeof out) == (ssize_t)sizeof out ? 0 : 3);
+	}
+	close(fd[1]);
+	if (pid < 0 || read(fd[0], &out, sizeof out) != (ssize_t)sizeof out)
+		out.rc = PAM_SYSTEM_ERR;
+	close(fd[0]);
+	struct rusage ru;
+	if (pid > 0 && wait4(pid, &status, 0, &ru) == pid && ru.ru_maxrss > g_child_rss_kb)
+		g_child_rss_kb = ru.ru_maxrss;
+	if (!g_maps_checked && out.pq >= 0)
+		g_curl = out.curl, g_pq = out.pq, g_maps_checked = 1;
+	*us = out.us;
+	return out.rc;
+}
+
 static int login(const char *user, unsigned code, double *us)
+{
+	return g_fresh ? login_in_child(user, code, us) : login_here(user, code, us);
+}
+
+/* One login; returns the PAM result and adds its duration to *us. */
+static int login_here(const char *user, unsigned code, double *us)
 {
 	struct answer a;
 	snprintf(a.code, sizeof a.code, "%06u", code);
@@ -107,6 +149,8 @@ static int cmp_double(const void *a, const void *b)
 
 static long peak_rss_kb(void)
 {
+	if (g_fresh)
+		return g_child_rss_kb;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_maxrss;
@@ -171,8 +215,11 @@ static int run_seq(unsigned first, unsigned stride, unsigned count, const char *
 			busy[c] += *slot;
 		}
 	}
-	for (int c = 0; c < ncases; ++c)
-		report(names[c], &lat[(size_t)c * count], count, ok[c], busy[c]);
+	for (int c = 0; c < ncases; ++c) {
+		char kase[40];
+		snprintf(kase, sizeof kase, "%s%s", g_fresh ? "fresh_" : "", names[c]);
+		report(kase, &lat[(size_t)c * count], count, ok[c], busy[c]);
+	}
 	free(list);
 	free(lat);
 	return 0;
@@ -271,7 +318,8 @@ int main(int argc, char **argv)
 	}
 	g_service = argv[1], g_confdir = argv[2], g_label = argv[3];
 	const char *mode = argv[4];
-	if (strcmp(mode, "seq") == 0 && argc == 9)
+	g_fresh = strcmp(mode, "fresh") == 0;
+	if ((g_fresh || strcmp(mode, "seq") == 0) && argc == 9)
 		return run_seq(arg_u(argv[5]), arg_u(argv[6]), arg_u(argv[7]), argv[8]);
 	if (strcmp(mode, "par") == 0 && argc == 9) {
 		struct par_arg a = {arg_u(argv[5]), arg_u(argv[6]), arg_u(argv[7]), arg_u(argv[8])};

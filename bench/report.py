@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """Turns the RESULT lines of scripts/bench into tables with ratios and the
-issue's targets. Usage: report.py build/bench/results.txt"""
+issue's targets. Usage: report.py build/bench/results.txt (or results-pg.txt:
+the PostgreSQL store's tables)"""
 import sys
 
 
@@ -36,8 +37,63 @@ def verdict(ok):
     return "met" if ok else "MISSED"
 
 
+PG = [("pg-tcp", "PostgreSQL, TCP loopback, no TLS"), ("pg-unix", "PostgreSQL, Unix socket"),
+      ("pg-tls", "PostgreSQL, TCP + TLS, client cert"), ("file", "file store (same run)")]
+
+
+def pg_report(rows):
+    n = 1000
+    print("## PostgreSQL store, N=1000 (median / p99 / mean in ms; ratio = median / file store's)\n")
+    print("| store, connection | case | logins | ok | median | p99 | mean | x file | peak RSS KiB | libpq |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for case in ("correct", "wrong", "replay", "unknown", "fresh_correct", "fresh_wrong"):
+        base = find(rows, f"file@{n}", case)
+        for lab, name in PG:
+            r = find(rows, f"{lab}@{n}", case)
+            if not r:
+                continue
+            ratio = r["median_us"] / base["median_us"] if base else float("nan")
+            print(f"| {name} | {case.replace('fresh_', 'new process, ')} | {r['n']} | {r['ok']} | "
+                  f"{ms(r['median_us'])} | {ms(r['p99_us'])} | {ms(r['mean_us'])} | {ratio:.1f} | "
+                  f"{r['rss_kb']} | {r['pq']} |")
+    print("\n## PostgreSQL store: P processes on distinct users (logins/s; scaling = / P=1)\n")
+    print("| store, connection | P=1 | P=2 | P=4 | P=8 | scaling P=2 |")
+    print("|---|---|---|---|---|---|")
+    for lab, name in PG:
+        vals = [find(rows, f"{lab}@{n}", "parallel", p) for p in (1, 2, 4, 8)]
+        if vals[0]:
+            cells = [f"{v['per_s']:.0f} ({v['ok']}/{v['n']} ok)" if v else "-" for v in vals]
+            scale = vals[1]["per_s"] / vals[0]["per_s"] if vals[1] else float("nan")
+            print(f"| {name} | " + " | ".join(cells) + f" | {scale:.2f} |")
+    print("\n## PostgreSQL store: 50 processes, one user, one code\n")
+    for r in rows:
+        if r.get("case") == "same_user" and r["label"].startswith("pg-"):
+            print(f"- {r['label']}: {r['ok']} of {r['n']} succeeded -> {verdict(r['ok'] == 1)}")
+        if r.get("case") == "same_user_status" and r["label"].startswith("pg-"):
+            print(f"  - failure counter afterwards: {r['failures']} (every refusal counted: 49)")
+    print("\n## PostgreSQL store: one correct login's database work, by part (bench/pg_probe.c; median / p99 ms)\n")
+    parts = ("connect", "setup", "stmts_new_conn", "close", "total_new_conn", "stmts_warm", "reads_warm")
+    print("| connection | connect | setup: SETs, clock, schema (3 round trips) | 7 statements on the new "
+          "connection | close | total | 7 statements on a kept connection | the 6 without the write, kept |")
+    print("|---|---|---|---|---|---|---|---|")
+    for lab, name in PG:
+        vals = [find(rows, f"{lab}@{n}", "probe_" + p) for p in parts]
+        if vals[0]:
+            print(f"| {name} | " + " | ".join(f"{ms(v['median_us'])} / {ms(v['p99_us'])}" for v in vals) + " |")
+    print()
+    for r in rows:
+        if r.get("case") == "io":
+            print(f"- disk floor `{r['label']}` (same run): median {ms(r['median_us'])} ms, p99 {ms(r['p99_us'])} ms")
+    e = find(rows, f"pg-tcp@{n}", "enroll")
+    if e:
+        print(f"- enrollment of {e['n']} users through the C API (2 processes, TCP): {e['total_s']:.1f} s")
+
+
 def main():
     rows = parse(sys.argv[1])
+    if any(str(r.get("label", "")).startswith("pg-") for r in rows):
+        pg_report(rows)
+        return
     modules = ["permit", "chorus", "chorus-tmpfs", "ga", "ga-secure", "oath"]
     names = {"permit": "pam_permit (floor)", "chorus": "pam_chorus", "chorus-tmpfs": "pam_chorus, state on tmpfs",
              "ga": "google-authenticator, defaults", "ga-secure": "google-authenticator, DISALLOW_REUSE+RATE_LIMIT",
