@@ -271,8 +271,8 @@ void pt_config(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(body, sizeof body, fmt, ap);
 	va_end(ap);
-	char text[10000];
 	char store[4200] = "";
+	char text[sizeof store + sizeof body + 128];
 	if (strncmp(body, "store:", 6) != 0) /* a body with its own store section names the path itself */
 		snprintf(store, sizeof store, "store:\n  path: %s/state\n", dir);
 	snprintf(text, sizeof text, "%s%s%s", store, body,
