@@ -42,13 +42,16 @@ Result<bool> has_method(Context& ctx, std::string_view user) {
 
 }  // namespace
 
-Result<LoginResult> login_authenticate(Context& ctx, std::string_view user, Prompter& p,
+Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Prompter& p,
                                        const std::optional<SecretString>& preset_code) {
-    if (ctx.delegated) return delegated_authenticate(ctx, user, p, preset_code);
-    auto groups = account_groups(user);
-    if (!groups.ok() && groups.code() != Errc::not_found) return std::move(groups).error();
-    const bool account_exists = groups.ok();
-    const std::vector<std::string>* known_groups = account_exists ? &*groups : nullptr;
+    if (ctx.delegated) return delegated_authenticate(ctx, typed, p, preset_code);
+    auto acct = lookup_account(typed);
+    if (!acct.ok() && acct.code() != Errc::not_found) return std::move(acct).error();
+    const bool account_exists = acct.ok();
+    // From here on the account's own name: another spelling the directory
+    // resolves to it must find the same state (see Account::name).
+    const std::string user = account_exists ? acct->name : std::string(typed);
+    const std::vector<std::string>* known_groups = account_exists ? &acct->groups : nullptr;
     if (encode_username(user).ok()) {
         // Unknown accounts make the same store round trip before the prompt,
         // so an outage (a connect timeout) costs them the same time.
@@ -64,14 +67,14 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view user, Prom
         }
     }
 
-    SecretString typed;
+    SecretString answer;
     if (preset_code) {
-        typed = *preset_code;
+        answer = *preset_code;
     } else {
-        CHORUS_ASSIGN_OR_RETURN(typed, p.ask("Verification code: ", false));
+        CHORUS_ASSIGN_OR_RETURN(answer, p.ask("Verification code: ", false));
     }
-    SecretString code = strip_spaces(typed.view());
-    typed.clear();
+    SecretString code = strip_spaces(answer.view());
+    answer.clear();
 
     VerifyOutcome outcome;
     Status st;
@@ -97,9 +100,11 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view user, Prom
     return LoginResult::verified;
 }
 
-Status login_account(Context& ctx, std::string_view user, Prompter& p, const AccountOptions& opts) {
-    if (ctx.delegated) return delegated_account(ctx, user, p);
-    CHORUS_ASSIGN_OR_RETURN(std::vector<std::string> groups, account_groups(user));
+Status login_account(Context& ctx, std::string_view typed, Prompter& p, const AccountOptions& opts) {
+    if (ctx.delegated) return delegated_account(ctx, typed, p);
+    CHORUS_ASSIGN_OR_RETURN(Account acct, lookup_account(typed));
+    const std::string& user = acct.name;  // state is keyed on the account's own name
+    const std::vector<std::string>& groups = acct.groups;
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     std::int64_t first_seen = 0;
     {
@@ -161,9 +166,10 @@ Status login_account(Context& ctx, std::string_view user, Prompter& p, const Acc
     return make_error(Errc::internal, "unknown obligation");
 }
 
-Status login_password(Context& ctx, std::string_view user, std::string_view gecos, std::string_view password,
+Status login_password(Context& ctx, std::string_view typed, std::string_view gecos, std::string_view password,
                       PasswordMode mode, bool by_admin, Prompter& p) {
     if (by_admin && !ctx.config.password.enforce_for_root) return {};
+    CHORUS_ASSIGN_OR_RETURN(std::string user, canonical_name(typed));  // the history is keyed on it
     CHORUS_ASSIGN_OR_RETURN(Checklist cl, password_checklist(ctx, user, gecos, password, mode));
     if (cl.ok()) return {};
     std::string text = "The new password does not meet these rules:";

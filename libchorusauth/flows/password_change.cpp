@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "flows/password_change.hpp"
 
+#include "flows/policy.hpp"
 #include "password/history.hpp"
 
 namespace chorus {
@@ -38,9 +39,10 @@ Result<Checklist> password_checklist(Context& ctx, std::string_view user, std::s
     return cl;
 }
 
-Status password_record(Context& ctx, std::string_view user, std::string_view password) {
+Status password_record(Context& ctx, std::string_view typed, std::string_view password) {
     const HistoryConfig& hc = ctx.config.password.history;
     if (hc.remember <= 0) return {};
+    CHORUS_ASSIGN_OR_RETURN(std::string user, canonical_name(typed));  // as login_password reads it
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, txn->record());

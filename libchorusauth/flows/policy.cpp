@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 
 namespace chorus {
 namespace {
@@ -19,34 +20,55 @@ bool member_of_any(const std::vector<std::string>& mine, const std::vector<std::
 
 }  // namespace
 
-Result<std::vector<std::string>> account_groups(std::string_view user_view) {
-    std::string user(user_view);
+namespace {
+
+struct Passwd {
+    std::string name;
+    gid_t gid = 0;
+};
+
+// The account a typed name resolves to; nullopt when there is none.
+Result<std::optional<Passwd>> find_passwd(std::string_view typed) {
+    std::string user(typed);
     std::vector<char> buf(16384);
     struct passwd pw{};
     struct passwd* found = nullptr;
-    int rc = getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found);
-    if (rc != 0) return make_error(Errc::io, "user lookup failed");
-    if (found == nullptr) return make_error(Errc::not_found, "no such account");
+    if (getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found) != 0)
+        return make_error(Errc::io, "user lookup failed");
+    if (found == nullptr || pw.pw_name == nullptr || *pw.pw_name == '\0') return std::optional<Passwd>{};
+    return std::optional<Passwd>{Passwd{pw.pw_name, pw.pw_gid}};
+}
+
+}  // namespace
+
+Result<Account> lookup_account(std::string_view user) {
+    CHORUS_ASSIGN_OR_RETURN(std::optional<Passwd> pw, find_passwd(user));
+    if (!pw) return make_error(Errc::not_found, "no such account");
+    Account acct;
+    acct.name = pw->name;
     int n = 64;
     std::vector<gid_t> gids(static_cast<std::size_t>(n));
-    while (getgrouplist(user.c_str(), pw.pw_gid, gids.data(), &n) < 0) {
+    while (getgrouplist(acct.name.c_str(), pw->gid, gids.data(), &n) < 0) {
         if (n > 65536) return make_error(Errc::io, "too many groups");
         gids.resize(static_cast<std::size_t>(n));
     }
     gids.resize(static_cast<std::size_t>(n));
-    std::vector<std::string> names;
     std::vector<char> gbuf(16384);
     for (gid_t gid : gids) {
         struct group gr{};
         struct group* g = nullptr;
         // A group that can't be looked up is an error, not a group to skip:
         // skipping could drop a never_exempt group and exempt its member.
-        int rc2 = getgrgid_r(gid, &gr, gbuf.data(), gbuf.size(), &g);
-        if (rc2 != 0) return make_error(Errc::io, "group lookup failed");
-        if (g != nullptr) names.emplace_back(g->gr_name);
-        else names.emplace_back(std::to_string(gid));  // no name: keep it, as a number
+        if (getgrgid_r(gid, &gr, gbuf.data(), gbuf.size(), &g) != 0) return make_error(Errc::io, "group lookup failed");
+        if (g != nullptr) acct.groups.emplace_back(g->gr_name);
+        else acct.groups.emplace_back(std::to_string(gid));  // no name: keep it, as a number
     }
-    return names;
+    return acct;
+}
+
+Result<std::string> canonical_name(std::string_view user) {
+    CHORUS_ASSIGN_OR_RETURN(std::optional<Passwd> pw, find_passwd(user));
+    return pw ? pw->name : std::string(user);
 }
 
 UnenrolledVerdict unenrolled_verdict(const Context& ctx, const std::vector<std::string>& groups,

@@ -10,9 +10,23 @@
 
 namespace chorus {
 
-// The account's groups (primary and supplementary) by name, or not_found
-// when the account does not exist.
-Result<std::vector<std::string>> account_groups(std::string_view user);
+// An account as the system knows it: its own name and its groups (primary
+// and supplementary) by name.
+struct Account {
+    // pw_name, which is what state is keyed on. A directory may resolve more
+    // than one spelling to one account (SSSD case_sensitive=false,
+    // "alice@DOMAIN"); keyed on the typed name, each spelling would look
+    // unregistered and skip the second factor.
+    std::string name;
+    std::vector<std::string> groups;
+};
+
+// The account for a typed user name, or not_found when there is none.
+Result<Account> lookup_account(std::string_view user);
+
+// The account's own name for a typed one; the typed name when there is no
+// such account (unknown names still go through the same steps).
+Result<std::string> canonical_name(std::string_view user);
 
 enum class Obligation {
     must_register,  // no method; registration due now (required, or grace over)
