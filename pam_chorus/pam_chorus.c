@@ -245,10 +245,12 @@ CHORUS_PAM_ENTRY pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const
 	return call_end(&c, PAM_SUCCESS);
 }
 
-/* Whether root is setting someone else's password (passwd USER as root). */
-static int changed_by_admin(pam_handle_t *pamh, const char *user)
+/* Whether root is setting someone else's password (passwd USER as root). An
+ * expired password changed at login is the user's own change, although
+ * sshd, login and display managers run it as root (pam_unix agrees). */
+static int changed_by_admin(pam_handle_t *pamh, const char *user, int flags)
 {
-	if (getuid() != 0)
+	if (getuid() != 0 || (flags & PAM_CHANGE_EXPIRED_AUTHTOK))
 		return 0;
 	const struct passwd *pw = pam_modutil_getpwnam(pamh, user);
 	return pw != NULL && pw->pw_uid != 0;
@@ -280,7 +282,7 @@ CHORUS_PAM_ENTRY pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const
 	int rc = chorus_login_password(c.ctx, c.user, pw ? pw->pw_gecos : NULL, password,
 				       c.args.reset_mode ? CHORUS_PW_RESET : CHORUS_PW_CHANGE,
 				       /* A reset runs as root for the user: it is not an admin's change. */
-				       !c.args.reset_mode && changed_by_admin(pamh, c.user) ? CHORUS_PW_BY_ADMIN : 0u,
+				       !c.args.reset_mode && changed_by_admin(pamh, c.user, flags) ? CHORUS_PW_BY_ADMIN : 0u,
 				       &c.prompter);
 	if (rc != CHORUS_OK) {
 		pam_set_item(pamh, PAM_AUTHTOK, NULL); /* a refused password must not reach the next module */

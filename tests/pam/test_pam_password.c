@@ -183,6 +183,42 @@ static void test_reset_mode_allows_the_last_password(void **state)
 	pt_conv_free(&weak);
 }
 
+static void lax_for_root_config(void)
+{
+	pt_config("password:\n  min_length: 8\n  min_classes: 3\n  enforce_for_root: false\n"
+		  "  history:\n    argon2:\n      t_cost: 1\n      m_cost_kib: 8192\n");
+}
+
+static void test_root_setting_a_password_may_skip_the_rules(void **state)
+{
+	(void)state;
+	lax_for_root_config();
+	const char *user = pt_user_add(NULL);
+	pt_set_password(user, OLD_PASSWORD);
+	struct pt_conv c = {0};
+	/* These tests run as root: `passwd USER` by an admin. */
+	assert_int_equal(change("pw-change", user, "abc", &c), PAM_SUCCESS);
+	assert_true(shadow_matches(user, "abc"));
+	pt_conv_free(&c);
+}
+
+static void test_expired_password_changed_at_login_meets_the_rules(void **state)
+{
+	(void)state;
+	lax_for_root_config();
+	const char *user = pt_user_add(NULL);
+	pt_set_password(user, OLD_PASSWORD);
+	/* sshd and login run as root too, but with PAM_CHANGE_EXPIRED_AUTHTOK:
+	 * the user's own change, so enforce_for_root: false must not apply. */
+	struct pt_conv c = {.echo_off = {OLD_PASSWORD, "abc", "abc"}}; /* pam_unix asks the old one */
+	struct pam_testcase cases[] = {
+		pam_test_flags(PAMTEST_CHAUTHTOK, PAM_AUTHTOK_ERR, PAM_CHANGE_EXPIRED_AUTHTOK)};
+	pt_expect("pw-change", user, &c, cases);
+	assert_true(pt_conv_find(&c, PAM_ERROR_MSG, "The new password does not meet these rules:") >= 0);
+	assert_true(shadow_matches(user, OLD_PASSWORD));
+	pt_conv_free(&c);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +230,8 @@ int main(int argc, char **argv)
 		PT_TEST(test_mismatched_retype_is_refused),
 		PT_TEST(test_reusing_the_last_password_is_refused_on_change),
 		PT_TEST(test_reset_mode_allows_the_last_password),
+		PT_TEST(test_root_setting_a_password_may_skip_the_rules),
+		PT_TEST(test_expired_password_changed_at_login_meets_the_rules),
 	};
 	return pt_main(argc, argv, "pam_password", services, tests, sizeof tests / sizeof tests[0]);
 }
