@@ -115,8 +115,7 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
         CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
         if (rec && rec->has_method()) {
             CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
-            if (live.locked_until > ctx.now()) {
-                const std::int64_t left = live.locked_until - ctx.now();
+            if (const std::int64_t left = lock_remaining(ctx, live); left > 0) {
                 p.error("Too many attempts: try again in " + minutes_text(left) + ".").ignore();
                 return make_error(Errc::locked, "account locked after failed codes");
             }

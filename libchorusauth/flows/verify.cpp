@@ -38,15 +38,17 @@ Match match_code(const Context& ctx, const std::optional<UserRecord>& rec, std::
     return m;
 }
 
-// Clears a lockout or a failure streak that has run its course.
+// Clears a lockout or a failure streak that has run its course (or that a
+// wrong clock dated in the future: see lock_remaining).
 void expire_failures(const Context& ctx, LiveState& live) {
     const std::int64_t now = ctx.now();
-    if (live.locked_until != 0 && now >= live.locked_until) {
+    if (live.locked_until != 0 && lock_remaining(ctx, live) == 0) {
         live.locked_until = 0;
         live.failures = 0;
         live.first_failure_at = 0;
     }
-    if (live.failures > 0 && now - live.first_failure_at > ctx.config.lockout.failure_window) {
+    if (live.failures > 0 &&
+        (live.first_failure_at < now - ctx.config.lockout.failure_window || live.first_failure_at > now)) {
         live.failures = 0;
         live.first_failure_at = 0;
     }
@@ -74,8 +76,8 @@ void count_success(const Context& ctx, LiveState& live) {
 // Expires an old lockout, then refuses while one is running.
 Status refuse_if_locked(const Context& ctx, LiveState& live, VerifyOutcome& outcome) {
     expire_failures(ctx, live);
-    if (live.locked_until > ctx.now()) {
-        outcome.lock_remaining = live.locked_until - ctx.now();
+    if (std::int64_t left = lock_remaining(ctx, live); left > 0) {
+        outcome.lock_remaining = left;
         return make_error(Errc::locked, "too many failed attempts");
     }
     return {};
@@ -94,6 +96,14 @@ Status fail_and_count(const Context& ctx, UserTxn& txn, LiveState& live, VerifyO
 }
 
 }  // namespace
+
+std::int64_t lock_remaining(const Context& ctx, const LiveState& live) {
+    const std::int64_t now = ctx.now();
+    if (live.locked_until <= now) return 0;
+    // Compared without now + lock_seconds, which a hostile value could overflow.
+    const std::int64_t left = live.locked_until - now;
+    return left > ctx.config.lockout.lock_seconds ? 0 : left;
+}
 
 Status verify_code(Context& ctx, std::string_view user, std::string_view code, VerifyOutcome& outcome) {
     outcome = {};

@@ -30,6 +30,12 @@ Status verify_code(Context& ctx, std::string_view user, std::string_view code, V
 // wrong code. Errors as verify_code (locked, bad_code, store errors).
 Status settle_out_of_band(Context& ctx, std::string_view user, bool matched, VerifyOutcome& outcome);
 
+// Seconds the user's lockout still runs; 0 when none. A lock that ends more
+// than one lockout.lock_seconds from now was written while the clock was
+// wrong (a bad NTP step, a database clock) and counts as over: it must not
+// keep the user out for months.
+std::int64_t lock_remaining(const Context& ctx, const LiveState& live);
+
 // Longest code input looked at; anything longer is a wrong code.
 inline constexpr std::size_t kMaxCodeInput = 64;
 

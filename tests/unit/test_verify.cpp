@@ -91,6 +91,36 @@ void test_lockout_expires_by_itself(void**) {
     assert_true(verify(f, "alice", f.code_now()).ok());
 }
 
+// A lockout written while the clock ran a year ahead (a bad NTP step) must
+// not keep the user out for a year once the clock is right again.
+void test_lockout_dated_by_a_wrong_clock_does_not_outlast_its_length(void**) {
+    FlowFixture f;
+    f.enroll("alice");
+    const std::int64_t year = 365LL * 86400;
+    f.clock->advance(year);
+    for (int i = 0; i < 5; ++i) (void)verify(f, "alice", "000000");
+    chorus::VerifyOutcome o;
+    assert_int_equal(static_cast<int>(verify(f, "alice", "000000", &o).code()), static_cast<int>(Errc::locked));
+    f.clock->advance(-year);
+    auto st = chorus::user_status(f.ctx, "alice");
+    assert_true(st.ok());
+    assert_true(verify(f, "alice", f.code_now()).ok());
+}
+
+// The same for a failure streak that started "in the future": it restarts,
+// instead of never leaving its window.
+void test_failure_streak_dated_in_the_future_restarts(void**) {
+    FlowFixture f;
+    f.enroll("alice");
+    f.clock->advance(86400);
+    for (int i = 0; i < 4; ++i) (void)verify(f, "alice", "000000");
+    f.clock->advance(-86400);
+    assert_int_equal(static_cast<int>(verify(f, "alice", "000000").code()), static_cast<int>(Errc::bad_code));
+    auto st = chorus::user_status(f.ctx, "alice");
+    assert_true(st.ok());
+    assert_int_equal(st->failures, 1);
+}
+
 void test_success_resets_failure_count(void**) {
     FlowFixture f;
     f.enroll("alice");
@@ -220,6 +250,8 @@ int main() {
         cmocka_unit_test(test_malformed_codes_are_wrong_codes),
         cmocka_unit_test(test_failures_lock_the_user_and_unlock_clears),
         cmocka_unit_test(test_lockout_expires_by_itself),
+        cmocka_unit_test(test_lockout_dated_by_a_wrong_clock_does_not_outlast_its_length),
+        cmocka_unit_test(test_failure_streak_dated_in_the_future_restarts),
         cmocka_unit_test(test_success_resets_failure_count),
         cmocka_unit_test(test_recovery_code_works_once),
         cmocka_unit_test(test_unknown_user_gets_bad_code_and_no_state),
