@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <memory>
+#include <vector>
 
 #include "flows/deliver.hpp"
 #include "flows/login_other_method.hpp"
@@ -24,13 +26,26 @@ std::string lower(std::string_view s) {
 // Only accounts with a second factor and an email can reset.
 bool eligible(const UserRecord& rec) { return rec.has_method() && !rec.email.empty(); }
 
+// Opens user's state for a lookup. An account whose lock stays held past the
+// store's timeout is left out (nullptr) instead of failing: any local user
+// can stop a process (the setuid chorus-check) while it holds their own lock,
+// and must not stall everyone else's reset. That account can't reset until
+// it is free, and the requester sees what an unknown account gets.
+Result<std::unique_ptr<UserTxn>> begin_unless_busy(Context& ctx, const std::string& user) {
+    auto txn = ctx.store->begin(user);
+    if (txn.ok() || txn.code() != Errc::busy) return txn;
+    ctx.log.logf(LogLevel::info, "reset: %s skipped: its state is locked by another process", user.c_str());
+    return std::unique_ptr<UserTxn>();
+}
+
 // The user whose registered email is `email`, or "". Reads every record:
 // resets are rare, and an index would be one more file to keep consistent.
 Result<std::string> user_by_email(Context& ctx, std::string_view email) {
     CHORUS_ASSIGN_OR_RETURN(std::vector<std::string> users, ctx.store->list_users());
     const std::string want = lower(email);
     for (const auto& u : users) {
-        CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(u));
+        CHORUS_ASSIGN_OR_RETURN(auto txn, begin_unless_busy(ctx, u));
+        if (!txn) continue;
         auto rec = txn->record();
         if (rec.ok() && *rec && lower((*rec)->email) == want) return u;
     }
@@ -41,13 +56,25 @@ void audit(const Context& ctx, const ResetSession& s, const char* step, const ch
     ctx.log.logf(LogLevel::notice, "reset: step=%s identifier=%s outcome=%s", step, s.identifier.c_str(), outcome);
 }
 
-Status session_throttle(const Context& ctx, ResetSession& s, std::int64_t& wait) {
-    const std::int64_t now = ctx.now();
-    if (s.last_sent_at != 0 && now - s.last_sent_at < ctx.config.reset.resend_cooldown) {
-        wait = ctx.config.reset.resend_cooldown - (now - s.last_sent_at);
-        return make_error(Errc::rate_limited, "wait before asking for another code");
-    }
-    return {};
+// Seconds until one more send fits resend_cooldown and the hourly and daily
+// caps, given the earlier sends and the latest of them (0: it fits now).
+// Drops sends older than a day. One rule for an account's stored sends and a
+// session's in-memory ones.
+std::int64_t send_wait(const ResetConfig& rc, std::vector<std::int64_t>& sends, std::int64_t last,
+                       std::int64_t now) {
+    std::erase_if(sends, [&](std::int64_t t) { return now - t >= kDay; });
+    std::sort(sends.begin(), sends.end());
+    std::int64_t wait = 0;
+    if (last != 0 && now - last < rc.resend_cooldown) wait = rc.resend_cooldown - (now - last);
+    // A full window opens again when the send `cap` places from the newest
+    // leaves it.
+    const auto until_room = [&](int cap, std::int64_t window) -> std::int64_t {
+        const auto in_window =
+            std::count_if(sends.begin(), sends.end(), [&](std::int64_t t) { return now - t < window; });
+        if (in_window < cap) return 0;
+        return std::max<std::int64_t>(1, sends[sends.size() - static_cast<std::size_t>(cap)] + window - now);
+    };
+    return std::max({wait, until_room(rc.max_sends_per_hour, kHour), until_room(rc.max_sends_per_day, kDay)});
 }
 
 }  // namespace
@@ -64,8 +91,11 @@ Result<ResetSession> reset_start(Context& ctx, std::string_view identifier) {
         user = std::string(identifier);
     }
     if (!user.empty()) {
-        CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
-        CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+        CHORUS_ASSIGN_OR_RETURN(auto txn, begin_unless_busy(ctx, user));
+        std::optional<UserRecord> rec;
+        if (txn) {
+            CHORUS_ASSIGN_OR_RETURN(rec, txn->record());
+        }
         if (rec && eligible(*rec)) s.user = user;
     }
     audit(ctx, s, "start", s.user.empty() ? "not-eligible" : "eligible");
@@ -73,10 +103,13 @@ Result<ResetSession> reset_start(Context& ctx, std::string_view identifier) {
 }
 
 Status reset_send_code(Context& ctx, ResetSession& s, std::int64_t& wait) {
-    wait = 0;
-    CHORUS_RETURN_IF_ERROR(session_throttle(ctx, s, wait));
+    const ResetConfig& rc = ctx.config.reset;
     const std::int64_t now = ctx.now();
-    s.last_sent_at = now;
+    // What the requester is told about throttling comes from this session's
+    // own requests only: they are the same whoever the identifier names.
+    wait = send_wait(rc, s.sends, s.sends.empty() ? 0 : s.sends.back(), now);
+    if (wait > 0) return make_error(Errc::rate_limited, "wait before asking for another code");
+    s.sends.push_back(now);
     if (s.user.empty()) {
         audit(ctx, s, "send-code", "not-sent");
         return {};
@@ -85,21 +118,19 @@ Status reset_send_code(Context& ctx, ResetSession& s, std::int64_t& wait) {
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
     if (!rec || !eligible(*rec)) return {};
     PendingReset pending = rec->reset.value_or(PendingReset{});
-    const ResetConfig& rc = ctx.config.reset;
     if (pending.locked_until > now) {
         wait = pending.locked_until - now;
         audit(ctx, s, "send-code", "locked");
         return make_error(Errc::locked, "too many wrong codes");
     }
-    std::erase_if(pending.sends, [&](std::int64_t t) { return now - t >= kDay; });
-    const auto last_hour = std::count_if(pending.sends.begin(), pending.sends.end(),
-                                         [&](std::int64_t t) { return now - t < kHour; });
-    if (now - pending.last_sent_at < rc.resend_cooldown || last_hour >= rc.max_sends_per_hour ||
-        static_cast<int>(pending.sends.size()) >= rc.max_sends_per_day) {
-        wait = std::max<std::int64_t>(1, rc.resend_cooldown - (now - pending.last_sent_at));
-        if (last_hour >= rc.max_sends_per_hour) wait = kHour - (now - pending.sends.front());
+    if (send_wait(rc, pending.sends, pending.last_sent_at, now) > 0) {
+        // The account's limits across sessions hold (no mail), but the answer
+        // is a success: a refusal here, which an unknown name never gets,
+        // would tell a stranger which names can reset (a second session
+        // inside the cooldown was enough). The session's previous code, if
+        // any, stays valid.
         audit(ctx, s, "send-code", "throttled");
-        return make_error(Errc::rate_limited, "too many codes asked for");
+        return {};
     }
     CHORUS_ASSIGN_OR_RETURN(SecretString code, generate_numeric_code(6));
     CHORUS_ASSIGN_OR_RETURN(pending.code_hash, hash_code(code.view()));

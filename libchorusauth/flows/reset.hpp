@@ -6,6 +6,7 @@
 // steps with the same answers and nothing is ever sent to them.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,15 +22,18 @@ struct ResetSession {
     std::string reset_id;         // binds the stored code to this session
     bool email_verified = false;
     bool second_verified = false;
-    // In-memory throttle, applied to everyone so unknown accounts look alike.
-    std::int64_t last_sent_at = 0;
+    // This session's own send requests, kept in memory for everyone: the only
+    // throttle the requester is ever told about, so unknown accounts look alike.
+    std::vector<std::int64_t> sends;
     int attempts = 0;
 };
 
 Result<ResetSession> reset_start(Context& ctx, std::string_view identifier);
 
 // Sends a fresh code (a re-send invalidates the previous one). Errors:
-// rate_limited (wait_seconds says how long), locked.
+// rate_limited (wait_seconds says how long), locked. rate_limited comes only
+// from this session's own requests; when the account's limits across
+// sessions refuse a send, nothing is sent and the answer is still success.
 Status reset_send_code(Context& ctx, ResetSession& s, std::int64_t& wait_seconds);
 
 // Errors: bad_code, expired, locked.

@@ -4,6 +4,7 @@ a stub delivery helper that appends what it is given to a file, a real test
 account (useradd/chpasswd/userdel), the PAM service the binary is built for
 (installed only when absent, removed afterwards), and a driver that talks to
 the binary over pipes (--batch) or a pseudo-terminal."""
+import fcntl
 import os
 import pty
 import re
@@ -43,18 +44,31 @@ class Env:
             f.write(extra_yaml)
         os.chmod(self.cfg, 0o600)
         self.user = None
+        self.users = []
         self.pam_files = []
 
     # ---- the account
-    def add_user(self, enroll=True, email=True):
-        self.user = "chrst%d%s" % (os.getpid() % 100000, os.urandom(2).hex())
-        run(["useradd", "-M", "-N", "-s", "/usr/sbin/nologin", "-c", "Reset Tester", self.user])
-        run(["chpasswd"], inp="%s:%s\n" % (self.user, OLD_PASSWORD))
+    def add_user(self, enroll=True, email=EMAIL, prefix="chrst"):
+        """A new account; the first one is self.user, the one the cases reset.
+        prefix orders it among the others (the email lookup goes by name)."""
+        user = "%s%d%s" % (prefix, os.getpid() % 100000, os.urandom(2).hex())
+        run(["useradd", "-M", "-N", "-s", "/usr/sbin/nologin", "-c", "Reset Tester", user])
+        self.users.append(user)
+        run(["chpasswd"], inp="%s:%s\n" % (user, OLD_PASSWORD))
         if enroll:
-            self.ctl("enroll", self.user, "--secret", SECRET)
+            self.ctl("enroll", user, "--secret", SECRET)
         if email:
-            self.ctl("set-email", self.user, EMAIL)
-        return self.user
+            self.ctl("set-email", user, email)
+        self.user = self.user or user
+        return user
+
+    def hold_lock(self, user):
+        """Takes user's store lock the way the library does (flock on
+        STATE/<user>.lock) and keeps it until the returned file is closed, as
+        a stopped process holding it would. Plain names are stored verbatim."""
+        f = open(os.path.join(self.dir, "state", user + ".lock"), "rb")
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return f
 
     def ctl(self, *args, check=True):
         return run([self.o.ctl, "--config", self.cfg] + list(args), check=check)
@@ -95,8 +109,8 @@ class Env:
                     os.unlink(path)
             except OSError:
                 pass
-        if self.user:
-            run(["userdel", "-r", self.user], check=False)
+        for user in self.users:
+            run(["userdel", "-r", user], check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
 
     # ---- deliveries

@@ -161,6 +161,94 @@ def case_unknown_user_same_prompts(env):
     check(known == unknown == by_email, "transcripts differ:\n%s\n---\n%s\n---\n%s" % (known, unknown, by_email))
 
 
+def transcript_two_sessions(env, ident):
+    """Two resets of ident inside resend_cooldown, each asking for a re-send
+    at once and typing one wrong code; the exit statuses and the text with
+    the seconds of any wait blanked out (they depend on timing only)."""
+    out = []
+    for _ in range(2):
+        s = Session(env)
+        to_email_code(s, env, ident)
+        s.send("resend")
+        s.expect(r"Wait \d+ seconds before asking for another code\.")
+        s.send("123456")
+        s.expect(r"That code is not right\.")
+        s.close_input()
+        rc = s.wait()
+        out.append((rc, re.sub(r"Wait \d+ seconds", "Wait N seconds", s.text())))
+    return out
+
+
+def case_second_session_same_as_unknown(env):
+    # Regression: the second reset of a resettable account inside the
+    # cooldown said "Wait N seconds" after "We sent ...", an unknown name
+    # did not, which told a stranger which names can reset.
+    env.add_user()
+    known = transcript_two_sessions(env, env.user)
+    unknown = transcript_two_sessions(env, "nosuchuser%d" % os.getpid())
+    check(known == unknown, "transcripts differ:\n%r\n---\n%r" % (known, unknown))
+    time.sleep(1)  # delivery is detached: let a wrongly sent second code land
+    check(len(re.findall(r"reset code is", env.mail_text())) == 1,
+          "not exactly one code inside the cooldown: %r" % env.mail_text())
+
+
+def transcript_capped(env, ident, sessions):
+    """`sessions` resets of ident, each with one re-send (resend_cooldown: 0),
+    returns the exit statuses and transcripts."""
+    out = []
+    for _ in range(sessions):
+        s = Session(env)
+        to_email_code(s, env, ident)
+        s.send("resend")
+        s.expect(r"Verification code \(or 'resend'\): ")
+        s.close_input()
+        out.append((s.wait(), s.text()))
+    return out
+
+
+def case_hourly_cap_same_as_unknown(env):
+    # The per-account hourly cap (5) is reached in the third session; the
+    # answers must still not differ from an unknown name's, and it must hold.
+    env.add_user()
+    known = transcript_capped(env, env.user, 4)
+    unknown = transcript_capped(env, "nosuchuser%d" % os.getpid(), 4)
+    check(known == unknown, "transcripts differ:\n%r\n---\n%r" % (known, unknown))
+    time.sleep(1)
+    check(len(re.findall(r"reset code is", env.mail_text())) == 5,
+          "the hourly cap of 5 did not hold: %r" % env.mail_text())
+
+
+def case_reset_by_email_skips_busy_account(env):
+    # Regression: the lookup by email locked every account in turn and gave
+    # up on the first busy one, so any user who stopped a process holding
+    # their own lock (e.g. the setuid chorus-check) broke every reset by email.
+    env.add_user()
+    env.install_pam()
+    other = env.add_user(email="other@b.example", prefix="chrsa")  # listed before env.user
+    held = env.hold_lock(other)
+    try:
+        full_reset(env, NEW_PASSWORD, ident=EMAIL)
+    finally:
+        held.close()
+    check(env.password_works(NEW_PASSWORD), "the new password does not work")
+
+
+def case_busy_match_looks_unknown(env):
+    # The account asked for is itself busy: it can't reset now, and the
+    # requester sees what an unknown name or address sees.
+    env.add_user()
+    held = env.hold_lock(env.user)
+    try:
+        runs = [transcript_wrong_codes(env, ident) for ident in
+                (EMAIL, "nobody%d@example.org" % os.getpid(), env.user, "nosuchuser%d" % os.getpid())]
+    finally:
+        held.close()
+    time.sleep(0.5)
+    check(env.mail_text() == "", "a code was sent to a busy account: %r" % env.mail_text())
+    check(re.search(SENT, runs[0][1]), "no 'We sent' for a busy account:\n" + runs[0][1])
+    check(all(r == runs[0] for r in runs), "transcripts differ:\n%r" % (runs,))
+
+
 def case_resend_throttled(env):
     env.add_user()
     s = Session(env)
@@ -257,7 +345,8 @@ def main():
         if not shutil.which(tool):
             print("SKIP: %s not installed" % tool)
             return SKIP
-    extra = "reset: { resend_cooldown: 2 }\n" if o.case == "resend_replaces_code" else ""
+    extra = {"resend_replaces_code": "reset: { resend_cooldown: 2 }\n",
+             "hourly_cap_same_as_unknown": "reset: { resend_cooldown: 0 }\n"}.get(o.case, "")
     env = Env(o, extra)
     try:
         globals()["case_" + o.case](env)

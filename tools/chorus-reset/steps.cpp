@@ -20,6 +20,10 @@ using chorus_tools::SecretBuffer;
 
 constexpr const char* kSent =
     "We sent a 6-digit code to the email address registered for this account, if there is one.";
+// A re-send may not go out (the account's limits across sessions are kept
+// silent, see send_code), so the words promise no more than that.
+constexpr const char* kResent =
+    "We sent a new code unless too many were asked for recently; only the newest code works.";
 constexpr const char* kLocked = "Too many attempts. Try again later.";
 constexpr const char* kBroken = "Something went wrong and the reset cannot continue. Try again later.";
 
@@ -39,17 +43,20 @@ void say_wait(long long seconds) {
 }
 
 // Sends (or re-sends) the code. kExitOk to go on, else the exit status.
+// Only this session's own requests may show here as a wait: the library
+// answers a send that the account's stored limits refused (another session
+// sent one moments ago, or the hourly or daily cap) like a send, because a
+// wait that unknown names never get would mark the name as resettable. On
+// the first send of a session the text is the same whatever the library
+// says about throttling, for the same reason.
 int send_code(chorus_ctx_t* ctx, chorus_reset_t* reset, bool again) {
     long long wait = 0;
     const int rc = chorus_reset_send_code(ctx, reset, &wait);
-    if (rc == CHORUS_OK) {
-        say(again ? "We sent a new code; the previous one no longer works." : kSent);
+    if (rc == CHORUS_OK || (rc == CHORUS_ERR_RATE_LIMITED && !again)) {
+        say(again ? kResent : kSent);
         return kExitOk;
     }
     if (rc == CHORUS_ERR_RATE_LIMITED) {
-        // First send refused: another reset of this account sent one moments
-        // ago (its code is bound to that reset); 'resend' works after the wait.
-        if (!again) say(kSent);
         say_wait(wait);
         return kExitOk;
     }
