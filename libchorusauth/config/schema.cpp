@@ -71,6 +71,58 @@ std::string check_email(std::string_view s) {
     return ok ? "" : "expected an address such as chorus@example.org";
 }
 
+// The keywords of a libpq conninfo, read as libpq reads them (without libpq,
+// which this library must not load): "key = value" pairs, values quoted with
+// ' and escaped with \, or a postgres[ql]:// URI whose ?key=value parameters
+// may be percent-encoded. Malformed text is left for the plugin to report.
+std::vector<std::string> conninfo_keywords(std::string_view s) {
+    std::vector<std::string> keys;
+    const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    if (s.starts_with("postgresql://") || s.starts_with("postgres://")) {
+        for (std::size_t i = s.find('?'); i < s.size(); i = s.find('&', i + 1)) {
+            std::string key;
+            for (std::size_t j = i + 1; j < s.size() && s[j] != '=' && s[j] != '&'; ++j) {
+                const std::string hex(s.substr(j + 1, s[j] == '%' ? 2 : 0));
+                const bool escaped = hex.size() == 2 && std::isxdigit(static_cast<unsigned char>(hex[0])) &&
+                                     std::isxdigit(static_cast<unsigned char>(hex[1]));
+                key.push_back(escaped ? static_cast<char>(std::stoi(hex, nullptr, 16)) : s[j]);
+                j += escaped ? 2 : 0;
+            }
+            keys.push_back(key);
+        }
+        return keys;
+    }
+    std::size_t i = 0;
+    auto skip = [&] {
+        while (i < s.size() && space(s[i])) ++i;
+    };
+    for (skip(); i < s.size(); skip()) {
+        const std::size_t start = i;
+        while (i < s.size() && s[i] != '=' && !space(s[i])) ++i;
+        keys.emplace_back(s.substr(start, i - start));
+        skip();
+        if (i >= s.size() || s[i++] != '=') break;
+        skip();
+        const bool quoted = i < s.size() && s[i] == '\'';
+        for (i += quoted ? 1 : 0; i < s.size() && (quoted ? s[i] != '\'' : !space(s[i])); ++i)
+            if (s[i] == '\\') ++i;
+        if (quoted) ++i;
+    }
+    return keys;
+}
+
+// libpq would take host, dbname and user from the service file, found
+// through PGSERVICEFILE, HOME or PGSYSCONFDIR: under su and sudo, the
+// environment of the user logging in. The plugin refuses it too.
+std::string check_conninfo(std::string_view s) {
+    for (const std::string& k : conninfo_keywords(s))
+        if (k == "service")
+            return "must not name a service (libpq finds the service file through PGSERVICEFILE, HOME "
+                   "or PGSYSCONFDIR, which the user logging in sets under su and sudo); write host, port, "
+                   "dbname and user here";
+    return "";
+}
+
 // A text field whose value is one of a few words, matched case-insensitively.
 template <typename E>
 Field enum_field(std::string key, E* out, std::vector<std::pair<const char*, E>> choices) {
@@ -232,7 +284,7 @@ std::vector<Field> store_fields(StoreConfig& c) {
     return {enum_field<StoreBackend>("backend", &c.backend,
                                      {{"file", StoreBackend::file}, {"postgresql", StoreBackend::postgresql}}),
             text_field("path", &c.path, check_absolute_path),
-            text_field("conninfo", &c.conninfo),
+            text_field("conninfo", &c.conninfo, check_conninfo),
             text_field("seal_key_file", &c.seal_key_file, check_absolute_path_or_empty),
             text_field("plugin", &c.plugin, check_absolute_path_or_empty)};
 }

@@ -22,6 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pg_hostile_env  # noqa: E402
 import pg_server  # noqa: E402
 import pg_tls  # noqa: E402
 
@@ -422,7 +423,9 @@ def main():
     except KeyError:
         print("skipped: no postgres user")
         return 77
-    fn = globals().get("case_" + args.case) or getattr(pg_tls, "case_" + args.case, None)
+    fn = globals().get("case_" + args.case)
+    for module in (pg_tls, pg_hostile_env):
+        fn = fn or getattr(module, "case_" + args.case, None)
     if fn is None:
         print("unknown case", args.case)
         return 2

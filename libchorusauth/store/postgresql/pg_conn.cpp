@@ -50,8 +50,17 @@ const char* find_value(const PQconninfoOption* opts, std::string_view key) {
     return nullptr;
 }
 
-// Files libpq finds under the home directory, which it takes from $HOME.
-// Pinned to the effective user's home from the password database.
+// Present at all, even empty: libpq looks up service='' too (the "[]" entry).
+bool is_given(const PQconninfoOption* opts, std::string_view key) {
+    for (const PQconninfoOption* o = opts; o->keyword != nullptr; ++o)
+        if (key == o->keyword) return o->val != nullptr;
+    return false;
+}
+
+// Files libpq finds under the home directory, which it takes from $HOME
+// (libpq 15.20 does; older ones asked the password database). Pinned to the
+// effective user's home from the password database: root's under su and
+// sudo, whatever HOME the caller passed (docs/FLEET.md).
 std::string home_file(std::string_view key) {
     const struct passwd* pw = ::getpwuid(::geteuid());
     const std::string home = pw != nullptr && pw->pw_dir != nullptr ? pw->pw_dir : "/nonexistent";
@@ -83,6 +92,15 @@ Result<ConnParams> build_params(const std::string& conninfo) {
         return make_error(Errc::config,
                           "store.conninfo: must not hold a password (chorus.yaml is world-readable); use a "
                           "root-only passfile= or sslcert=/sslkey=");
+    // libpq would read the service file named by PGSERVICEFILE, or under
+    // HOME, or in PGSYSCONFDIR, and fill host (a socket directory too),
+    // hostaddr, dbname and user from it: under su or sudo the caller's
+    // environment would choose the server.
+    if (is_given(given.get(), "service"))
+        return make_error(Errc::config,
+                          "store.conninfo: must not name a service (libpq finds the service file through "
+                          "PGSERVICEFILE, HOME or PGSYSCONFDIR, which the user logging in sets under su and "
+                          "sudo); write host, port, dbname and user in store.conninfo");
     Options defaults(PQconndefaults());
     if (!defaults) return make_error(Errc::no_memory, "PQconndefaults failed");
 
@@ -99,16 +117,23 @@ Result<ConnParams> build_params(const std::string& conninfo) {
         if (o->envvar == nullptr || find_value(given.get(), key) != nullptr) continue;
         if (key == "password" || key == "connect_timeout" || key == "application_name" || key == "client_encoding")
             continue;
-        if (std::string f = home_file(key); !f.empty()) {
+        std::string f = home_file(key);
+        // With sslcrldir and no sslcrl libpq loads no default CRL file; a
+        // pinned one that is missing would make it drop the directory too.
+        if (key == "sslcrl" && find_value(given.get(), "sslcrldir") != nullptr) f.clear();
+        const char* env = std::getenv(o->envvar);
+        if (!f.empty()) {
             add(o->keyword, f);
         } else if (o->compiled != nullptr && *o->compiled != '\0') {
             add(o->keyword, o->compiled);
-        } else if (const char* env = std::getenv(o->envvar); env != nullptr && *env != '\0') {
+        } else if (env != nullptr && (*env != '\0' || key == "service")) {  // PGSERVICE="" is looked up too
             // No safe value to pin (PGHOSTADDR, PGSERVICE, PGOPTIONS...): the
             // caller's environment must not steer the fleet connection.
+            const std::string fix = key == "service" ? std::string("unset it")
+                                                     : std::string("set ") + o->keyword + " in store.conninfo";
             return make_error(Errc::config, std::string("environment variable ") + o->envvar +
-                                                " is set; refusing to let it change the store connection "
-                                                "(set " + o->keyword + " in store.conninfo)");
+                                                " is set; refusing to let it change the store connection (" +
+                                                fix + ")");
         }
     }
     add("dbname", conninfo);  // expanded last: what the admin wrote wins
