@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <new>
 #include <optional>
 #include <utility>
@@ -69,6 +70,16 @@ std::string check_email(std::string_view s) {
     bool ok = at != std::string_view::npos && at > 0 && at + 1 < s.size() && s.find('@', at + 1) == s.npos &&
               !has_space(s) && s.find_first_of("<>,;\"") == s.npos;
     return ok ? "" : "expected an address such as chorus@example.org";
+}
+
+// Whether two absolute paths name one directory as written ("/a//b/" and
+// "/a/b" do; symbolic links are not followed: the paths may not exist yet).
+bool same_lexical_path(const std::string& a, const std::string& b) {
+    const auto norm = [](const std::string& p) {
+        std::filesystem::path n = std::filesystem::path(p).lexically_normal();
+        return n.has_filename() || n == n.root_path() ? n : n.parent_path();  // "/a/b/" -> "/a/b"
+    };
+    return norm(a) == norm(b);
 }
 
 // The keywords of a libpq conninfo, read as libpq reads them (without libpq,
@@ -367,7 +378,7 @@ void check_cross_field(Diagnostics& d, const Config& c) {
     // An old file store there would turn its users' old recovery codes into
     // break-glass codes.
     if (!any_failed({"store", "store.path", "failmode", "failmode.break_glass_path"}) &&
-        !f.break_glass_path.empty() && f.break_glass_path == s.path)
+        !f.break_glass_path.empty() && same_lexical_path(f.break_glass_path, s.path))
         d.add(d.where("failmode.break_glass_path", "failmode"),
               "failmode.break_glass_path: must be a directory of its own, not store.path (" + s.path + ")");
 }

@@ -255,6 +255,11 @@ void test_failmode_settings(void**) {
     expect_contains(parse_error(pg + "failmode:\n  allow_console: yes\n"), "failmode.allow_console");
     expect_contains(parse_error(pg + "failmode:\n  break_glass_path: /var/lib/chorus\n"),
                     "failmode.break_glass_path: must be a directory of its own, not store.path");
+    // The same directory spelled another way.
+    expect_contains(parse_error(pg + "failmode:\n  break_glass_path: /var/lib//chorus/\n"),
+                    "failmode.break_glass_path: must be a directory of its own, not store.path");
+    expect_contains(parse_error(pg + "failmode:\n  break_glass_path: /var/lib/./x/../chorus\n"),
+                    "failmode.break_glass_path: must be a directory of its own, not store.path");
 }
 
 void test_top_level_that_is_not_a_map_is_refused(void**) {
