@@ -4,11 +4,44 @@
 #include "flows/contact.hpp"
 
 namespace chorus {
+namespace {
+
+// The name as a shell word: the hint below is meant to be pasted into a root
+// shell, and a user name may hold '$', ';' or quotes. A quote is closed,
+// given as "'" and reopened: no backslash, which the tools escape when printing.
+std::string shell_word(std::string_view s) {
+    constexpr std::string_view kPlain =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.@+,-";
+    if (!s.empty() && s.find_first_not_of(kPlain) == std::string_view::npos) return std::string(s);
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\"'\"'") : std::string(1, c);
+    return out + "'";
+}
+
+Error with_way_out(Error e, std::string_view user) {
+    if (record_unreadable(e))
+        e.message += "; remove the unreadable record with: chorusctl unenroll " + shell_word(user) + " --all";
+    return e;
+}
+
+}  // namespace
+
+bool record_unreadable(const Error& e) {
+    // Not unsafe_file (a planted link or a wrong owner is for the admin to
+    // look at, and is never removed for them) nor io/busy (transient).
+    return e.code == Errc::corrupt || e.code == Errc::config;
+}
+
+Result<std::optional<UserRecord>> read_record(UserTxn& txn, std::string_view user) {
+    auto rec = txn.record();
+    if (!rec.ok()) return with_way_out(std::move(rec).error(), user);
+    return rec;
+}
 
 Result<UserStatus> user_status(Context& ctx, std::string_view user) {
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
-    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, read_record(*txn, user));
     if (!rec) return make_error(Errc::not_found, "no state for this user");
     CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
     UserStatus st;
@@ -29,8 +62,11 @@ Result<UserStatus> user_status(Context& ctx, std::string_view user) {
 Status user_unlock(Context& ctx, std::string_view user) {
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
-    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
-    if (!rec) return make_error(Errc::not_found, "no state for this user");
+    // Only whether the user has state matters here: an unreadable record
+    // still has a live state worth unlocking, and stays as it is.
+    auto rec = txn->record();
+    if (!rec.ok() && !record_unreadable(rec.error())) return std::move(rec).error();
+    if (rec.ok() && !*rec) return make_error(Errc::not_found, "no state for this user");
     // A corrupt live record is replaced, not parsed: unlock is the way out of it.
     LiveState live;
     auto old = txn->live();
@@ -40,13 +76,29 @@ Status user_unlock(Context& ctx, std::string_view user) {
     live.locked_until = 0;
     CHORUS_RETURN_IF_ERROR(txn->put_live(live));
     ctx.log.logf(LogLevel::notice, "unlocked %.*s", static_cast<int>(user.size()), user.data());
+    if (!rec.ok()) {
+        Error e = with_way_out(std::move(rec).error(), user);
+        ctx.log.logf(LogLevel::warning, "%.*s still cannot log in: %s", static_cast<int>(user.size()),
+                     user.data(), e.message.c_str());
+    }
     return {};
 }
 
 Status user_unenroll(Context& ctx, std::string_view user, bool all) {
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
-    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    auto read = txn->record();
+    if (!read.ok() && all && record_unreadable(read.error())) {
+        // The one way out of a record nothing can read (bit rot, a lost or
+        // rotated seal key): erase() removes the user's state without
+        // parsing it. Said loudly, since the history goes unread with it.
+        CHORUS_RETURN_IF_ERROR(txn->erase());
+        ctx.log.logf(LogLevel::warning, "unenrolled %.*s: removed an unreadable record (%s)",
+                     static_cast<int>(user.size()), user.data(), read.error().message.c_str());
+        return {};
+    }
+    if (!read.ok()) return with_way_out(std::move(read).error(), user);
+    std::optional<UserRecord> rec = std::move(read).value();
     if (!rec) return make_error(Errc::not_found, "no state for this user");
     if (all || rec->history.empty()) {
         CHORUS_RETURN_IF_ERROR(txn->erase());
@@ -81,7 +133,7 @@ Status user_set_contact(Context& ctx, std::string_view user, std::optional<std::
         }
     }
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
-    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, txn->record());
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, read_record(*txn, user));
     UserRecord rec = existing ? std::move(*existing) : UserRecord{};
     if (new_phone) rec.phone = *new_phone;
     if (new_email) rec.email = *new_email;

@@ -21,9 +21,22 @@ struct UserStatus {
     std::string phone, email, default_method;
 };
 
+// An unreadable record: one that exists but does not parse or verify
+// (Errc::corrupt: bit rot, a key sealed with a lost or rotated seal key) or
+// holds a sealed key while no seal key is configured (Errc::config).
+bool record_unreadable(const Error& e);
+// txn.record(), but an unreadable record's error names the way out
+// (`chorusctl unenroll USER --all`): the admin reads it, and nothing else
+// may discard the record to get past it.
+Result<std::optional<UserRecord>> read_record(UserTxn& txn, std::string_view user);
+
 Result<UserStatus> user_status(Context& ctx, std::string_view user);   // Errc::not_found if none
+// Clears the lockout; with an unreadable record too (it only rewrites the
+// live state), warning that logins fail until the record is removed.
 Status user_unlock(Context& ctx, std::string_view user);
 // Removes methods and live state; keeps password history unless `all`.
+// `all` also removes an unreadable record, unread; without `all` that is an
+// error, since the history to keep cannot be read.
 Status user_unenroll(Context& ctx, std::string_view user, bool all);
 Result<std::vector<std::string>> user_list(Context& ctx);
 // nullopt leaves a field unchanged; "" clears it.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "flows/enroll.hpp"
 
+#include "flows/admin.hpp"
 #include "flows/recovery_codes.hpp"
 #include "flows/verify.hpp"
 #include "otp/base32.hpp"
@@ -51,7 +52,9 @@ Status enrollment_commit(Context& ctx, const PendingEnrollment& e, std::string_v
         CHORUS_ASSIGN_OR_RETURN(used_step, enrollment_check(ctx, e, code));
     }
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(e.user));
-    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, txn->record());
+    // An unreadable record is refused, not replaced: it may hold recovery
+    // codes and history; only `unenroll --all` discards it, on purpose.
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, read_record(*txn, e.user));
     UserRecord rec = existing ? std::move(*existing) : UserRecord{};
     rec.totp = e.key;
     rec.enrolled_at = ctx.now();
@@ -78,7 +81,7 @@ Status store_recovery_codes(Context& ctx, std::string_view user, const std::vect
         hashed.push_back(HashedCode{std::move(h)});
     }
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
-    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, txn->record());
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, read_record(*txn, user));
     UserRecord rec = existing ? std::move(*existing) : UserRecord{};
     rec.recovery = std::move(hashed);
     return txn->put_record(rec);

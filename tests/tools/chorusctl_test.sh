@@ -169,6 +169,80 @@ case_unenroll() {
 	run unenroll ghost; expect_rc 1 "unenroll an unknown user"
 }
 
+# flip_byte FILE: xors the middle byte of FILE with 1, in place (a bit rot).
+flip_byte() {
+	local off b
+	off=$(( $(stat -c %s "$1") / 2 ))
+	b=$(od -An -tu1 -j "$off" -N1 "$1" | tr -d ' ')
+	printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$off" conv=notrunc status=none
+}
+# seal_key FILE: a fresh 0600 seal key (64 hex digits).
+seal_key() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n' > "$1"; chmod 600 "$1"; }
+gone() {  # gone USER WHAT: the user's record and live state are removed
+	[ -e "$T/state/$1.rec" ] && fail "$2: $1.rec left behind"
+	[ -e "$T/state/$1.live" ] && fail "$2: $1.live left behind"
+}
+
+# Regression: a record that failed its checksum could not be cleared by any
+# chorusctl command, leaving the user locked out for good.
+case_unenroll_all_removes_corrupt_record() {
+	need oathtool
+	run enroll alice --secret "$SECRET"; expect_rc 0 "enroll"
+	[ -f "$T/state/alice.live" ] || fail "enroll wrote no live state"
+	flip_byte "$T/state/alice.rec"
+	run status alice; expect_rc 1 "status of a corrupt record"
+	run unenroll alice --all; expect_rc 0 "unenroll --all of a corrupt record"
+	expect_err 'unreadable' "unenroll --all says it removed an unreadable record"
+	gone alice "unenroll --all"
+	run status alice; expect_rc 1 "no state after unenroll --all"; expect_err 'no state for user' "status after removal"
+	run enroll alice --secret "$SECRET"; expect_rc 0 "enroll again"
+	verify alice "$(oathtool --totp -b "$SECRET")" || fail "code refused after re-enroll: $(cat "$T/vout")"
+}
+
+# Regression: a key sealed with a seal key since replaced (or no longer
+# configured) made every command fail with "does not open".
+case_unenroll_all_removes_record_sealed_with_lost_key() {
+	need oathtool
+	seal_key "$T/seal.key"
+	{ echo "store: { path: $T/state, seal_key_file: $T/seal.key }"
+	  echo "password: { history: { argon2: { t_cost: 1, m_cost_kib: 8192 } } }"; } > "$CFG"
+	run enroll alice --secret "$SECRET"; expect_rc 0 "enroll sealed"
+	grep -q '^totp.sealed ' "$T/state/alice.rec" || fail "the key was not sealed"
+	seal_key "$T/seal.key"  # rotated: the old key is lost
+	run status alice; expect_rc 1 "status with the wrong seal key"
+	run enroll alice --force --secret "$SECRET"; expect_rc 1 "enroll over a record sealed with a lost key"
+	run unenroll alice --all; expect_rc 0 "unenroll --all with the wrong seal key"
+	expect_err 'unreadable' "unenroll --all says it removed an unreadable record"
+	gone alice "unenroll --all"
+	run enroll alice --secret "$SECRET"; expect_rc 0 "enroll with the new seal key"
+	verify alice "$(oathtool --totp -b "$SECRET")" || fail "code refused after re-enroll: $(cat "$T/vout")"
+	# A sealed record with no seal key configured at all: a config error, same way out.
+	write_config
+	run status alice; expect_rc 1 "status without a seal key"
+	run unenroll alice --all; expect_rc 0 "unenroll --all without a seal key"; gone alice "unenroll --all"
+	run enroll alice --secret "$SECRET"; expect_rc 0 "enroll unsealed"
+}
+
+# What refuses an unreadable record says how to get out, and keeps the record:
+# only unenroll --all discards it.
+case_corrupt_record_errors_name_recovery() {
+	write_config "lockout: { max_failures: 2 }"
+	run enroll alice; expect_rc 0 "enroll"
+	verify alice 000000; verify alice 000001
+	flip_byte "$T/state/alice.rec"
+	cp "$T/state/alice.rec" "$T/corrupt.rec"
+	local want='chorusctl unenroll alice --all'
+	run status alice; expect_rc 1 "status"; expect_err "$want" "status names the recovery command"
+	run enroll alice --force; expect_rc 1 "enroll --force"; expect_err "$want" "enroll names the recovery command"
+	run unenroll alice; expect_rc 1 "unenroll without --all"; expect_err "$want" "unenroll names the recovery command"
+	run recovery-codes alice; expect_rc 1 "recovery-codes"; expect_err "$want" "recovery-codes"
+	run set-phone alice +6421555123; expect_rc 1 "set-phone"; expect_err "$want" "set-phone"
+	cmp -s "$T/state/alice.rec" "$T/corrupt.rec" || fail "a refused command changed the corrupt record"
+	# unlock touches only the live state, so it still works (and warns).
+	run unlock alice; expect_rc 0 "unlock with a corrupt record"; expect_err "$want" "unlock warns"
+	cmp -s "$T/state/alice.rec" "$T/corrupt.rec" || fail "unlock changed the corrupt record"
+}
+
 case_recovery_codes() {
 	run enroll alice
 	run recovery-codes alice; expect_rc 0 "recovery-codes"
