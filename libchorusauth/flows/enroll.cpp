@@ -46,7 +46,7 @@ Result<std::uint64_t> enrollment_check(const Context& ctx, const PendingEnrollme
     return *step;
 }
 
-Status enrollment_commit(Context& ctx, const PendingEnrollment& e, std::string_view code) {
+Status enrollment_commit(Context& ctx, const PendingEnrollment& e, std::string_view code, CommitMode mode) {
     std::uint64_t used_step = 0;
     if (!code.empty()) {
         CHORUS_ASSIGN_OR_RETURN(used_step, enrollment_check(ctx, e, code));
@@ -55,6 +55,11 @@ Status enrollment_commit(Context& ctx, const PendingEnrollment& e, std::string_v
     // An unreadable record is refused, not replaced: it may hold recovery
     // codes and history; only `unenroll --all` discards it, on purpose.
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, read_record(*txn, e.user));
+    // The lock was not held while the key was shown and the code typed: a
+    // login that holds only the password must not replace a key the owner
+    // registered meanwhile.
+    if (mode == CommitMode::only_if_unregistered && existing && existing->has_method())
+        return make_error(Errc::permission, "a method was registered meanwhile; not replacing it");
     UserRecord rec = existing ? std::move(*existing) : UserRecord{};
     rec.totp = e.key;
     rec.enrolled_at = ctx.now();

@@ -30,9 +30,17 @@ Result<PendingEnrollment> enrollment_prepare(const Context& ctx, std::string_vie
 // Matched step of code against the pending key, or Errc::bad_code.
 Result<std::uint64_t> enrollment_check(const Context& ctx, const PendingEnrollment& e, std::string_view code);
 
-// Saves the key (replacing any other). With a confirmation code, its step is
-// recorded as used so the same code can't then open a login.
-Status enrollment_commit(Context& ctx, const PendingEnrollment& e, std::string_view code);
+enum class CommitMode {
+    replace,               // an admin's or the user's own (re-authenticated) change
+    only_if_unregistered,  // registration at first login: Errc::permission if a
+                           // method was registered while the user was typing
+};
+
+// Saves the key (replacing any other, with CommitMode::replace). With a
+// confirmation code, its step is recorded as used so the same code can't then
+// open a login.
+Status enrollment_commit(Context& ctx, const PendingEnrollment& e, std::string_view code,
+                         CommitMode mode = CommitMode::replace);
 
 Result<std::vector<SecretString>> recovery_codes_renew(Context& ctx, std::string_view user);
 

@@ -135,6 +135,7 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
     UnenrolledVerdict v = unenrolled_verdict(ctx, groups, first_seen);
     RegisterOptions ro;
     ro.qr = opts.qr;
+    ro.only_if_unregistered = true;
     switch (v.obligation) {
     case Obligation::exempt:
         return {};
@@ -153,6 +154,11 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
     }
     case Obligation::must_register: {
         auto r = register_interactively(ctx, user, p, ro);
+        if (r.ok() && *r == RegisterResult::registered_meanwhile) {
+            // This login proved the password only; the method now registered wants its code.
+            ctx.log.logf(LogLevel::notice, "login refused: a method was registered in another session meanwhile");
+            return make_error(Errc::not_enrolled, "registered in another session meanwhile");
+        }
         if (!r.ok()) {
             p.error("Two-step verification must be set up before you can log in.").ignore();
             ctx.log.logf(LogLevel::notice, "login refused: registration required and not completed (%s)",

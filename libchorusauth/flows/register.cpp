@@ -98,7 +98,14 @@ Result<RegisterResult> register_interactively(Context& ctx, std::string_view use
         CHORUS_RETURN_IF_ERROR(p.info("Registration skipped."));
         return RegisterResult::skipped;
     }
-    CHORUS_RETURN_IF_ERROR(enrollment_commit(ctx, e, code->view()));
+    const CommitMode mode = opts.only_if_unregistered ? CommitMode::only_if_unregistered : CommitMode::replace;
+    if (Status st = enrollment_commit(ctx, e, code->view(), mode); !st.ok()) {
+        if (!(opts.only_if_unregistered && st.code() == Errc::permission)) return std::move(st).error();
+        CHORUS_RETURN_IF_ERROR(
+            p.error("Two-step verification was set up for this account in the meantime and was not changed. "
+                    "Log in again with its code."));
+        return RegisterResult::registered_meanwhile;
+    }
     CHORUS_RETURN_IF_ERROR(p.info("Your authenticator app is registered."));
     // The key is saved: problems with the optional steps below must not undo it.
     if (opts.ask_contacts) CHORUS_RETURN_IF_ERROR(offer_contacts(ctx, user, p));

@@ -19,9 +19,16 @@ struct RegisterOptions {
     bool recovery_codes = true;    // make and show a recovery-code set
     QrStyle qr = QrStyle::utf8;
     bool show_qr = true;           // false: key and URI only (e.g. the QR went to a file)
+    // Registration at first login: never replace a method registered while
+    // the user was typing (the login has proven only the password).
+    bool only_if_unregistered = false;
 };
 
-enum class RegisterResult { registered, skipped };
+enum class RegisterResult {
+    registered,
+    skipped,
+    registered_meanwhile,  // only_if_unregistered: another session registered first; nothing saved
+};
 
 // Walks the user through app registration: QR code, key, URI, a code to
 // confirm (nothing is saved until it matches), then optional phone and email,

@@ -30,6 +30,9 @@ struct reg {
 	int code_prompts;
 	int wrong_first; /* answer the first confirmation prompt with a wrong code */
 	int skip;	 /* answer the confirmation prompt with Enter */
+	/* Before answering the confirmation prompt, the owner registers this
+	 * account in another session (its key PT_SECRET). */
+	const char *owner_registers;
 };
 
 static void secret_from_transcript(struct pt_conv *c, struct reg *r)
@@ -54,6 +57,8 @@ static char *reg_hook(struct pt_conv *c, int style, const char *prompt)
 		if (r->skip)
 			return strdup("");
 		secret_from_transcript(c, r);
+		if (r->owner_registers != NULL)
+			pt_enroll(r->owner_registers, PT_SECRET);
 		char code[16];
 		pt_totp(r->secret, time(NULL), code);
 		if (r->wrong_first && r->code_prompts++ == 0)
@@ -202,6 +207,32 @@ static void test_required_policy_refuses_after_wrong_confirmation_codes(void **s
 	pt_conv_free(&c);
 }
 
+/* The module does not hold the user's lock while the key is on screen: a
+ * login that has proven only the password must not then replace a key the
+ * owner registered in the meantime. */
+static void test_registration_never_replaces_a_key_registered_meanwhile(void **state)
+{
+	(void)state;
+	pt_config("enrollment:\n  policy: required\n");
+	const char *user = pt_user_add(NULL);
+	struct reg r = {.owner_registers = user};
+	struct pt_conv c = {.hook = reg_hook, .hook_arg = &r};
+	expect_account(user, &c, PAM_PERM_DENIED);
+	assert_true(pt_conv_find(&c, PAM_ERROR_MSG, "set up for this account in the meantime") >= 0);
+	assert_true(pt_conv_find(&c, PAM_TEXT_INFO, "Your authenticator app is registered.") < 0);
+	pt_conv_free(&c);
+	/* The owner's key is the one that works; the key shown to this login does not. */
+	char shown[16], owners[16];
+	pt_totp(r.secret, time(NULL), shown);
+	pt_totp(PT_SECRET, time(NULL), owners);
+	struct pt_conv wrong = {.echo_off = {shown}};
+	assert_int_equal(pt_pam("chorus-acct", user, &wrong, PAMTEST_AUTHENTICATE), PAM_AUTH_ERR);
+	pt_conv_free(&wrong);
+	struct pt_conv right = {.echo_off = {owners}};
+	assert_int_equal(pt_pam("chorus-acct", user, &right, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
+	pt_conv_free(&right);
+}
+
 static void test_grace_policy_before_the_deadline_allows_skipping(void **state)
 {
 	(void)state;
@@ -329,6 +360,7 @@ int main(int argc, char **argv)
 		PT_TEST(test_auth_stage_alone_never_enrolls_anyone),
 		PT_TEST(test_required_policy_refuses_without_registration),
 		PT_TEST(test_required_policy_refuses_after_wrong_confirmation_codes),
+		PT_TEST(test_registration_never_replaces_a_key_registered_meanwhile),
 		PT_TEST(test_grace_policy_before_the_deadline_allows_skipping),
 		PT_TEST(test_grace_policy_after_the_deadline_requires_registration),
 		PT_TEST(test_optional_policy_allows_skipping),

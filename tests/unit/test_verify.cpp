@@ -121,6 +121,22 @@ void test_failure_streak_dated_in_the_future_restarts(void**) {
     assert_int_equal(st->failures, 1);
 }
 
+// Registration at first login shows the key and waits for a code without
+// holding the lock; a key the owner registered meanwhile must survive it.
+void test_first_login_registration_never_replaces_a_key_registered_meanwhile(void**) {
+    FlowFixture f;
+    auto pending = chorus::enrollment_prepare(f.ctx, "alice", chorus::EnrollRequest{});
+    assert_true(pending.ok());
+    f.enroll("alice");  // the owner, in another session
+    chorus::Status st = chorus::enrollment_commit(f.ctx, *pending, "", chorus::CommitMode::only_if_unregistered);
+    assert_int_equal(static_cast<int>(st.code()), static_cast<int>(Errc::permission));
+    assert_true(verify(f, "alice", f.code_now()).ok());  // the owner's key is still the one
+    // An admin's (or re-authenticated) change does replace it.
+    assert_true(chorus::enrollment_commit(f.ctx, *pending, "").ok());
+    f.clock->advance(30);
+    assert_int_equal(static_cast<int>(verify(f, "alice", f.code_now()).code()), static_cast<int>(Errc::bad_code));
+}
+
 void test_success_resets_failure_count(void**) {
     FlowFixture f;
     f.enroll("alice");
@@ -252,6 +268,7 @@ int main() {
         cmocka_unit_test(test_lockout_expires_by_itself),
         cmocka_unit_test(test_lockout_dated_by_a_wrong_clock_does_not_outlast_its_length),
         cmocka_unit_test(test_failure_streak_dated_in_the_future_restarts),
+        cmocka_unit_test(test_first_login_registration_never_replaces_a_key_registered_meanwhile),
         cmocka_unit_test(test_success_resets_failure_count),
         cmocka_unit_test(test_recovery_code_works_once),
         cmocka_unit_test(test_unknown_user_gets_bad_code_and_no_state),
