@@ -20,13 +20,14 @@ chorus_install_deps() {
 chorus_jobs() { nproc 2>/dev/null || echo 2; }
 
 # The programs of the unit and PAM suites (ctest labels unit, pam) that the
-# build tree $1 defines (test_pam_failmode needs the PostgreSQL plugin), one
-# per line: building them builds the library, the module and the plugin.
+# build tree $1 defines (test_pam_failmode needs the PostgreSQL plugin; the
+# plugin's server-less test_pg_conn carries the unit label too), one per
+# line: building them builds the library, the module and the plugin.
 chorus_unit_pam_targets() {
   local f t defined
   defined=$(cmake --build "$1" --target help | sed -n 's/^\.\.\. \([^ ]*\).*/\1/p')
   for f in "$chorus_root"/tests/unit/exports_dlopen.c "$chorus_root"/tests/unit/test_*.cpp \
-           "$chorus_root"/tests/pam/test_*.c; do
+           "$chorus_root"/tests/pam/test_*.c "$chorus_root"/tests/postgresql/test_*.cpp; do
     t=$(basename "$f")
     t=${t%.*}
     [ "$t" = exports_dlopen ] && t=test_exports_dlopen
