@@ -10,7 +10,8 @@
  * Per iteration, on a new connection (what every pam_chorus call does):
  *   connect   PQconnectdb to CONNECTION_OK (TCP/socket, startup, auth, TLS)
  *   setup     the SETs (search_path, lock/statement/idle timeouts), the
- *             clock query and the schema-version check: 3 round trips
+ *             clock query and the schema-version check, sent together as the
+ *             plugin does (pg_conn.cpp set_up_session): 1 round trip
  *   stmts     has_method (lock, user_get, unlock) + verify (lock, user_get,
  *             user_put_live, unlock): 7 round trips, one commit; the state
  *             read is written back unchanged (the version moves on)
@@ -94,12 +95,12 @@ static PGconn *connect_like_chorus(const char *conninfo)
 static void session_setup(PGconn *c)
 {
 	PGresult *r = PQexec(c, "SET search_path = pg_catalog, pg_temp; SET lock_timeout = '10s'; "
-				"SET statement_timeout = '15s'; SET idle_in_transaction_session_timeout = '30s'");
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
-		die(c, "SET");
+				"SET statement_timeout = '15s'; SET idle_in_transaction_session_timeout = '30s'; "
+				"SELECT floor(extract(epoch FROM clock_timestamp()))::bigint, "
+				"(SELECT coalesce(max(version), 0) FROM chorus.schema_version)");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		die(c, "session set-up");
 	PQclear(r);
-	q1(c, "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint", NULL);
-	q1(c, "SELECT coalesce(max(version), 0) FROM chorus.schema_version", NULL);
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -73,7 +73,7 @@ def pg_report(rows):
             print(f"  - failure counter afterwards: {r['failures']} (every refusal counted: 49)")
     print("\n## PostgreSQL store: one correct login's database work, by part (bench/pg_probe.c; median / p99 ms)\n")
     parts = ("connect", "setup", "stmts_new_conn", "close", "total_new_conn", "stmts_warm", "reads_warm")
-    print("| connection | connect | setup: SETs, clock, schema (3 round trips) | 7 statements on the new "
+    print("| connection | connect | setup: SETs, clock, schema (1 round trip) | 7 statements on the new "
           "connection | close | total | 7 statements on a kept connection | the 6 without the write, kept |")
     print("|---|---|---|---|---|---|---|---|")
     for lab, name in PG:

@@ -178,36 +178,47 @@ Status Conn::ensure(bool check_schema) {
         drop();
         return e;
     }
-    // A login waits at most this long for another login of the same user.
-    // search_path pinned: nothing a host role can create (in public, say)
-    // shadows a built-in our statements or migrations name (CVE-2018-1058).
-    CHORUS_RETURN_IF_ERROR(exec_script("SET search_path = pg_catalog, pg_temp; "
-                                       "SET lock_timeout = '10s'; SET statement_timeout = '15s'; "
-                                       "SET idle_in_transaction_session_timeout = '30s'"));
-    CHORUS_RETURN_IF_ERROR(measure_clock());
-    if (!check_schema) return ok_status();
-    CHORUS_ASSIGN_OR_RETURN(PgResult r, exec("SELECT coalesce(max(version), 0) FROM chorus.schema_version"));
-    const int have = std::atoi(PQgetvalue(r.get(), 0, 0));
-    if (have != kSchemaVersion) {
+    // A session that is not fully set up is not used: the next call connects again.
+    if (Status st = set_up_session(check_schema); !st.ok()) {
         drop();
-        return make_error(Errc::config, "postgresql store: database schema version " + std::to_string(have) +
-                                            ", this build needs " + std::to_string(kSchemaVersion) +
-                                            (have < kSchemaVersion ? " (run `chorusctl db migrate`)"
-                                                                   : " (upgrade chorus on this host)"));
+        return st;
     }
     return ok_status();
 }
 
-// The fleet shares one clock, the database's: every expiry a host computes
-// (lockout end, failure window, reset codes, the TOTP step) then agrees with
-// the other hosts' even when this host's clock is off. Measured once per
-// connection, rounded to the nearest second around the round trip.
-Status Conn::measure_clock() {
+// One round trip, since every PAM call opens its own connection (a real
+// network makes each round trip count):
+// - a login waits at most lock_timeout for another login of the same user;
+// - search_path pinned: nothing a host role can create (in public, say)
+//   shadows a built-in our statements or migrations name (CVE-2018-1058);
+// - the fleet shares one clock, the database's: every expiry a host computes
+//   (lockout end, failure window, reset codes, the TOTP step) then agrees
+//   with the other hosts' even when this host's clock is off. Measured once
+//   per connection, rounded to the nearest second around the round trip;
+// - the schema version this build needs (not for the admin's db commands).
+// Statements sent together run as one transaction: if the last fails, the
+// settings are rolled back too, and the caller drops the connection.
+Status Conn::set_up_session(bool check_schema) {
+    static constexpr const char* kSettings =
+        "SET search_path = pg_catalog, pg_temp; SET lock_timeout = '10s'; SET statement_timeout = '15s'; "
+        "SET idle_in_transaction_session_timeout = '30s'; ";
+    static constexpr const char* kClock = "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint";
+    const std::string sql = std::string(kSettings) + kClock +
+                            (check_schema ? ", (SELECT coalesce(max(version), 0) FROM chorus.schema_version)" : "");
     const std::int64_t before = static_cast<std::int64_t>(std::time(nullptr));
-    CHORUS_ASSIGN_OR_RETURN(PgResult r, exec("SELECT floor(extract(epoch FROM clock_timestamp()))::bigint"));
+    PgResult r(PQexec(c_, sql.c_str()));
     const std::int64_t after = static_cast<std::int64_t>(std::time(nullptr));
+    if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1)
+        return failure("session set-up failed", r.get());
     const std::int64_t db = std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
     clock_offset_ = db - (before + (after - before) / 2);
+    if (!check_schema) return ok_status();
+    const int have = std::atoi(PQgetvalue(r.get(), 0, 1));
+    if (have != kSchemaVersion)
+        return make_error(Errc::config, "postgresql store: database schema version " + std::to_string(have) +
+                                            ", this build needs " + std::to_string(kSchemaVersion) +
+                                            (have < kSchemaVersion ? " (run `chorusctl db migrate`)"
+                                                                   : " (upgrade chorus on this host)"));
     return ok_status();
 }
 

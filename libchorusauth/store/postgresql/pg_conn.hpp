@@ -58,7 +58,7 @@ public:
 
 private:
     Error failure(const char* what, const PGresult* r) const;
-    Status measure_clock();
+    Status set_up_session(bool check_schema);
 
     ConnParams params_;
     PGconn* c_ = nullptr;
