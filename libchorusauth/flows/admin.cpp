@@ -2,6 +2,7 @@
 #include "flows/admin.hpp"
 
 #include "flows/contact.hpp"
+#include "flows/verify.hpp"
 
 namespace chorus {
 namespace {
@@ -49,8 +50,7 @@ Result<UserStatus> user_status(Context& ctx, std::string_view user) {
     if (rec->totp) st.params = rec->totp->params;
     st.recovery_left = static_cast<int>(rec->recovery.size());
     st.failures = live.failures;
-    const std::int64_t now = ctx.now();
-    st.lock_remaining = live.locked_until > now ? live.locked_until - now : 0;
+    st.lock_remaining = lock_remaining(ctx, live);  // as a login would see it
     st.last_success_at = live.last_success_at;
     st.enrolled_at = rec->enrolled_at;
     st.phone = rec->phone;

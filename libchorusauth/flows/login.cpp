@@ -40,6 +40,18 @@ Result<bool> has_method(Context& ctx, std::string_view user) {
     return rec && rec->has_method();
 }
 
+// State written under the typed spelling (before state was keyed on the
+// account's own name) would be passed over, and the account would look
+// unregistered: refuse until an admin removes it (docs/STATE.md).
+Status refuse_state_under_typed_name(Context& ctx, std::string_view typed, const std::string& user) {
+    if (typed == user || !encode_username(typed).ok()) return {};
+    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(typed));
+    auto rec = txn->record();
+    if (rec.ok() && !*rec) return {};
+    return make_error(Errc::config, "state is stored under the name as typed, not under the account's own name " +
+                                        user + ": remove it with `chorusctl unenroll NAME --all` (docs/STATE.md)");
+}
+
 }  // namespace
 
 Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Prompter& p,
@@ -52,6 +64,7 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Pro
     // resolves to it must find the same state (see Account::name).
     const std::string user = account_exists ? acct->name : std::string(typed);
     const std::vector<std::string>* known_groups = account_exists ? &acct->groups : nullptr;
+    if (account_exists) CHORUS_RETURN_IF_ERROR(refuse_state_under_typed_name(ctx, typed, user));
     if (encode_username(user).ok()) {
         // Unknown accounts make the same store round trip before the prompt,
         // so an outage (a connect timeout) costs them the same time.
@@ -106,6 +119,7 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
     const std::string& user = acct.name;  // state is keyed on the account's own name
     const std::vector<std::string>& groups = acct.groups;
     CHORUS_RETURN_IF_ERROR(encode_username(user));
+    CHORUS_RETURN_IF_ERROR(refuse_state_under_typed_name(ctx, typed, user));
     std::int64_t first_seen = 0;
     {
         auto began = ctx.store->begin(user);
@@ -148,6 +162,8 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
         }
         ro.allow_skip = true;
         auto r = register_interactively(ctx, user, p, ro);
+        if (r.ok() && *r == RegisterResult::registered_meanwhile)
+            return make_error(Errc::not_enrolled, "registered in another session meanwhile");  // "log in again"
         if (!r.ok() && r.code() != Errc::bad_code)
             ctx.log.logf(LogLevel::info, "optional registration not completed: %s", r.error().message.c_str());
         return {};  // registration was optional: the login goes on either way
@@ -174,8 +190,7 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
 Status login_password(Context& ctx, std::string_view typed, std::string_view gecos, std::string_view password,
                       PasswordMode mode, bool by_admin, Prompter& p) {
     if (by_admin && !ctx.config.password.enforce_for_root) return {};
-    CHORUS_ASSIGN_OR_RETURN(std::string user, canonical_name(typed));  // the history is keyed on it
-    CHORUS_ASSIGN_OR_RETURN(Checklist cl, password_checklist(ctx, user, gecos, password, mode));
+    CHORUS_ASSIGN_OR_RETURN(Checklist cl, password_checklist(ctx, typed, gecos, password, mode));
     if (cl.ok()) return {};
     std::string text = "The new password does not meet these rules:";
     for (const auto& r : cl.rules)

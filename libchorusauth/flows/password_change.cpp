@@ -19,8 +19,12 @@ Status ensure_blocklist(Context& ctx) {
 
 }  // namespace
 
-Result<Checklist> password_checklist(Context& ctx, std::string_view user, std::string_view gecos,
+Result<Checklist> password_checklist(Context& ctx, std::string_view typed, std::string_view gecos,
                                      std::string_view candidate, PasswordMode mode) {
+    std::string user;  // the account's own name: the history is keyed on it (see Account::name)
+    if (!typed.empty()) {
+        CHORUS_ASSIGN_OR_RETURN(user, canonical_name(typed));
+    }
     CHORUS_RETURN_IF_ERROR(ensure_blocklist(ctx));
     const Blocklist* bl = ctx.blocklist ? &*ctx.blocklist : nullptr;
     Checklist cl = check_password(ctx.config.password, candidate, PasswordSubject{user, gecos}, bl);

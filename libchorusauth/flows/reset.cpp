@@ -8,6 +8,7 @@
 
 #include "flows/deliver.hpp"
 #include "flows/login_other_method.hpp"
+#include "flows/policy.hpp"
 #include "flows/recovery_codes.hpp"
 #include "flows/verify.hpp"
 
@@ -47,7 +48,13 @@ Result<std::string> user_by_email(Context& ctx, std::string_view email) {
         CHORUS_ASSIGN_OR_RETURN(auto txn, begin_unless_busy(ctx, u));
         if (!txn) continue;
         auto rec = txn->record();
-        if (rec.ok() && *rec && lower((*rec)->email) == want) return u;
+        if (!rec.ok() || !*rec || lower((*rec)->email) != want) continue;
+        // State under a spelling that is not the account's own name (see
+        // Account::name) never resets that account.
+        CHORUS_ASSIGN_OR_RETURN(std::string own, canonical_name(u));
+        if (own == u) return u;
+        ctx.log.logf(LogLevel::warning, "reset: state of %s is not under the account's own name %s; ignored",
+                     u.c_str(), own.c_str());
     }
     return std::string();
 }
@@ -88,7 +95,7 @@ Result<ResetSession> reset_start(Context& ctx, std::string_view identifier) {
     if (identifier.find('@') != std::string_view::npos) {
         CHORUS_ASSIGN_OR_RETURN(user, user_by_email(ctx, identifier));
     } else if (encode_username(identifier).ok()) {
-        user = std::string(identifier);
+        CHORUS_ASSIGN_OR_RETURN(user, canonical_name(identifier));  // state is keyed on it
     }
     if (!user.empty()) {
         CHORUS_ASSIGN_OR_RETURN(auto txn, begin_unless_busy(ctx, user));

@@ -47,8 +47,8 @@ void expire_failures(const Context& ctx, LiveState& live) {
         live.failures = 0;
         live.first_failure_at = 0;
     }
-    if (live.failures > 0 &&
-        (live.first_failure_at < now - ctx.config.lockout.failure_window || live.first_failure_at > now)) {
+    if (live.failures > 0 && (live.first_failure_at < now - ctx.config.lockout.failure_window ||
+                              live.first_failure_at > now + kClockSlack)) {
         live.failures = 0;
         live.first_failure_at = 0;
     }
@@ -102,7 +102,7 @@ std::int64_t lock_remaining(const Context& ctx, const LiveState& live) {
     if (live.locked_until <= now) return 0;
     // Compared without now + lock_seconds, which a hostile value could overflow.
     const std::int64_t left = live.locked_until - now;
-    return left > ctx.config.lockout.lock_seconds ? 0 : left;
+    return left > ctx.config.lockout.lock_seconds + kClockSlack ? 0 : left;
 }
 
 Status verify_code(Context& ctx, std::string_view user, std::string_view code, VerifyOutcome& outcome) {

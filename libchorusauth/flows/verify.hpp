@@ -30,10 +30,16 @@ Status verify_code(Context& ctx, std::string_view user, std::string_view code, V
 // wrong code. Errors as verify_code (locked, bad_code, store errors).
 Status settle_out_of_band(Context& ctx, std::string_view user, bool matched, VerifyOutcome& outcome);
 
+// How far clocks may disagree and a time still count as "now": hosts of a
+// fleet round the database clock to seconds per connection, and a login may
+// span a few seconds.
+inline constexpr std::int64_t kClockSlack = 300;
+
 // Seconds the user's lockout still runs; 0 when none. A lock that ends more
-// than one lockout.lock_seconds from now was written while the clock was
-// wrong (a bad NTP step, a database clock) and counts as over: it must not
-// keep the user out for months.
+// than lockout.lock_seconds + kClockSlack from now was written while the
+// clock was wrong (a bad NTP step, a database clock) and counts as over: it
+// must not keep the user out for months. (Lowering lock_seconds ends longer
+// locks already running too.)
 std::int64_t lock_remaining(const Context& ctx, const LiveState& live);
 
 // Longest code input looked at; anything longer is a wrong code.

@@ -44,6 +44,12 @@ static const struct pt_service services[] = {
 	{"chorus-alias", "auth required pam_permit.so\n"
 			 "auth required @MODULE@ config=@CONFIG@\n"
 			 "account required @MODULE@ config=@CONFIG@\n"},
+	{"alias-pw", "password requisite @MODULE@ config=@CONFIG@\n"
+		     "password required pam_unix.so use_authtok nodelay sha512\n"
+		     "password required @MODULE@ config=@CONFIG@\n"},
+	/* pam_unix's own checks know one spelling only: vetting alone. */
+	{"alias-vet", "password requisite @MODULE@ config=@CONFIG@\n"
+		      "password required pam_permit.so\n"},
 	{NULL, NULL}};
 
 /* The other spelling of a test account's name. */
@@ -129,6 +135,49 @@ static void test_alias_of_an_unregistered_user_registers_the_account(void **stat
 	assert_int_equal(pt_has_state(alias_of(user)), 0);
 }
 
+static void test_password_history_is_the_accounts_under_any_spelling(void **state)
+{
+	(void)state;
+	pt_config("password:\n  min_length: 8\n  history:\n    remember: 3\n"
+		  "    argon2:\n      t_cost: 1\n      m_cost_kib: 8192\n");
+	const char *user = pt_user_add(NULL);
+	pt_set_password(user, "Old-pass-1234");
+	const char *pw = "Brand-new-5678";
+	struct pt_conv c = {.echo_off = {pw, pw}};
+	assert_int_equal(pt_pam("alias-pw", user, &c, PAMTEST_CHAUTHTOK), PAM_SUCCESS);
+	pt_conv_free(&c);
+	/* The same password again, asked for under the other spelling: refused
+	 * from the account's history. */
+	struct pt_conv again = {.echo_off = {pw, pw}};
+	int rc = pt_pam("alias-vet", alias_of(user), &again, PAMTEST_CHAUTHTOK);
+	if (rc == PAM_SUCCESS || pt_conv_find(&again, PAM_ERROR_MSG, "Not one of your last 3 passwords") < 0) {
+		pt_conv_dump(&again);
+		fail_msg("the history of %s was not consulted (%s)", user, pt_pam_name(rc));
+	}
+	pt_conv_free(&again);
+}
+
+/* State written under the typed spelling (before state was keyed on the
+ * account's own name) must not be passed over as "unregistered". */
+static void test_state_left_under_the_typed_spelling_is_refused(void **state)
+{
+	(void)state;
+	required_config();
+	const char *user = pt_user_add(NULL);
+	pt_enroll(alias_of(user), PT_SECRET); /* the admin API takes names as given */
+	char code[16];
+	pt_totp(PT_SECRET, time(NULL), code);
+	struct pt_conv c = {.echo_off = {code}};
+	assert_int_equal(pt_pam("chorus-alias", alias_of(user), &c, PAMTEST_AUTHENTICATE), PAM_SERVICE_ERR);
+	assert_int_equal(pt_conv_prompts(&c), 0);
+	pt_conv_free(&c);
+	struct pt_conv acct = {0};
+	assert_int_equal(pt_pam("chorus-alias", alias_of(user), &acct, PAMTEST_ACCOUNT), PAM_SERVICE_ERR);
+	assert_true(pt_conv_find(&acct, -1, "otpauth://") < 0); /* no registration offered */
+	pt_conv_free(&acct);
+	assert_int_equal(pt_has_state(user), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +185,8 @@ int main(int argc, char **argv)
 		PT_TEST(test_alias_of_an_enrolled_user_is_asked_for_the_code),
 		PT_TEST(test_a_code_used_under_the_alias_is_spent_for_the_account),
 		PT_TEST(test_alias_of_an_unregistered_user_registers_the_account),
+		PT_TEST(test_password_history_is_the_accounts_under_any_spelling),
+		PT_TEST(test_state_left_under_the_typed_spelling_is_refused),
 	};
 	return pt_main(argc, argv, "pam_alias", services, tests, sizeof tests / sizeof tests[0]);
 }

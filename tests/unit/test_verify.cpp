@@ -104,7 +104,21 @@ void test_lockout_dated_by_a_wrong_clock_does_not_outlast_its_length(void**) {
     f.clock->advance(-year);
     auto st = chorus::user_status(f.ctx, "alice");
     assert_true(st.ok());
+    assert_int_equal(st->lock_remaining, 0);  // what the admin sees agrees with the login
     assert_true(verify(f, "alice", f.code_now()).ok());
+}
+
+// A clock a few seconds off (fleet hosts round the database clock per
+// connection) must not end a lock early.
+void test_lockout_survives_small_clock_differences(void**) {
+    FlowFixture f;
+    f.enroll("alice");
+    f.clock->advance(60);
+    for (int i = 0; i < 5; ++i) (void)verify(f, "alice", "000000");
+    f.clock->advance(-60);
+    chorus::VerifyOutcome o;
+    assert_int_equal(static_cast<int>(verify(f, "alice", f.code_now(), &o).code()), static_cast<int>(Errc::locked));
+    assert_int_equal(o.lock_remaining, 960);
 }
 
 // The same for a failure streak that started "in the future": it restarts,
@@ -268,6 +282,7 @@ int main() {
         cmocka_unit_test(test_lockout_expires_by_itself),
         cmocka_unit_test(test_lockout_dated_by_a_wrong_clock_does_not_outlast_its_length),
         cmocka_unit_test(test_failure_streak_dated_in_the_future_restarts),
+        cmocka_unit_test(test_lockout_survives_small_clock_differences),
         cmocka_unit_test(test_first_login_registration_never_replaces_a_key_registered_meanwhile),
         cmocka_unit_test(test_success_resets_failure_count),
         cmocka_unit_test(test_recovery_code_works_once),
