@@ -97,17 +97,7 @@ def case_home_files_ignored(env):
                 files[f] = fh.read()
             os.chown(os.path.join(srv, f), pg_server.Server.uid(), -1)
             os.chmod(os.path.join(srv, f), 0o600)
-    hba = os.path.join(srv, "hba.conf")
-    write(hba, "local all all trust\n"
-          "hostssl chorus host_a 127.0.0.1/32 scram-sha-256 clientcert=verify-full\n"
-          "host chorus host_a 127.0.0.1/32 reject\n"
-          "host chorus all 127.0.0.1/32 trust\n")
-    os.chown(hba, pg_server.Server.uid(), -1)
-    env.pg.settings.update({"ssl": "on", "ssl_cert_file": os.path.join(srv, "server.crt"),
-                            "ssl_key_file": os.path.join(srv, "server.key"),
-                            "ssl_ca_file": os.path.join(srv, "ca.crt"), "hba_file": hba})
-    env.pg.init()
-    env.plugin_ctl(env.roles(), "db", "init")
+    pg_tls.start_tls_server(env, srv, "scram-sha-256 clientcert=verify-full")
     env.pg.psql("ALTER ROLE host_a PASSWORD 'right'")
     env.enroll(env.config("P"), "ivy")
 

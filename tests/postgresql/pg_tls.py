@@ -34,6 +34,25 @@ def make_cert(d, ca, name, cn, ext=None):
     openssl(*argv, cwd=d)
 
 
+def start_tls_server(env, srv, host_a_method):
+    """Starts the server with TLS (server.crt, server.key and ca.crt in srv,
+    owned by postgres) and a pg_hba.conf that admits host_a over TLS only,
+    by host_a_method ("cert", "scram-sha-256 clientcert=verify-full"...);
+    then creates the schema."""
+    hba = os.path.join(srv, "hba.conf")
+    with open(hba, "w") as f:
+        f.write("local all all trust\n"
+                "hostssl chorus host_a 127.0.0.1/32 %s\n"
+                "host chorus host_a 127.0.0.1/32 reject\n"
+                "host chorus all 127.0.0.1/32 trust\n" % host_a_method)
+    os.chown(hba, pg_server.Server.uid(), -1)
+    env.pg.settings.update({"ssl": "on", "ssl_cert_file": os.path.join(srv, "server.crt"),
+                            "ssl_key_file": os.path.join(srv, "server.key"),
+                            "ssl_ca_file": os.path.join(srv, "ca.crt"), "hba_file": hba})
+    env.pg.init()
+    env.plugin_ctl(env.roles(), "db", "init")
+
+
 def verify(env, cfg, user, code):
     r = subprocess.run([env.a.helper, "verify", cfg, user, code], capture_output=True, text=True, timeout=60)
     m = re.search(r"rc=(-?\d+)", r.stdout)
@@ -57,18 +76,7 @@ def case_tls_client_cert_multi_host(env):
         with open(os.path.join(srv, f), "rb") as src, \
                 open(os.open(os.path.join(env.etc, f), os.O_WRONLY | os.O_CREAT, 0o600), "wb") as dst:
             dst.write(src.read())
-    hba = os.path.join(srv, "hba.conf")
-    with open(hba, "w") as f:
-        f.write("local all all trust\n"
-                "hostssl chorus host_a 127.0.0.1/32 cert\n"
-                "host chorus host_a 127.0.0.1/32 reject\n"
-                "host chorus all 127.0.0.1/32 trust\n")
-    os.chown(hba, pg_server.Server.uid(), -1)
-    env.pg.settings.update({"ssl": "on", "ssl_cert_file": os.path.join(srv, "server.crt"),
-                            "ssl_key_file": os.path.join(srv, "server.key"),
-                            "ssl_ca_file": os.path.join(srv, "ca.crt"), "hba_file": hba})
-    env.pg.init()
-    env.plugin_ctl(env.roles(), "db", "init")
+    start_tls_server(env, srv, "cert")
 
     dead = pg_server.free_port()  # the first "host" of the list is down
     base = ("host=127.0.0.1,127.0.0.1 port=%d,%d dbname=chorus user=host_a target_session_attrs=read-write "
