@@ -51,7 +51,8 @@ typedef enum chorus_rc {
 	CHORUS_ERR_UNSUPPORTED = -18,  /**< feature not built or not configured */
 	CHORUS_ERR_BUSY = -19,         /**< state locked by another process for too long */
 	CHORUS_ERR_INTERNAL = -20,     /**< unexpected internal failure */
-	CHORUS_ERR_UNAVAILABLE = -21   /**< the state store (fleet database) cannot be reached */
+	CHORUS_ERR_UNAVAILABLE = -21,  /**< the state store (fleet database) cannot be reached */
+	CHORUS_ERR_CONV = -22          /**< the conversation failed: no answer, or text not shown */
 } chorus_rc;
 
 /** A short English description of rc; never NULL. */
@@ -102,6 +103,16 @@ typedef enum chorus_method {
 CHORUS_API CHORUS_NODISCARD int chorus_verify_code(chorus_ctx_t *ctx, const char *user,
 						 const char *code, chorus_method *method,
 						 long long *lock_remaining);
+
+/**
+ * The helper side of the chorus-check protocol (chorus-check(8)): reads one
+ * request from in_fd, answers it for user and writes the answer to out_fd.
+ * *exit_status is the status the helper must exit with; it is the failure
+ * status (10) unless a complete answer was written. Returns CHORUS_OK when
+ * the request was answered, else an error (and *exit_status stays 10).
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_check_serve(chorus_ctx_t *ctx, const char *user, int in_fd,
+						 int out_fd, int *exit_status);
 
 /* ---- Status and administration --------------------------------------- */
 
@@ -302,6 +313,12 @@ CHORUS_API CHORUS_NODISCARD int chorus_break_glass_new(chorus_ctx_t *ctx, const 
 #define CHORUS_ACCOUNT_QR_ASCII 0x2u
 /** The auth stage of this login returned CHORUS_LOGIN_BREAK_GLASS. */
 #define CHORUS_ACCOUNT_BREAK_GLASS 0x4u
+/**
+ * The application asked for silence (PAM_SILENT): registration, which must
+ * show a key, is not offered; an account that must register is refused
+ * (CHORUS_ERR_NOT_ENROLLED) and one that may is let through.
+ */
+#define CHORUS_ACCOUNT_SILENT 0x8u
 
 /**
  * The account stage, after the first factor succeeded: refuses a locked

@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // Non-root callers (screen lockers run PAM as the user) cannot read
 // /var/lib/chorus. They ask the setuid helper chorus-check, which acts only
-// for the invoking user (its real uid) and reads the request from a pipe.
+// for the invoking user (its real uid). Both ends of that protocol live here:
+// the caller's (run_check_helper) and the helper's (serve_check_request).
+//
+// Request, on the helper's stdin:  "probe\n" | "account\n" | "verify\n<code>\n"
+// Answer: the exit status (CheckStatus) and one line on stdout,
+//   "chorus-check <op> <status word> <seconds locked>\n"
+// An answer counts only when the helper exited normally, its status is one
+// the operation can have, and the line names the same operation and status.
+// Anything else (a crash, a signal, a reaped child, garbage, /bin/true at the
+// helper's path) is CheckStatus::failure: deny.
 #pragma once
 
 #include <cstdint>
@@ -11,13 +20,14 @@
 
 namespace chorus {
 
-// chorus-check exit statuses: the protocol between library and helper.
+enum class CheckOp { probe, account, verify };
+
 enum class CheckStatus : int {
     ok = 0,            // verify: code accepted; probe: has a method; account: not locked
-    bad_code = 1,
-    replay = 2,
-    locked = 3,        // stdout: seconds left
-    not_enrolled = 4,  // probe/verify: no method registered
+    bad_code = 1,      // verify
+    replay = 2,        // verify
+    locked = 3,        // verify, account
+    not_enrolled = 4,  // probe, account: no method registered
     failure = 10,      // anything else: deny
 };
 
@@ -26,8 +36,18 @@ struct CheckAnswer {
     std::int64_t lock_remaining = 0;
 };
 
-// Runs the helper with request "probe\n", "account\n" or "verify\n<code>\n".
-Result<CheckAnswer> run_check_helper(const Context& ctx, std::string_view op, std::string_view code);
+// Caller side: runs the helper and reads its answer. An error, or an answer
+// whose status is failure, is a denial.
+Result<CheckAnswer> run_check_helper(const Context& ctx, CheckOp op, std::string_view code);
+
+// Helper side: reads one request from in_fd, answers for `user`, writes the
+// answer line to out_fd and returns the exit status to use.
+CheckStatus serve_check_request(Context& ctx, std::string_view user, int in_fd, int out_fd);
+
+// The answer as the helper writes it, and as the caller accepts it (exposed
+// for the tests of both ends).
+std::string encode_check_answer(CheckOp op, const CheckAnswer& a);
+CheckAnswer decode_check_answer(CheckOp op, int exit_status, std::string_view line);
 
 // Where the helper is installed.
 const char* check_helper_path();

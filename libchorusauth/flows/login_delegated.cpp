@@ -38,7 +38,7 @@ std::unique_ptr<Store> make_refusing_store() { return std::make_unique<RefusingS
 Result<LoginResult> delegated_authenticate(Context& ctx, std::string_view user, Prompter& p,
                                            const std::optional<SecretString>& preset_code) {
     CHORUS_RETURN_IF_ERROR(same_user(user));
-    CHORUS_ASSIGN_OR_RETURN(CheckAnswer probe, run_check_helper(ctx, "probe", ""));
+    CHORUS_ASSIGN_OR_RETURN(CheckAnswer probe, run_check_helper(ctx, CheckOp::probe, ""));
     if (probe.status == CheckStatus::not_enrolled) return LoginResult::not_required;
     if (probe.status != CheckStatus::ok) return make_error(Errc::io, "chorus-check could not read the state");
     SecretString code;
@@ -47,7 +47,7 @@ Result<LoginResult> delegated_authenticate(Context& ctx, std::string_view user, 
     } else {
         CHORUS_ASSIGN_OR_RETURN(code, p.ask("Verification code: ", false));
     }
-    CHORUS_ASSIGN_OR_RETURN(CheckAnswer a, run_check_helper(ctx, "verify", code.view()));
+    CHORUS_ASSIGN_OR_RETURN(CheckAnswer a, run_check_helper(ctx, CheckOp::verify, code.view()));
     switch (a.status) {
     case CheckStatus::ok: return LoginResult::verified;
     case CheckStatus::bad_code:
@@ -65,7 +65,7 @@ Result<LoginResult> delegated_authenticate(Context& ctx, std::string_view user, 
 
 Status delegated_account(Context& ctx, std::string_view user, Prompter& p) {
     CHORUS_RETURN_IF_ERROR(same_user(user));
-    CHORUS_ASSIGN_OR_RETURN(CheckAnswer a, run_check_helper(ctx, "account", ""));
+    CHORUS_ASSIGN_OR_RETURN(CheckAnswer a, run_check_helper(ctx, CheckOp::account, ""));
     if (a.status == CheckStatus::ok || a.status == CheckStatus::not_enrolled) return {};
     if (a.status == CheckStatus::locked) {
         p.error("Too many attempts: try again in " + minutes(a.lock_remaining) + " minutes.").ignore();

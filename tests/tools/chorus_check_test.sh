@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-2-Clause
 # chorus-check, the setuid verifier for unprivileged callers: its stdin
-# protocol and exit statuses, and that nobody but root may name a config.
+# protocol, exit statuses and answer lines, and that nobody but root may
+# name a config. (The caller's side: tests/pam/nonroot_test.sh.)
 #   chorus_check_test.sh CHORUS_CHECK CHORUSCTL
 set -u
 CHECK=$1 CTL=$2
@@ -27,12 +28,15 @@ ask 'probe\n';            expect 0 "probe after enrollment"
 ask 'account\n';          expect 0 "account, not locked"
 CODE=$(oathtool --totp -b "$SECRET")
 ask "verify\n$CODE\n";    expect 0 "correct code"
+[ "$OUT" = "chorus-check verify ok 0" ] || fail "correct code: answer line '$OUT'"
 ask "verify\n$CODE\n";    expect 2 "replayed code"
 ask 'verify\n000000\n';   expect 1 "wrong code"
 ask 'bogus\n';            expect 10 "unknown request"
+[ -z "$OUT" ] || fail "unknown request: an answer line '$OUT'"
 for _ in 1 2 3 4 5; do ask 'verify\n000000\n'; done
 expect 3 "fifth wrong code locks"
-[ "${OUT:-0}" -gt 0 ] 2>/dev/null || fail "locked answer gives the seconds left (got '$OUT')"
+[[ "$OUT" =~ ^chorus-check\ verify\ locked\ ([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -gt 0 ] ||
+	fail "locked answer gives the seconds left (got '$OUT')"
 ask 'account\n';          expect 3 "account while locked"
 
 # From anyone but root, --config is refused outright (status 10) and the

@@ -47,7 +47,7 @@ Outcome run_command(const Settings& s, std::string_view request, const Deadline&
         off += static_cast<std::size_t>(n);
     }
     ::close(in[1]);
-    int status = 0;
+    int status = -1;  // read only after waitpid() named the child
     for (;;) {
         const pid_t r = ::waitpid(pid, &status, WNOHANG);
         if (r == pid) break;

@@ -22,11 +22,16 @@ enum Exit : int {
 };
 
 // What a step produced: an exit code and a reason that is safe to log (it
-// never holds the body or the full recipient).
+// never holds the body or the full recipient). A default Outcome is a
+// failure: success is only ever said with go_on() or an explicit kDelivered.
 struct Outcome {
-    int exit = kDelivered;
+    int exit = kNetwork;
     std::string reason;
 };
+static_assert(Outcome{}.exit != kDelivered, "a default Outcome must not read as success");
+
+// Success of a step: go on (and, for the last step, "delivered").
+inline Outcome go_on() { return {kDelivered, {}}; }
 
 enum class SmsFormat { json, form };
 enum class GatewayAuth { none, basic, bearer };

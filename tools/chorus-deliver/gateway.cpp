@@ -88,7 +88,7 @@ Outcome post(Transfer& t, const GatewayRequest& g, const Payload& p) {
     if (rc != CURLE_OK) return network("gateway unreachable: " + t.error(rc));
     long status = t.response_code();
     if (status < 200 || status > 299) return {kRefused, "gateway answered HTTP " + std::to_string(status)};
-    return {};
+    return go_on();
 }
 
 bool valid_call_id(std::string_view id) {

@@ -111,7 +111,7 @@ Outcome GatewayRequest::prepare(const Settings& s, const std::string& url_templa
     url_.reserve(split + tail.size());
     url_.append(url_template, 0, split).append(tail);
     wipe(tail);
-    return {};
+    return go_on();
 }
 
 void GatewayRequest::set_call(std::string_view call_id) {

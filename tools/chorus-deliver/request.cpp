@@ -165,7 +165,7 @@ Outcome parse_request(std::unique_ptr<chorus_tools::SecretBuffer> raw, Request& 
     if (out.body.empty()) return bad("empty body");
     if (!is_clean_text(out.body, true)) return bad("control character or invalid UTF-8 in the body");
     out.raw = std::move(raw);
-    return {};
+    return go_on();
 }
 
 }  // namespace chorus_deliver

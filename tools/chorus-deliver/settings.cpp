@@ -75,7 +75,7 @@ Outcome read_trusted(const std::string& path, std::string& text, bool& missing) 
         if (n <= 0) return config_error(path + ": read failed");
         got += static_cast<std::size_t>(n);
     }
-    return {};
+    return go_on();
 }
 
 void read_text(const YAML::Node& section, const char* key, std::string& out) {
@@ -124,7 +124,7 @@ Outcome read_token_file(const std::string& path, GatewayAuth auth, std::string& 
     if (bad) return config_error("delivery.gateway_token_file " + path + ": expected one non-empty line");
     if (auth == GatewayAuth::basic && out.find(':') == std::string::npos)
         return config_error("delivery.gateway_token_file " + path + ": basic authentication needs user:password");
-    return {};
+    return go_on();
 }
 
 }  // namespace
@@ -146,7 +146,7 @@ Outcome load_settings(const char* path, Settings& out) {
     bool missing = false;
     Outcome read = read_trusted(file, text, missing);
     if (read.exit != kDelivered) {
-        if (missing && path == nullptr) return {};  // no file: built-in defaults, nothing configured
+        if (missing && path == nullptr) return go_on();  // no file: built-in defaults, nothing configured
         return read;
     }
     // The rest of the file (a database password in store.conninfo) is not kept.
@@ -158,7 +158,7 @@ Outcome load_settings(const char* path, Settings& out) {
     try {
         YAML::Node root = YAML::Load(text);
         YAML::Node section = root.IsMap() ? root["delivery"] : YAML::Node();
-        if (!section || section.IsNull()) return {};
+        if (!section || section.IsNull()) return go_on();
         if (!section.IsMap()) return config_error(file + ": delivery: is not a mapping");
         if (YAML::Node t = section["timeout"]; t) out.timeout = t.as<int>();
         read_text(section, "smtp_url", out.smtp_url);
@@ -196,7 +196,7 @@ Outcome load_settings(const char* path, Settings& out) {
             return config_error(file + ": delivery.gateway_auth needs delivery.gateway_token_file");
         return read_token_file(token_file, out.gateway_auth, out.gateway_secret);
     }
-    return {};
+    return go_on();
 }
 
 }  // namespace chorus_deliver

@@ -147,13 +147,16 @@ bool ImageWriter::keep() {
     if (data_fd_ < 0 || !write_all(data_fd_, "k", 1)) return false;
     ::close(data_fd_);
     data_fd_ = -1;
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    // Kept only when waitpid() names the child and says it exited 0.
+    int status = -1;
+    pid_t r = -1;
+    while ((r = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
     }
+    const bool exited_ok = r == pid_ && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     pid_ = -1;
     ::close(ack_fd_);
     ack_fd_ = -1;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+    if (exited_ok) return true;
     complain(kExitFail, "the QR image " + chorus_tools::escape_text(path_) + " was not kept");
     return false;
 }

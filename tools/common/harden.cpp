@@ -26,6 +26,32 @@ void ensure_stdio(int fail_status) {
     }
 }
 
+// A caller can lower its limits before starting us so that a write of state
+// fails half-way (RLIMIT_FSIZE), no file can be opened (RLIMIT_NOFILE) or we
+// are killed mid-transaction (RLIMIT_CPU). The state stays consistent and
+// the answer a denial either way, but a user should not be able to make
+// their own checks fail: soft limits go back up to the hard ones, and hard
+// limits too where we may (CAP_SYS_RESOURCE, which root normally has).
+void lift_limits() {
+    const struct {
+        int resource;
+        rlim_t want;
+    } limits[] = {{RLIMIT_FSIZE, RLIM_INFINITY}, {RLIMIT_CPU, RLIM_INFINITY}, {RLIMIT_NOFILE, 1024},
+                  {RLIMIT_AS, RLIM_INFINITY},    {RLIMIT_DATA, RLIM_INFINITY}};
+    auto below = [](rlim_t have, rlim_t want) { return have != RLIM_INFINITY && (want == RLIM_INFINITY || have < want); };
+    for (const auto& l : limits) {
+        struct rlimit have {};
+        if (::getrlimit(l.resource, &have) != 0 || !below(have.rlim_cur, l.want)) continue;
+        struct rlimit raised = have;
+        raised.rlim_cur = l.want;
+        if (below(have.rlim_max, l.want)) raised.rlim_max = l.want;
+        if (::setrlimit(l.resource, &raised) == 0) continue;
+        raised = have;  // the hard limit stays: go as far as it allows
+        raised.rlim_cur = have.rlim_max;
+        (void)::setrlimit(l.resource, &raised);
+    }
+}
+
 }  // namespace
 
 bool term_name_ok(const char* term) {
@@ -50,6 +76,7 @@ void harden_setuid_process(int fail_status) {
         0, 0
     };
     (void)::setrlimit(RLIMIT_CORE, &no_core);
+    lift_limits();
     // Nothing of the caller's environment reaches the library, PAM or a
     // delivery helper.
     std::string term;
@@ -62,6 +89,9 @@ void harden_setuid_process(int fail_status) {
     // reported, temp files removed), not kill us mid-write.
     (void)::signal(SIGPIPE, SIG_IGN);
     (void)::signal(SIGXFSZ, SIG_IGN);
+    // SIG_IGN survives exec: a caller that ignores SIGCHLD would have our
+    // children reaped by the kernel, and waitpid() fail for them.
+    (void)::signal(SIGCHLD, SIG_DFL);
 }
 
 }  // namespace chorus_tools

@@ -7,9 +7,10 @@
 namespace chorus_tools {
 
 // Reopens closed fds 0-2 on /dev/null (exits with fail_status if it can't),
-// forbids core dumps and ptrace, replaces the environment with a fixed PATH
-// (keeping TERM only when it looks like a terminal name), sets umask 077 and
-// ignores SIGPIPE. No setlocale(): LANG/LC_* are ignored.
+// forbids core dumps and ptrace, lifts the resource limits a caller lowered
+// (file size, CPU, open files, memory), replaces the environment with a fixed PATH
+// (keeping TERM only when it looks like a terminal name), sets umask 077,
+// ignores SIGPIPE and SIGXFSZ and puts SIGCHLD back to its default. No setlocale(): LANG/LC_* are ignored.
 void harden_setuid_process(int fail_status);
 
 // Whether term looks like a terminal name: [A-Za-z0-9._+-]{1,64}.
