@@ -34,17 +34,31 @@ static void log_to_syslog(void *arg, int priority, const char *message)
 	pam_syslog((pam_handle_t *)arg, priority, "%s", message);
 }
 
+/* Arguments, user name and library context: what every entry point needs. */
+struct call {
+	pam_handle_t *pamh;
+	struct chorus_args args;
+	const char *user;
+	chorus_ctx_t *ctx;
+	chorus_prompter prompter;
+	int silent; /* PAM_SILENT: show no text (failures are still logged) */
+};
+
 static int conv_show(void *arg, chorus_msg_kind kind, const char *text)
 {
+	const struct call *c = arg;
+	if (c->silent)
+		return 0;
 	int style = kind == CHORUS_MSG_ERROR ? PAM_ERROR_MSG : PAM_TEXT_INFO;
-	return pam_prompt((pam_handle_t *)arg, style, NULL, "%s", text) == PAM_SUCCESS ? 0 : -1;
+	return pam_prompt(c->pamh, style, NULL, "%s", text) == PAM_SUCCESS ? 0 : -1;
 }
 
 static int conv_ask(void *arg, int echo, const char *prompt, char **answer)
 {
+	const struct call *c = arg;
 	int style = echo ? PAM_PROMPT_ECHO_ON : PAM_PROMPT_ECHO_OFF;
 	*answer = NULL;
-	return pam_prompt((pam_handle_t *)arg, style, answer, "%s", prompt) == PAM_SUCCESS && *answer ? 0 : -1;
+	return pam_prompt(c->pamh, style, answer, "%s", prompt) == PAM_SUCCESS && *answer ? 0 : -1;
 }
 
 /* The one place a library result becomes a PAM code. */
@@ -69,6 +83,8 @@ static int map_rc(int rc, enum stage stage)
 	case CHORUS_ERR_NOMEM:
 		return PAM_BUF_ERR;
 	case CHORUS_ERR_PERMISSION:
+		return stage == STAGE_AUTH ? PAM_AUTH_ERR : PAM_PERM_DENIED;
+	case CHORUS_ERR_CONV:
 		return PAM_CONV_ERR;
 	case CHORUS_ERR_IO:
 	case CHORUS_ERR_UNAVAILABLE:
@@ -81,20 +97,12 @@ static int map_rc(int rc, enum stage stage)
 	}
 }
 
-/* Arguments, user name and library context: what every entry point needs. */
-struct call {
-	pam_handle_t *pamh;
-	struct chorus_args args;
-	const char *user;
-	chorus_ctx_t *ctx;
-	chorus_prompter prompter;
-};
-
-static int call_begin(struct call *c, pam_handle_t *pamh, int argc, const char **argv)
+static int call_begin(struct call *c, pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	memset(c, 0, sizeof *c);
 	c->pamh = pamh;
-	c->prompter.arg = pamh;
+	c->silent = (flags & PAM_SILENT) != 0;
+	c->prompter.arg = c;
 	c->prompter.show = conv_show;
 	c->prompter.ask = conv_ask;
 	if (chorus_args_parse(pamh, argc, argv, &c->args) != 0)
@@ -170,9 +178,8 @@ static int call_fail(struct call *c, int rc, enum stage stage, const char *what)
 
 CHORUS_PAM_ENTRY pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	(void)flags;
 	struct call c;
-	int prc = call_begin(&c, pamh, argc, argv);
+	int prc = call_begin(&c, pamh, flags, argc, argv);
 	if (prc != PAM_SUCCESS)
 		return call_end(&c, prc);
 
@@ -225,13 +232,12 @@ CHORUS_PAM_ENTRY pam_sm_setcred(pam_handle_t *pamh, int flags, int argc, const c
 
 CHORUS_PAM_ENTRY pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	(void)flags;
 	struct call c;
-	int prc = call_begin(&c, pamh, argc, argv);
+	int prc = call_begin(&c, pamh, flags, argc, argv);
 	if (prc != PAM_SUCCESS)
 		return call_end(&c, prc);
 	const void *break_glass = NULL;
-	unsigned flags_out = c.args.qr_flags;
+	unsigned flags_out = c.args.qr_flags | (c.silent ? CHORUS_ACCOUNT_SILENT : 0u);
 	if (pam_get_data(pamh, BREAK_GLASS_KEY, &break_glass) == PAM_SUCCESS && break_glass != NULL) {
 		if (strcmp(break_glass, c.user) == 0)
 			flags_out |= CHORUS_ACCOUNT_BREAK_GLASS;
@@ -259,7 +265,7 @@ static int changed_by_admin(pam_handle_t *pamh, const char *user, int flags)
 CHORUS_PAM_ENTRY pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
 	struct call c;
-	int prc = call_begin(&c, pamh, argc, argv);
+	int prc = call_begin(&c, pamh, flags, argc, argv);
 	if (prc != PAM_SUCCESS || (flags & PAM_PRELIM_CHECK))
 		return call_end(&c, prc);
 

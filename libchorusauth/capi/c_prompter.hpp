@@ -23,7 +23,7 @@ public:
         char* answer = nullptr;
         if (p_.ask(p_.arg, echo ? 1 : 0, q.c_str(), &answer) != 0 || answer == nullptr) {
             std::free(answer);
-            return chorus::make_error(chorus::Errc::permission, "the conversation gave no answer");
+            return chorus::make_error(chorus::Errc::conversation, "the conversation gave no answer");
         }
         // Bounded: a 10 kB "code" is still only a wrong code.
         chorus::SecretString out(std::string_view(answer, strnlen(answer, 4096)));
@@ -37,7 +37,7 @@ private:
         if (p_.show == nullptr) return chorus::make_error(chorus::Errc::unsupported, "no way to show text");
         chorus::SecretString copy(text);  // texts may carry a key or recovery codes
         if (p_.show(p_.arg, kind, copy.c_str()) != 0)
-            return chorus::make_error(chorus::Errc::permission, "the conversation could not show text");
+            return chorus::make_error(chorus::Errc::conversation, "the conversation could not show text");
         return {};
     }
 

@@ -25,6 +25,7 @@ int to_rc(Errc code) noexcept {
     case Errc::password_reused: return CHORUS_ERR_PASSWORD_REUSED;
     case Errc::bad_username: return CHORUS_ERR_BAD_USERNAME;
     case Errc::permission: return CHORUS_ERR_PERMISSION;
+    case Errc::conversation: return CHORUS_ERR_CONV;
     case Errc::unsupported: return CHORUS_ERR_UNSUPPORTED;
     case Errc::busy: return CHORUS_ERR_BUSY;
     case Errc::internal: return CHORUS_ERR_INTERNAL;
@@ -80,6 +81,7 @@ const char* chorus_strerror(int rc) {
     case CHORUS_ERR_BUSY: return "state busy";
     case CHORUS_ERR_INTERNAL: return "internal error";
     case CHORUS_ERR_UNAVAILABLE: return "state store unreachable";
+    case CHORUS_ERR_CONV: return "conversation failed";
     default: return "unknown error";
     }
 }

@@ -38,6 +38,7 @@ int chorus_login_account(chorus_ctx_t* h, const char* user, const chorus_prompte
         if ((flags & CHORUS_ACCOUNT_QR_ANSI) != 0) opts.qr = chorus::QrStyle::ansi;
         if ((flags & CHORUS_ACCOUNT_QR_ASCII) != 0) opts.qr = chorus::QrStyle::ascii;
         opts.after_break_glass = (flags & CHORUS_ACCOUNT_BREAK_GLASS) != 0;
+        opts.silent = (flags & CHORUS_ACCOUNT_SILENT) != 0;
         chorus::Status st = chorus::login_account(h->ctx, user, p, opts);
         return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
     })

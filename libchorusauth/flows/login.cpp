@@ -147,6 +147,14 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
     }  // the lock is not held while the user reads and types
 
     UnenrolledVerdict v = unenrolled_verdict(ctx, groups, first_seen);
+    if (opts.silent && v.obligation != Obligation::exempt) {
+        // Registration shows a key; an application that asked for silence
+        // cannot show it. The policy still decides: required means refused.
+        ctx.log.logf(LogLevel::notice, "registration not offered: the application asked for silence");
+        if (v.obligation == Obligation::must_register)
+            return make_error(Errc::not_enrolled, "no second factor registered, and registration needs messages");
+        return {};
+    }
     RegisterOptions ro;
     ro.qr = opts.qr;
     ro.only_if_unregistered = true;

@@ -36,6 +36,8 @@ struct AccountOptions {
     // The auth stage of this login proved a break-glass code: an unreachable
     // store does not refuse the account.
     bool after_break_glass = false;
+    // The front end may show nothing (PAM_SILENT): no registration here.
+    bool silent = false;
 };
 
 // Runs after the first factor has succeeded (PAM account stage): refuses a

@@ -29,7 +29,8 @@ enum class Errc {
     password_rules,    // candidate password fails the checklist
     password_reused,   // candidate password is in history
     bad_username,      // name that must not become a file name
-    permission,        // caller may not do this
+    permission,        // caller may not do this (a rule of Chorus refuses it)
+    conversation,      // the front end could not ask or show (PAM conversation failed)
     unsupported,       // feature or backend not built/configured
     busy,              // lock not available in time
     internal,          // a bug or an unexpected exception

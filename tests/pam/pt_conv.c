@@ -116,7 +116,12 @@ void pt_expect_(const char *service, const char *user, struct pt_conv *c, struct
 
 int pt_pam(const char *service, const char *user, struct pt_conv *c, enum pamtest_ops op)
 {
-	struct pam_testcase cases[] = {pam_test(op, PAM_SUCCESS)};
+	return pt_pam_flags(service, user, c, op, 0);
+}
+
+int pt_pam_flags(const char *service, const char *user, struct pt_conv *c, enum pamtest_ops op, int flags)
+{
+	struct pam_testcase cases[] = {pam_test_flags(op, PAM_SUCCESS, flags)};
 	cases[0].op_rv = -1;
 	enum pamtest_err perr = _pamtest_conv(service, user, conv_fn, c, cases, 1, NULL);
 	if (perr != PAMTEST_ERR_OK && perr != PAMTEST_ERR_CASE)

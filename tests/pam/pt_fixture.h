@@ -119,6 +119,8 @@ void pt_expect_(const char *service, const char *user, struct pt_conv *c, struct
 	pt_expect_(service, user, conv, cases, sizeof(cases) / sizeof(cases[0]), __FILE__, __LINE__)
 /* One operation; returns what PAM returned (no assertion). */
 int pt_pam(const char *service, const char *user, struct pt_conv *c, enum pamtest_ops op);
+/* The same, with flags for the PAM call (PAM_SILENT). */
+int pt_pam_flags(const char *service, const char *user, struct pt_conv *c, enum pamtest_ops op, int flags);
 
 const char *pt_pam_name(int rc);
 

@@ -194,6 +194,29 @@ static void test_required_policy_refuses_without_registration(void **state)
 	pt_conv_free(&c);
 }
 
+/* PAM_SILENT: registration shows a key, so it is not offered; the policy
+ * still decides (required: refused; optional: let through), in silence. */
+static void test_silent_flag_offers_no_registration(void **state)
+{
+	(void)state;
+	pt_config("enrollment:\n  policy: required\n");
+	const char *user = pt_user_add(NULL);
+	struct pt_conv c = {0};
+	assert_int_equal(pt_pam_flags("chorus-acct", user, &c, PAMTEST_ACCOUNT, PAM_SILENT), PAM_PERM_DENIED);
+	assert_int_equal(pt_conv_prompts(&c), 0);
+	assert_int_equal(pt_conv_find(&c, PAM_TEXT_INFO, ""), -1);
+	assert_int_equal(pt_conv_find(&c, PAM_ERROR_MSG, ""), -1);
+	assert_false(pt_has_state(user));
+	pt_conv_free(&c);
+	pt_config("enrollment:\n  policy: optional\n");
+	struct pt_conv opt = {0};
+	assert_int_equal(pt_pam_flags("chorus-acct", user, &opt, PAMTEST_ACCOUNT, PAM_SILENT), PAM_SUCCESS);
+	assert_int_equal(pt_conv_prompts(&opt), 0);
+	assert_int_equal(pt_conv_find(&opt, PAM_TEXT_INFO, ""), -1);
+	assert_int_equal(pt_conv_find(&opt, PAM_ERROR_MSG, ""), -1);
+	pt_conv_free(&opt);
+}
+
 static void test_required_policy_refuses_after_wrong_confirmation_codes(void **state)
 {
 	(void)state;
@@ -359,6 +382,7 @@ int main(int argc, char **argv)
 		PT_TEST(test_wrong_password_never_reaches_registration),
 		PT_TEST(test_auth_stage_alone_never_enrolls_anyone),
 		PT_TEST(test_required_policy_refuses_without_registration),
+		PT_TEST(test_silent_flag_offers_no_registration),
 		PT_TEST(test_required_policy_refuses_after_wrong_confirmation_codes),
 		PT_TEST(test_registration_never_replaces_a_key_registered_meanwhile),
 		PT_TEST(test_grace_policy_before_the_deadline_allows_skipping),

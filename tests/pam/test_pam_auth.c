@@ -409,6 +409,39 @@ static void test_call_not_approved_is_refused(void **state)
 	pt_conv_free(&c);
 }
 
+/* PAM_SILENT: the application shows no text of ours; the answers and the
+ * counting are those of a normal login, and failures are still logged. */
+static void test_silent_flag_shows_no_text_and_decides_the_same(void **state)
+{
+	(void)state;
+	base_config();
+	const char *user = pt_user_add(NULL);
+	pt_enroll(user, PT_SECRET);
+	char **codes = NULL;
+	size_t count = 0;
+	pt_recovery_codes(user, &codes, &count);
+	char bad[16];
+	wrong_code(bad);
+	struct pt_conv c = {.echo_off = {bad}};
+	assert_int_equal(pt_pam_flags("chorus-auth", user, &c, PAMTEST_AUTHENTICATE, PAM_SILENT), PAM_AUTH_ERR);
+	assert_int_equal(pt_failures(user), 1);
+	assert_int_equal(pt_conv_prompts(&c), 1); /* the code is still asked for */
+	assert_int_equal(pt_conv_find(&c, PAM_TEXT_INFO, ""), -1);
+	assert_int_equal(pt_conv_find(&c, PAM_ERROR_MSG, ""), -1);
+	pt_conv_free(&c);
+	struct pt_conv ok = {.echo_off = {codes[0]}};
+	assert_int_equal(pt_pam_flags("chorus-auth", user, &ok, PAMTEST_AUTHENTICATE, PAM_SILENT), PAM_SUCCESS);
+	assert_int_equal(pt_conv_find(&ok, PAM_TEXT_INFO, ""), -1);
+	assert_int_equal(pt_conv_find(&ok, PAM_ERROR_MSG, ""), -1); /* no "Recovery code accepted" */
+	pt_conv_free(&ok);
+	/* Without the flag the same texts are shown. */
+	struct pt_conv loud = {.echo_off = {codes[1]}};
+	assert_int_equal(pt_pam("chorus-auth", user, &loud, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
+	assert_true(pt_conv_find(&loud, PAM_TEXT_INFO, "Recovery code accepted") >= 0);
+	pt_conv_free(&loud);
+	chorus_strings_free(&codes, count);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -430,6 +463,7 @@ int main(int argc, char **argv)
 		PT_TEST(test_sms_helper_failure_fails_closed),
 		PT_TEST(test_approved_call_logs_in),
 		PT_TEST(test_call_not_approved_is_refused),
+		PT_TEST(test_silent_flag_shows_no_text_and_decides_the_same),
 	};
 	return pt_main(argc, argv, "pam_auth", services, tests, sizeof tests / sizeof tests[0]);
 }
