@@ -15,7 +15,7 @@ set -u
 APP=$1 MODULE=$2 CHECK=$3 CTL=$4 LIBEXEC=$5
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
-for c in python3 useradd userdel setpriv unshare findmnt; do
+for c in python3 useradd userdel chpasswd setpriv unshare findmnt; do
 	command -v "$c" > /dev/null || { echo "SKIP: $c not installed"; exit 77; }
 done
 if [ -z "${CHORUS_NONROOT_NS:-}" ]; then
@@ -82,7 +82,13 @@ mkdir -m 1777 "$T/fake"  # what the fake helpers saw (they run as the user)
 
 mkdir -m 755 "$T/pam.d"
 printf 'auth required pam_permit.so\nauth required %s\naccount required %s\n' "$MODULE" "$MODULE" > "$T/pam.d/chorus-nonroot"
-chmod 644 "$T/pam.d/chorus-nonroot"
+# The account stage alone (the lockout check a screen locker's stack runs).
+printf 'auth required pam_permit.so\naccount required %s\n' "$MODULE" > "$T/pam.d/chorus-acct-only"
+# Password and code in one answer: the module keeps the code and hands the
+# password to pam_unix (which, for a non-root caller, asks unix_chkpwd).
+printf 'auth required %s forward_pass\nauth required pam_unix.so use_first_pass\naccount required %s\n' \
+	"$MODULE" "$MODULE" > "$T/pam.d/chorus-forward"
+chmod 644 "$T/pam.d/"*
 
 SECRET=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
 totp() {
@@ -111,13 +117,16 @@ new_user() {
 failures() { "$CTL" status "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["failures"])'; }
 # app USER SIGCHLD CODE [silent]: the application as USER; RC and $T/out.
 # HOSTILE="ulimit ..." starts it with umask 777 and those limits (its output
-# goes through a pipe, which a file-size limit does not cover).
+# goes through a pipe, which a file-size limit does not cover; SIGXFSZ is
+# ignored so that a coverage build's counters, written at exit, cannot kill it).
+# SERVICE picks another service file; AS_USER names another user to PAM
+# than the one the application runs as.
 app() {
 	local u=$1 wrap=()
 	shift
-	[ -n "${HOSTILE:-}" ] && wrap=(bash -c "umask 777; $HOSTILE; exec \"\$@\"" hostile)
+	[ -n "${HOSTILE:-}" ] && wrap=(bash -c "umask 777; trap '' XFSZ; $HOSTILE; exec \"\$@\"" hostile)
 	(cd "$T" && timeout 60 setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups \
-		env -i USER="$u" PATH=/usr/bin:/bin "${wrap[@]}" "$APP" "$T/pam.d" chorus-nonroot "$@") 2>&1 | cat > "$T/out"
+		env -i USER="${AS_USER:-$u}" PATH=/usr/bin:/bin "${wrap[@]}" "$APP" "$T/pam.d" "${SERVICE:-chorus-nonroot}" "$@") 2>&1 | cat > "$T/out"
 	RC=${PIPESTATUS[0]}
 }
 expect() {  # expect RC PATTERN WHAT
@@ -198,6 +207,35 @@ new_user
 for i in 1 2 3; do app "$U" default "$(wrong_code)"; done
 app "$U" default "$(totp)"
 expect 1 'error: Too many attempts: try again in [0-9]+ minutes' "locked user"
+
+# The account stage of a locked user refuses, with the time left; and with
+# the helper gone it refuses too.
+SERVICE=chorus-acct-only app "$U" default ""
+expect 1 'account=Permission denied' "account stage, locked user"
+grep -Eq 'error: Too many attempts' "$T/out" || { fail "account stage: no lockout notice"; show "$T/out"; }
+new_user
+SERVICE=chorus-acct-only app "$U" default ""
+expect 0 'account=Success' "account stage, user not locked"
+rm -f "$HELPER"
+SERVICE=chorus-acct-only app "$U" ignore ""
+expect 1 'account=' "account stage, missing helper"
+install_real_helper
+
+# A caller can only ask about its own user: naming another to PAM fails.
+OTHER=$U
+new_user
+AS_USER=$OTHER app "$U" default "$(totp)"
+expect 1 'auth=' "asking about another user"
+[ "$(failures "$OTHER")" = 0 ] || fail "a refused question about another user counted a failure"
+
+# Password and code in one answer (forward_pass): the code goes to the
+# helper, the password to pam_unix.
+new_user
+echo "$U:Tr0ub4dor&3-x" | chpasswd || fail "chpasswd"
+SERVICE=chorus-forward app "$U" default "Tr0ub4dor&3-x$(wrong_code)"
+expect 1 'auth=Authentication failure' "forward_pass, wrong code"
+SERVICE=chorus-forward app "$U" default "Tr0ub4dor&3-x$(totp)"
+expect 0 'account=Success' "forward_pass, right password and code"
 
 # 5. PAM_SILENT: the same answer, no text.
 new_user

@@ -256,6 +256,25 @@ static void test_registration_never_replaces_a_key_registered_meanwhile(void **s
 	pt_conv_free(&right);
 }
 
+/* The same under an optional policy: the login that could have skipped is
+ * still refused, since a method now exists whose code it has not given. */
+static void test_optional_registration_refuses_when_a_key_was_registered_meanwhile(void **state)
+{
+	(void)state;
+	pt_config("enrollment:\n  policy: optional\n");
+	const char *user = pt_user_add(NULL);
+	struct reg r = {.owner_registers = user};
+	struct pt_conv c = {.hook = reg_hook, .hook_arg = &r};
+	expect_account(user, &c, PAM_PERM_DENIED);
+	assert_true(pt_conv_find(&c, PAM_TEXT_INFO, "Your authenticator app is registered.") < 0);
+	pt_conv_free(&c);
+	char shown[16];
+	pt_totp(r.secret, time(NULL), shown);
+	struct pt_conv wrong = {.echo_off = {shown}};
+	assert_int_equal(pt_pam("chorus-acct", user, &wrong, PAMTEST_AUTHENTICATE), PAM_AUTH_ERR);
+	pt_conv_free(&wrong);
+}
+
 static void test_grace_policy_before_the_deadline_allows_skipping(void **state)
 {
 	(void)state;
@@ -385,6 +404,7 @@ int main(int argc, char **argv)
 		PT_TEST(test_silent_flag_offers_no_registration),
 		PT_TEST(test_required_policy_refuses_after_wrong_confirmation_codes),
 		PT_TEST(test_registration_never_replaces_a_key_registered_meanwhile),
+		PT_TEST(test_optional_registration_refuses_when_a_key_was_registered_meanwhile),
 		PT_TEST(test_grace_policy_before_the_deadline_allows_skipping),
 		PT_TEST(test_grace_policy_after_the_deadline_requires_registration),
 		PT_TEST(test_optional_policy_allows_skipping),

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chorus/chorus.h>
@@ -409,6 +412,66 @@ static void test_call_not_approved_is_refused(void **state)
 	pt_conv_free(&c);
 }
 
+/* A delivery helper that cannot be started is a refused call, never an approval. */
+static void test_call_with_a_missing_helper_is_refused(void **state)
+{
+	(void)state;
+	pt_config("delivery:\n  helper: %s\n  voice_url: http://127.0.0.1:9/voice\n  timeout: 5\n",
+		  pt_path("no-such-helper"));
+	const char *user = pt_user_add(NULL);
+	pt_enroll(user, PT_SECRET);
+	pt_set_phone(user, "+6421555123");
+	struct pt_conv c = {.echo_off = {"call"}};
+	assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_AUTH_ERR);
+	assert_int_equal(pt_failures(user), 1);
+	pt_conv_free(&c);
+}
+
+static volatile sig_atomic_t reaped_by_app;
+static void app_reaps_everything(int sig)
+{
+	(void)sig;
+	int saved = errno;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		reaped_by_app++;
+	errno = saved;
+}
+
+/* The call's answer is the delivery helper's exit status: an application
+ * that ignores SIGCHLD or reaps every child itself must neither turn a
+ * declined call into a login nor an approved one into a failure. */
+static void test_call_answer_holds_whatever_the_application_does_with_sigchld(void **state)
+{
+	(void)state;
+	delivery_config();
+	const char *user = pt_user_add(NULL);
+	pt_enroll(user, PT_SECRET);
+	pt_set_phone(user, "+6421555123");
+	struct sigaction modes[2], old;
+	memset(modes, 0, sizeof modes);
+	modes[0].sa_handler = SIG_IGN;
+	modes[1].sa_handler = app_reaps_everything;
+	modes[1].sa_flags = SA_RESTART;
+	for (int m = 0; m < 2; m++) {
+		sigemptyset(&modes[m].sa_mask);
+		assert_int_equal(sigaction(SIGCHLD, &modes[m], &old), 0);
+		write_helper("exit 1");
+		struct pt_conv declined = {.echo_off = {"call"}};
+		int rc_declined = pt_pam("chorus-auth", user, &declined, PAMTEST_AUTHENTICATE);
+		write_helper("exit 0");
+		struct pt_conv approved = {.echo_off = {"call"}};
+		int rc_approved = pt_pam("chorus-auth", user, &approved, PAMTEST_AUTHENTICATE);
+		struct sigaction now;
+		sigaction(SIGCHLD, NULL, &now);
+		sigaction(SIGCHLD, &old, NULL);
+		assert_int_equal(rc_declined, PAM_AUTH_ERR);
+		assert_int_equal(rc_approved, PAM_SUCCESS);
+		assert_true(now.sa_handler == modes[m].sa_handler); /* the application's own is back */
+		pt_conv_free(&declined);
+		pt_conv_free(&approved);
+	}
+}
+
 /* PAM_SILENT: the application shows no text of ours; the answers and the
  * counting are those of a normal login, and failures are still logged. */
 static void test_silent_flag_shows_no_text_and_decides_the_same(void **state)
@@ -464,6 +527,8 @@ int main(int argc, char **argv)
 		PT_TEST(test_approved_call_logs_in),
 		PT_TEST(test_call_not_approved_is_refused),
 		PT_TEST(test_silent_flag_shows_no_text_and_decides_the_same),
+		PT_TEST(test_call_answer_holds_whatever_the_application_does_with_sigchld),
+		PT_TEST(test_call_with_a_missing_helper_is_refused),
 	};
 	return pt_main(argc, argv, "pam_auth", services, tests, sizeof tests / sizeof tests[0]);
 }
