@@ -143,6 +143,25 @@ static void free_data(pam_handle_t *pamh, void *data, int error_status)
 	free(data);
 }
 
+/* pam_set_data cleanup for a copy of a password. */
+static void free_secret(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh, (void)error_status;
+	if (data != NULL)
+		explicit_bzero(data, strlen(data));
+	free(data);
+}
+
+/* Equal strings, in time that depends on the lengths only. */
+static int same_secret(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char diff = la != lb;
+	for (size_t i = 0; i < la && i < lb; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
 /* The user name as it may appear in a log line: control bytes and DEL as
  * \xNN, so a name cannot forge log lines (the library escapes its own). */
 static const char *log_name(const char *user, char *buf, size_t len)
@@ -272,13 +291,26 @@ CHORUS_PAM_ENTRY pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const
 	const char *password = NULL;
 	const void *vetted = NULL;
 	if (pam_get_data(pamh, VETTED_KEY, &vetted) == PAM_SUCCESS && vetted != NULL) {
-		/* Second instance, after pam_unix changed the password: remember it. */
-		if (pam_get_item(pamh, PAM_AUTHTOK, (const void **)&password) != PAM_SUCCESS || password == NULL)
+		/* Second instance, after pam_unix changed the password: remember it,
+		 * but only the password the first instance vetted in this call. The
+		 * copy is spent either way: an application that calls pam_chauthtok
+		 * again on this handle (a retry after pam_unix failed) gets its new
+		 * password vetted, not waved through as already checked. */
+		int recorded = 0;
+		if (pam_get_item(pamh, PAM_AUTHTOK, (const void **)&password) == PAM_SUCCESS && password != NULL &&
+		    same_secret(vetted, password))
+			recorded = 1;
+		if (pam_set_data(pamh, VETTED_KEY, NULL, NULL) != PAM_SUCCESS)
+			return call_end(&c, PAM_BUF_ERR);
+		if (recorded) {
+			int rc = chorus_password_record(c.ctx, c.user, password);
+			if (rc != CHORUS_OK)
+				return call_fail(&c, rc, STAGE_PASSWORD, "password history not recorded");
+			return call_end(&c, PAM_SUCCESS);
+		}
+		if (password == NULL)
 			return call_end(&c, PAM_AUTHTOK_ERR);
-		int rc = chorus_password_record(c.ctx, c.user, password);
-		if (rc != CHORUS_OK)
-			return call_fail(&c, rc, STAGE_PASSWORD, "password history not recorded");
-		return call_end(&c, PAM_SUCCESS);
+		/* Another password than the one vetted: this is a new change; vet it. */
 	}
 
 	prc = pam_get_authtok(pamh, PAM_AUTHTOK, &password, NULL);
@@ -294,7 +326,10 @@ CHORUS_PAM_ENTRY pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const
 		pam_set_item(pamh, PAM_AUTHTOK, NULL); /* a refused password must not reach the next module */
 		return call_fail(&c, rc, STAGE_PASSWORD, "new password refused");
 	}
-	if (pam_set_data(pamh, VETTED_KEY, (void *)VETTED_KEY, NULL) != PAM_SUCCESS)
+	char *copy = strdup(password);
+	if (copy == NULL || pam_set_data(pamh, VETTED_KEY, copy, free_secret) != PAM_SUCCESS) {
+		free_secret(pamh, copy, 0);
 		return call_end(&c, PAM_BUF_ERR);
+	}
 	return call_end(&c, PAM_SUCCESS);
 }

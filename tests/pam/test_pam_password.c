@@ -4,6 +4,8 @@
 #include "pt_fixture.h"
 
 #include <crypt.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,13 @@ static const struct pt_service services[] = {
 	{"pw-required", "password required @MODULE@ config=@CONFIG@\n"
 			"password required pam_unix.so use_authtok nodelay sha512\n"
 			"password required @MODULE@ config=@CONFIG@\n"},
+	/* A retry on one handle: the first call is vetted, then fails after
+	 * pam_chorus (the step that fails once); the second call's password
+	 * comes from pam_set_items (as from pam_pwquality before pam_chorus). */
+	{"pw-retry", "password required @WRAPMODS@/pam_set_items.so\n"
+		     "password requisite @MODULE@ config=@CONFIG@\n"
+		     "password requisite pam_exec.so quiet @DIR@/fail-once\n"
+		     "password required @MODULE@ config=@CONFIG@\n"},
 	{NULL, NULL}};
 
 static void config(void)
@@ -129,6 +138,53 @@ static void test_good_password_is_set_and_recorded(void **state)
 	pt_conv_free(&c);
 }
 
+static const char *retry_answer;
+static int retry_conv(int n, const struct pam_message **msg, struct pam_response **resp, void *arg)
+{
+	(void)arg;
+	struct pam_response *r = calloc((size_t)n, sizeof *r);
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++)
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF)
+			r[i].resp = strdup(retry_answer);
+	*resp = r;
+	return PAM_SUCCESS;
+}
+
+/* The first instance's "vetted" mark is for the password it vetted in that
+ * call: a second pam_chauthtok on the same handle (an application retrying
+ * after a later module failed) must have its password vetted, not recorded
+ * and passed as if checked already. */
+static void test_a_retry_on_the_same_handle_is_vetted_again(void **state)
+{
+	(void)state;
+	config();
+	const char *user = pt_user_add(NULL);
+	FILE *f = fopen(pt_path("fail-once"), "we");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n[ -e %s ] && exit 0\n: > %s\nexit 1\n", pt_path("failed-once"), pt_path("failed-once"));
+	fclose(f);
+	assert_int_equal(chmod(pt_path("fail-once"), 0700), 0);
+	unlink(pt_path("failed-once"));
+
+	const struct pam_conv conv = {retry_conv, NULL};
+	pam_handle_t *pamh = NULL;
+	int lock = pt_wrapper_lock();
+	assert_int_equal(pam_start("pw-retry", user, &conv, &pamh), PAM_SUCCESS);
+	pt_wrapper_unlock(lock);
+	retry_answer = NEW_PASSWORD;
+	setenv("PAM_AUTHTOK", NEW_PASSWORD, 1);
+	int first = pam_chauthtok(pamh, 0);
+	setenv("PAM_AUTHTOK", "weak", 1);
+	retry_answer = "weak";
+	int second = pam_chauthtok(pamh, 0);
+	unsetenv("PAM_AUTHTOK");
+	pam_end(pamh, second);
+	assert_int_not_equal(first, PAM_SUCCESS); /* the step that fails once */
+	assert_int_equal(second, PAM_AUTHTOK_ERR);
+}
+
 static void test_mismatched_retype_is_refused(void **state)
 {
 	(void)state;
@@ -228,6 +284,7 @@ int main(int argc, char **argv)
 		PT_TEST(test_refused_password_never_reaches_pam_unix),
 		PT_TEST(test_good_password_is_set_and_recorded),
 		PT_TEST(test_mismatched_retype_is_refused),
+		PT_TEST(test_a_retry_on_the_same_handle_is_vetted_again),
 		PT_TEST(test_reusing_the_last_password_is_refused_on_change),
 		PT_TEST(test_reset_mode_allows_the_last_password),
 		PT_TEST(test_root_setting_a_password_may_skip_the_rules),
