@@ -9,8 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <string>
+#include <thread>
 
 #include "flow_fixture.hpp"
 #include "flows/check_helper.hpp"
@@ -257,6 +259,45 @@ void test_serve_refuses_what_it_does_not_understand(void**) {
     assert_string_equal(serve(f, "verify\n" + std::string(100, '1'), st).c_str(), "chorus-check verify bad-code 0\n");
 }
 
+// Another thread of the caller waits for any child (a blocking waitpid(-1)
+// loop) and takes the helper's exit status before run_helper() sees it. The
+// answer must then be an error, or the real status 7: never an exit 0.
+void test_a_thread_reaping_any_child_cannot_turn_the_exit_into_success(void**) {
+    int taken_rounds = 0;
+    for (int round = 0; round < 3; ++round) {
+        std::atomic<bool> done{false};
+        std::atomic<int> taken{0};
+        std::atomic<int> taken_status{-1};
+        std::thread reaper([&] {
+            while (!done.load()) {
+                int st = 0;
+                const pid_t r = waitpid(-1, &st, 0);
+                if (r > 0) {
+                    taken_status = st;
+                    taken = taken + 1;
+                } else if (errno == ECHILD) {
+                    usleep(100);  // no child yet (or any more)
+                }
+            }
+        });
+        HelperCall c = shell("sleep 0.3; exit 7");
+        c.capture_output = false;  // straight to waiting: the reaper's blocking wait wins
+        auto r = chorus::run_helper(c);
+        done = true;
+        reaper.join();
+        if (r.ok()) {
+            assert_true(r->exited);
+            assert_int_equal(r->exit_status, 7);
+            assert_int_equal(taken.load(), 0);  // a real status only when nobody else took it
+        } else {
+            assert_int_equal(taken.load(), 1);
+            assert_true(WIFEXITED(taken_status.load()) && WEXITSTATUS(taken_status.load()) == 7);
+            ++taken_rounds;
+        }
+    }
+    assert_true(taken_rounds > 0);  // the race was really run, not only won by run_helper
+}
+
 }  // namespace
 
 int main() {
@@ -277,6 +318,7 @@ int main() {
         cmocka_unit_test(test_a_status_the_request_cannot_have_is_a_failure),
         cmocka_unit_test(test_serve_answers_verify_probe_and_account),
         cmocka_unit_test(test_serve_refuses_what_it_does_not_understand),
+        cmocka_unit_test(test_a_thread_reaping_any_child_cannot_turn_the_exit_into_success),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

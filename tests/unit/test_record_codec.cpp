@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <functional>
 #include <string>
 
 #include "store/live_slots.hpp"
@@ -276,6 +277,72 @@ void test_wrong_size_live_file_is_corrupt(void**) {
     assert_false(pick_live_slot(std::string(kLiveFileSize, '\0')).ok());
 }
 
+// validate_record() is what encode_record() (every store write) checks: a
+// record with a TOTP key or reset state out of bounds is never written, so
+// it can never come back as a usable record. Each bound's last good value
+// is accepted and round-trips.
+void test_out_of_range_totp_and_reset_fields_are_never_encoded(void**) {
+    using Edit = std::function<void(UserRecord&)>;
+    const auto key_of = [](std::size_t n) { return SecretBytes(n, 0x42); };
+    const Edit refused[] = {
+        [&](UserRecord& r) { r.totp->secret = key_of(0); },
+        [&](UserRecord& r) { r.totp->secret = key_of(257); },
+        [](UserRecord& r) { r.totp->params.algorithm = static_cast<HashAlgorithm>(3); },
+        [](UserRecord& r) { r.totp->params.algorithm = static_cast<HashAlgorithm>(-1); },
+        [](UserRecord& r) { r.totp->params.digits = 5; },
+        [](UserRecord& r) { r.totp->params.digits = 9; },
+        [](UserRecord& r) { r.totp->params.period = 0; },
+        [](UserRecord& r) { r.totp->params.period = 86401; },
+        [](UserRecord& r) { r.totp->window = -2; },
+        [](UserRecord& r) { r.totp->window = 1001; },
+        [](UserRecord& r) { r.reset->attempts = -1; },
+        [](UserRecord& r) { r.reset->attempts = 1000001; },
+    };
+    for (std::size_t i = 0; i < sizeof refused / sizeof refused[0]; ++i) {
+        UserRecord r = full_record();
+        refused[i](r);
+        if (validate_record(r).ok()) fail_msg("edit %zu: validated", i);
+        assert_int_equal(static_cast<int>(validate_record(r).code()), static_cast<int>(Errc::invalid_argument));
+        assert_int_equal(static_cast<int>(encode_record(r).code()), static_cast<int>(Errc::invalid_argument));
+    }
+    const Edit accepted[] = {
+        [&](UserRecord& r) { r.totp->secret = key_of(1); },
+        [&](UserRecord& r) { r.totp->secret = key_of(256); },
+        [](UserRecord& r) { r.totp->params = TotpParams{HashAlgorithm::sha1, 6, 1}; },
+        [](UserRecord& r) { r.totp->params = TotpParams{HashAlgorithm::sha256, 8, 86400}; },
+        [](UserRecord& r) { r.totp->window = -1; },
+        [](UserRecord& r) { r.totp->window = 1000; },
+        [](UserRecord& r) { r.reset->attempts = 0; },
+        [](UserRecord& r) { r.reset->attempts = 1000000; },
+    };
+    for (std::size_t i = 0; i < sizeof accepted / sizeof accepted[0]; ++i) {
+        UserRecord r = full_record();
+        accepted[i](r);
+        auto text = encode_record(r);
+        if (!text.ok()) fail_msg("edit %zu: %s", i, text.error().message.c_str());
+        auto back = parse_record(text->view());
+        assert_true(back.ok());
+        expect_same(r, *back);
+    }
+}
+
+// The parser's own bounds: one past each limit is corrupt, never a record.
+void test_out_of_range_totp_and_reset_values_are_corrupt(void**) {
+    const std::string h = "chorus-user 1\ntotp.secret ";
+    const std::string key256(512, 'a');
+    for (const std::string& tail :
+         {key256 + "aa\n", std::string("00\ntotp.digits 5\n"), std::string("00\ntotp.period 86401\n"),
+          std::string("00\ntotp.period -30\n"), std::string("00\ntotp.window -2\n"),
+          std::string("00\ntotp.window 1001\n"), std::string("00\ntotp.algorithm SHA3\n"),
+          std::string("00\nreset.attempts 1000001\n")})
+        expect_corrupt(with_checksum(h + tail));
+    expect_corrupt(with_checksum("chorus-user 1\ntotp.sealed \n"));
+    expect_corrupt(with_checksum("chorus-user 1\ntotp.digits 6\ntotp.period 30\n"));  // settings, no key
+    auto r = parse_record(with_checksum(h + key256 + "\ntotp.window 1000\nreset.attempts 1000000\n"));
+    assert_true(r.ok());
+    assert_int_equal(r->totp->secret.size(), 256);
+}
+
 }  // namespace
 
 int main() {
@@ -288,6 +355,8 @@ int main() {
         cmocka_unit_test(test_unknown_and_repeated_keys_are_corrupt),
         cmocka_unit_test(test_bad_values_are_corrupt),
         cmocka_unit_test(test_oversized_input_is_corrupt),
+        cmocka_unit_test(test_out_of_range_totp_and_reset_fields_are_never_encoded),
+        cmocka_unit_test(test_out_of_range_totp_and_reset_values_are_corrupt),
         cmocka_unit_test(test_live_slot_round_trips),
         cmocka_unit_test(test_live_writes_alternate_slots_and_newest_wins),
         cmocka_unit_test(test_corrupt_newest_slot_falls_back_to_older),

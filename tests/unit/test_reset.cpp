@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // The self-service reset flow: emailed code, throttling, attempts, binding
 // to one session, the second factor, and no difference for unknown accounts.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "delivery_stub.hpp"
 #include "flow_fixture.hpp"
 #include "flows/admin.hpp"
 #include "flows/reset.hpp"
@@ -178,6 +180,85 @@ void test_unknown_and_unregistered_accounts_look_the_same_and_get_nothing(void**
     assert_int_equal(f.mails(), 0);
 }
 
+// A session for alice past the emailed code. The tests then send SMS and
+// calls through a DeliveryStub, whose exit status they set.
+chorus::ResetSession email_verified_session(ResetFixture& f) {
+    auto s = chorus::reset_start(f.ctx, "alice");
+    std::int64_t wait = 0;
+    if (!s.ok() || !chorus::reset_send_code(f.ctx, *s, wait).ok()) abort();
+    if (!chorus::reset_check_code(f.ctx, *s, f.last_code(1)).ok()) abort();
+    return *s;
+}
+
+void test_unregistered_reset_method_is_refused(void**) {
+    ResetFixture f;
+    auto s = email_verified_session(f);
+    chorus_test::DeliveryStub stub(f.dir, f.ctx.config.delivery);
+    chorus_test::CallbackPrompter p([] { return std::string("123456"); });
+    // No phone, no SMS or voice gateway: only "app" is offered, nothing else is taken.
+    for (const char* m : {"sms", "call", "email", "recovery", "", "APP"}) {
+        assert_int_equal(static_cast<int>(chorus::reset_second_factor(f.ctx, s, m, p).code()),
+                         static_cast<int>(Errc::invalid_argument));
+    }
+    // A phone but no gateway for it: still not a method of this reset.
+    assert_true(chorus::user_set_contact(f.ctx, "alice", std::string_view("+15551234567"), std::nullopt).ok());
+    f.ctx.config.delivery.sms_url = "https://sms.example.org/send";
+    assert_int_equal(static_cast<int>(chorus::reset_second_factor(f.ctx, s, "call", p).code()),
+                     static_cast<int>(Errc::invalid_argument));
+    assert_int_equal(p.asks, 0);
+    assert_int_equal(stub.requests(), 0);
+    assert_false(s.second_verified);
+    assert_int_equal(static_cast<int>(chorus::reset_finish(f.ctx, s).code()), static_cast<int>(Errc::permission));
+}
+
+void test_reset_second_factor_by_sms_takes_the_sent_code_and_counts_a_wrong_one(void**) {
+    ResetFixture f;
+    auto s = email_verified_session(f);
+    chorus_test::DeliveryStub stub(f.dir, f.ctx.config.delivery);
+    f.ctx.config.delivery.sms_url = "https://sms.example.org/send";
+    assert_true(chorus::user_set_contact(f.ctx, "alice", std::string_view("+15551234567"), std::nullopt).ok());
+    const auto methods = chorus::reset_methods(f.ctx, s);
+    assert_true(std::find(methods.begin(), methods.end(), "sms") != methods.end());
+
+    chorus_test::CallbackPrompter wrong([&] { return chorus_test::other_code(stub.last_code()); });
+    assert_int_equal(static_cast<int>(chorus::reset_second_factor(f.ctx, s, "sms", wrong).code()),
+                     static_cast<int>(Errc::bad_code));
+    assert_int_equal(wrong.asks, 1);
+    assert_false(s.second_verified);
+    assert_int_equal(chorus::user_status(f.ctx, "alice")->failures, 1);  // counted like a wrong login code
+    assert_int_equal(static_cast<int>(chorus::reset_finish(f.ctx, s).code()), static_cast<int>(Errc::permission));
+
+    chorus_test::CallbackPrompter right([&] { return stub.last_code(); });
+    assert_true(chorus::reset_second_factor(f.ctx, s, "sms", right).ok());
+    assert_int_equal(stub.requests(), 2);
+    assert_true(stub.outbox().find("channel: sms\nto: +15551234567\n") != std::string::npos);
+    assert_true(s.second_verified);
+    assert_true(chorus::reset_finish(f.ctx, s).ok());
+}
+
+void test_reset_second_factor_by_call_follows_the_helper_exit_status(void**) {
+    ResetFixture f;
+    auto s = email_verified_session(f);
+    chorus_test::DeliveryStub stub(f.dir, f.ctx.config.delivery);
+    f.ctx.config.delivery.voice_url = "https://voice.example.org/call";
+    assert_true(chorus::user_set_contact(f.ctx, "alice", std::string_view("+15551234567"), std::nullopt).ok());
+    chorus_test::CallbackPrompter p([] { return std::string(); });
+
+    stub.exit_with(1);  // the callee did not press #
+    assert_int_equal(static_cast<int>(chorus::reset_second_factor(f.ctx, s, "call", p).code()),
+                     static_cast<int>(Errc::bad_code));
+    assert_false(s.second_verified);
+    assert_int_equal(chorus::user_status(f.ctx, "alice")->failures, 1);
+    assert_int_equal(static_cast<int>(chorus::reset_finish(f.ctx, s).code()), static_cast<int>(Errc::permission));
+
+    stub.exit_with(0);  // approved
+    assert_true(chorus::reset_second_factor(f.ctx, s, "call", p).ok());
+    assert_int_equal(stub.requests(), 2);
+    assert_true(stub.outbox().find("channel: voice\nto: +15551234567\n") != std::string::npos);
+    assert_true(chorus::reset_finish(f.ctx, s).ok());
+    assert_int_equal(p.asks, 0);  // a call asks for nothing
+}
+
 }  // namespace
 
 int main() {
@@ -189,6 +270,9 @@ int main() {
         cmocka_unit_test(test_expired_code_is_refused),
         cmocka_unit_test(test_wrong_codes_lock_the_reset),
         cmocka_unit_test(test_unknown_and_unregistered_accounts_look_the_same_and_get_nothing),
+        cmocka_unit_test(test_unregistered_reset_method_is_refused),
+        cmocka_unit_test(test_reset_second_factor_by_sms_takes_the_sent_code_and_counts_a_wrong_one),
+        cmocka_unit_test(test_reset_second_factor_by_call_follows_the_helper_exit_status),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
