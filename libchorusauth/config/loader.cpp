@@ -2,7 +2,7 @@
 // load_config: the safe read of the file plus the missing-file rule. The one
 // entry point shared by the PAM module and every tool.
 #include "config/config.hpp"
-#include "config/safe_open.hpp"
+#include "util/trusted_file.hpp"
 
 namespace chorus {
 

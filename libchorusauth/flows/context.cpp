@@ -9,10 +9,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "config/safe_open.hpp"
 #include "store/postgresql/plugin_abi.hpp"
 #include "util/fd.hpp"
 #include "util/seal.hpp"
+#include "util/trusted_file.hpp"
 
 #ifndef CHORUS_PLUGINDIR
 #define CHORUS_PLUGINDIR "/usr/lib/chorus"
@@ -21,30 +21,29 @@
 namespace chorus {
 namespace {
 
-// A file we are about to run code from: root-owned (or ours, for an
-// unprivileged caller), regular, not group/world-writable, in a directory
-// with the same properties, so nobody can swap it before dlopen().
-Status check_trusted_code(const std::string& path) {
-    const std::string dir = path.substr(0, path.find_last_of('/') + 1);
-    for (int i = 0; i < 2; ++i) {
-        const std::string& p = i == 0 ? dir : path;
-        struct stat st{};
-        if (::lstat(p.c_str(), &st) != 0) return errno_error("store plugin " + p, errno);
-        const bool kind_ok = i == 1 ? S_ISREG(st.st_mode) : S_ISDIR(st.st_mode);
-        if (!kind_ok || (st.st_uid != 0 && st.st_uid != ::geteuid()) || (st.st_mode & 022) != 0)
-            return make_error(Errc::unsafe_file, "store plugin " + p +
-                                                     ": must be a root-owned file in a root-owned directory, "
-                                                     "neither writable by group or others");
-    }
-    return ok_status();
-}
-
 // Loads store-postgresql.so once per process (never unloaded: libpq and
 // OpenSSL keep process-wide state) and checks it was built with this tree.
 Result<const StorePluginV1*> load_plugin(const std::string& configured) {
     const std::string path = configured.empty() ? std::string(CHORUS_PLUGINDIR "/" CHORUS_STORE_PLUGIN_FILE) : configured;
-    CHORUS_RETURN_IF_ERROR(check_trusted_code(path));
-    void* h = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    // Code we are about to run: the trusted-file rule (root-owned, or ours for
+    // an unprivileged caller; in such a directory; writable by nobody else),
+    // and dlopen() of the very file checked, through its descriptor, so
+    // nobody can swap it in between.
+    TrustedFileOptions to;
+    to.require_root_owner = false;  // root's, or the caller's own (which it could run anyway)
+    to.max_bytes = std::size_t{64} << 20;
+    auto plugin = open_trusted_file(path, to);
+    if (!plugin.ok()) {
+        Error e = std::move(plugin).error();
+        if (e.code == Errc::not_found)
+            return make_error(Errc::unsupported, "store plugin: " + e.message +
+                                                     " (is the chorus PostgreSQL package installed?)");
+        return make_error(e.code, "store plugin: " + e.message +
+                                      " (a plugin must be a root-owned file in a root-owned directory, "
+                                      "neither writable by group or others)");
+    }
+    const std::string by_fd = "/proc/self/fd/" + std::to_string(plugin->fd.get());
+    void* h = ::dlopen(by_fd.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (h == nullptr) {
         const char* why = ::dlerror();
         return make_error(Errc::unsupported, "cannot load the postgresql store plugin " + path + ": " +
@@ -65,13 +64,12 @@ Result<const StorePluginV1*> load_plugin(const std::string& configured) {
 Result<SecretBytes> load_seal_key(const std::string& path) {
     TrustedFileOptions to;
     to.require_root_owner = geteuid() == 0;
+    to.secret = true;
     to.max_bytes = 128;
-    CHORUS_ASSIGN_OR_RETURN(std::string text, read_trusted_file(path, to));
-    struct stat st{};
-    if (stat(path.c_str(), &st) != 0 || (st.st_mode & 077) != 0) {
-        secure_wipe(text.data(), text.size());
-        return make_error(Errc::config, path + ": a seal key must be readable by its owner only (chmod 600)");
-    }
+    auto read = read_trusted_file(path, to);
+    // A key file anyone else could read or change is a configuration error.
+    if (!read.ok() && read.code() == Errc::unsafe_file) return make_error(Errc::config, std::move(read).error().message);
+    CHORUS_ASSIGN_OR_RETURN(std::string text, std::move(read));
     auto key = parse_seal_key(text);
     secure_wipe(text.data(), text.size());
     if (!key.ok()) return make_error(Errc::config, path + ": " + key.error().message);

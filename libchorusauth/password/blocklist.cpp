@@ -16,6 +16,7 @@
 
 #include "password/utf8.hpp"
 #include "util/fd.hpp"
+#include "util/trusted_file.hpp"
 
 namespace chorus {
 namespace {
@@ -103,20 +104,18 @@ Blocklist::~Blocklist() {
 }
 
 Result<Blocklist> Blocklist::open(const std::string& path) {
-    // O_NONBLOCK: a FIFO planted at the path must not hang a login.
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-    if (!fd.valid()) {
-        int err = errno;
-        if (err == ELOOP) return make_error(Errc::unsafe_file, "blocklist " + path + " is a symbolic link");
-        return errno_error("open blocklist " + path, err);
+    // The trusted-file rule: root's (or, for a process not running as root,
+    // its own) regular file in such a directory, writable by nobody else.
+    TrustedFileOptions to;
+    to.require_root_owner = ::geteuid() == 0;
+    to.max_bytes = kMaxFileSize;
+    auto opened = open_trusted_file(path, to);
+    if (!opened.ok()) {
+        Error e = std::move(opened).error();
+        return make_error(e.code == Errc::not_found ? Errc::io : e.code, "blocklist " + e.message);
     }
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return errno_error("fstat blocklist " + path, errno);
-    if (!S_ISREG(st.st_mode)) return make_error(Errc::unsafe_file, "blocklist " + path + " is not a regular file");
-    if (st.st_uid != 0 && st.st_uid != ::geteuid())
-        return make_error(Errc::unsafe_file, "blocklist " + path + " is not owned by root");
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-        return make_error(Errc::unsafe_file, "blocklist " + path + " is writable by group or others");
+    const UniqueFd fd = std::move(opened->fd);
+    const struct stat st = opened->st;
     const auto size = static_cast<std::uint64_t>(st.st_size);
     if (st.st_size < static_cast<off_t>(kHeaderSize) || size > kMaxFileSize)
         return make_error(Errc::corrupt, "blocklist " + path + " has an impossible size");

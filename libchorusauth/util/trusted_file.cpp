@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-#include "config/safe_open.hpp"
+#include "util/trusted_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,6 @@
 
 #include <cerrno>
 
-#include "util/fd.hpp"
 
 namespace chorus {
 namespace {
@@ -64,7 +63,7 @@ Result<UniqueFd> open_checked_dir(const std::string& dir, bool require_root_owne
 
 }  // namespace
 
-Result<std::string> read_trusted_file(const std::string& path, const TrustedFileOptions& opts) {
+Result<TrustedFile> open_trusted_file(const std::string& path, const TrustedFileOptions& opts) {
     if (path.empty()) return make_error(Errc::invalid_argument, "empty file name");
     SplitPath parts = split_path(path);
     if (parts.base.empty() || parts.base == "." || parts.base == "..")
@@ -73,17 +72,23 @@ Result<std::string> read_trusted_file(const std::string& path, const TrustedFile
     CHORUS_ASSIGN_OR_RETURN(UniqueFd dir, open_checked_dir(parts.dir, opts.require_root_owner));
 
     // O_NONBLOCK: opening a FIFO with no writer must not hang a login.
-    UniqueFd fd(::openat(dir.get(), parts.base.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-    if (!fd.valid()) return system_error(path, errno);
+    TrustedFile f;
+    f.fd.reset(::openat(dir.get(), parts.base.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    if (!f.fd.valid()) return system_error(path, errno);
 
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0) return errno_error("fstat(" + path + ")", errno);
-    if (!S_ISREG(st.st_mode)) return make_error(Errc::unsafe_file, path + ": not a regular file");
-    CHORUS_RETURN_IF_ERROR(check_owner_and_mode(path, st, opts.require_root_owner));
-    if (st.st_size < 0 || static_cast<unsigned long long>(st.st_size) > opts.max_bytes)
+    if (::fstat(f.fd.get(), &f.st) != 0) return errno_error("fstat(" + path + ")", errno);
+    if (!S_ISREG(f.st.st_mode)) return make_error(Errc::unsafe_file, path + ": not a regular file");
+    CHORUS_RETURN_IF_ERROR(check_owner_and_mode(path, f.st, opts.require_root_owner));
+    if (opts.secret && (f.st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+        return make_error(Errc::unsafe_file, path + ": a secret must be readable by its owner only (chmod 600)");
+    if (f.st.st_size < 0 || static_cast<unsigned long long>(f.st.st_size) > opts.max_bytes)
         return make_error(Errc::unsafe_file, path + ": larger than " + std::to_string(opts.max_bytes) + " bytes");
+    return f;
+}
 
-    auto content = read_all(fd.get(), opts.max_bytes);
+Result<std::string> read_trusted_file(const std::string& path, const TrustedFileOptions& opts) {
+    CHORUS_ASSIGN_OR_RETURN(TrustedFile f, open_trusted_file(path, opts));
+    auto content = read_all(f.fd.get(), opts.max_bytes);
     if (!content.ok()) {
         Error e = std::move(content).error();
         return make_error(e.code, path + ": " + e.message);

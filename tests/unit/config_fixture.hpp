@@ -16,7 +16,7 @@
 #include "testutil.hpp"
 
 #include "config/config.hpp"
-#include "config/safe_open.hpp"
+#include "util/trusted_file.hpp"
 
 using chorus::Config;
 using chorus::Errc;
