@@ -22,9 +22,9 @@ extern "C" {
 #define BENCH_MAX_USERS 1000000u
 
 /* "bench%06u" into buf (at least 16 bytes). */
-void bench_user_name(unsigned index, char *buf, size_t size);
+void bench_user_name(unsigned index, char* buf, size_t size);
 /* The index of a bench user name, or -1 if name is not one. */
-long bench_user_index(const char *name);
+long bench_user_index(const char* name);
 /* The user's key: 20 deterministic pseudo-random bytes. */
 void bench_user_key(unsigned index, uint8_t key[BENCH_KEY_BYTES]);
 /* Key as unpadded RFC 4648 base32 (32 chars + NUL) and lower-case hex (40 + NUL). */

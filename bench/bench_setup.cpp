@@ -63,15 +63,19 @@ int cmd_files(const std::string& dir, unsigned count, const std::string& module)
     bool ok = write_file(dir + "/chorus.yaml", cfg, 0600);
     const std::string pam = dir + "/pam.d/";
     ok = ok && write_file(pam + "bench-permit", "auth required pam_permit.so\n", 0644);
-    ok = ok && write_file(pam + "bench-chorus", "auth required " + module + " config=" + dir + "/chorus.yaml\n", 0644);
+    ok = ok && write_file(pam + "bench-chorus",
+                          "auth required " + module + " config=" + dir + "/chorus.yaml\n", 0644);
     ok = ok && write_file(pam + "bench-ga",
-                          "auth required pam_google_authenticator.so secret=" + dir + "/ga-default/${USER} user=root\n",
+                          "auth required pam_google_authenticator.so secret=" + dir +
+                              "/ga-default/${USER} user=root\n",
                           0644);
     ok = ok && write_file(pam + "bench-ga-secure",
-                          "auth required pam_google_authenticator.so secret=" + dir + "/ga-secure/${USER} user=root\n",
+                          "auth required pam_google_authenticator.so secret=" + dir +
+                              "/ga-secure/${USER} user=root\n",
                           0644);
-    ok = ok && write_file(pam + "bench-oath",
-                          "auth required pam_oath.so usersfile=" + dir + "/users.oath window=1 digits=6\n", 0644);
+    ok = ok &&
+         write_file(pam + "bench-oath",
+                    "auth required pam_oath.so usersfile=" + dir + "/users.oath window=1 digits=6\n", 0644);
     std::string oath;
     oath.reserve(static_cast<std::size_t>(count) * 72);
     for (unsigned i = 0; ok && i < count; ++i) {
@@ -110,7 +114,8 @@ int cmd_enroll(const std::string& dir, unsigned from, unsigned to) {
         if (rc == CHORUS_OK) rc = chorus_enrollment_commit(ctx, e, nullptr);
         chorus_enrollment_free(&e);
         if (rc != CHORUS_OK)
-            std::fprintf(stderr, "enroll %s: %s (%s)\n", user, chorus_strerror(rc), chorus_ctx_last_error(ctx));
+            std::fprintf(stderr, "enroll %s: %s (%s)\n", user, chorus_strerror(rc),
+                         chorus_ctx_last_error(ctx));
     }
     chorus_ctx_free(&ctx);
     return rc == CHORUS_OK ? 0 : 1;
@@ -137,9 +142,11 @@ int cmd_status(const std::string& dir, const char* user) {
 
 int main(int argc, char** argv) {
     const std::string cmd = argc > 1 ? argv[1] : "";
-    if (cmd == "files" && argc == 5) return cmd_files(argv[2], static_cast<unsigned>(std::atol(argv[3])), argv[4]);
+    if (cmd == "files" && argc == 5)
+        return cmd_files(argv[2], static_cast<unsigned>(std::atol(argv[3])), argv[4]);
     if (cmd == "enroll" && argc == 5)
-        return cmd_enroll(argv[2], static_cast<unsigned>(std::atol(argv[3])), static_cast<unsigned>(std::atol(argv[4])));
+        return cmd_enroll(argv[2], static_cast<unsigned>(std::atol(argv[3])),
+                          static_cast<unsigned>(std::atol(argv[4])));
     if (cmd == "status" && argc == 4) return cmd_status(argv[2], argv[3]);
     std::fprintf(stderr, "usage: see the comment at the top of bench/bench_setup.cpp\n");
     return 2;

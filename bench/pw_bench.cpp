@@ -98,8 +98,8 @@ double us_since(Clock::time_point t0) {
 }
 
 void print(const char* label, const char* kase, std::size_t n, std::size_t ok, const Stats& s) {
-    std::printf("RESULT label=%s case=%s n=%zu ok=%zu median_us=%.2f p99_us=%.2f mean_us=%.2f\n", label, kase, n, ok,
-                s.median_us, s.p99_us, s.mean_us);
+    std::printf("RESULT label=%s case=%s n=%zu ok=%zu median_us=%.2f p99_us=%.2f mean_us=%.2f\n", label, kase,
+                n, ok, s.median_us, s.p99_us, s.mean_us);
     std::fflush(stdout);
 }
 
@@ -158,7 +158,8 @@ void argon2_choices(int rounds) {
         std::vector<double> lat;
         for (int r = 0; r < std::max(rounds, 1); ++r) {
             auto t0 = Clock::now();
-            if (argon2id_hash_raw(c.t, c.m_kib, c.p, "Fresh-Passw0rd!", 15, salt, 16, out, sizeof out) != ARGON2_OK)
+            if (argon2id_hash_raw(c.t, c.m_kib, c.p, "Fresh-Passw0rd!", 15, salt, 16, out, sizeof out) !=
+                ARGON2_OK)
                 return;
             lat.push_back(us_since(t0));
         }
@@ -183,7 +184,8 @@ int main(int argc, char** argv) {
     if (chorus_ctx_new(&ctx, (dir + "/chorus.yaml").c_str(), log_stderr, nullptr, 0) != CHORUS_OK) return 1;
     auto first = Clock::now();  // the first check opens and validates the blocklist
     chorus_checklist_t* cl = nullptr;
-    if (chorus_password_check(ctx, nullptr, nullptr, "warm-Up-1", CHORUS_PW_CHANGE, &cl) != CHORUS_OK) return 1;
+    if (chorus_password_check(ctx, nullptr, nullptr, "warm-Up-1", CHORUS_PW_CHANGE, &cl) != CHORUS_OK)
+        return 1;
     chorus_checklist_free(&cl);
     double open_us = us_since(first);
     print("chorus-pw", "first_check", 1, 1, {open_us, open_us, open_us});
@@ -222,7 +224,8 @@ int main(int argc, char** argv) {
         std::size_t ok = 0;
         for (int r = 0; r < rounds; ++r) {
             auto t0 = Clock::now();
-            int rc = chorus_password_check(ctx, user.c_str(), nullptr, "Fresh-Passw0rd!", CHORUS_PW_CHANGE, &cl);
+            int rc =
+                chorus_password_check(ctx, user.c_str(), nullptr, "Fresh-Passw0rd!", CHORUS_PW_CHANGE, &cl);
             lat.push_back(us_since(t0));
             if (rc != CHORUS_OK) return 1;
             ok += chorus_checklist_ok(cl) != 0;

@@ -30,67 +30,67 @@ extern "C" {
 
 /** Result codes. Keep chorus_strerror() in step. */
 typedef enum chorus_rc {
-	CHORUS_OK = 0,
-	CHORUS_ERR_INVALID_ARG = -1,   /**< malformed argument */
-	CHORUS_ERR_NOMEM = -2,         /**< out of memory */
-	CHORUS_ERR_CONFIG = -3,        /**< configuration missing, unsafe or invalid */
-	CHORUS_ERR_IO = -4,            /**< a system call failed (disk full, I/O error) */
-	CHORUS_ERR_UNSAFE_FILE = -5,   /**< state file is a link, has a wrong owner or mode */
-	CHORUS_ERR_CORRUPT = -6,       /**< state exists but does not parse */
-	CHORUS_ERR_NO_USER = -7,       /**< no state for this user */
-	CHORUS_ERR_NOT_ENROLLED = -8,  /**< user has no usable second factor */
-	CHORUS_ERR_BAD_CODE = -9,      /**< wrong code */
-	CHORUS_ERR_REPLAY = -10,       /**< code expired or already used */
-	CHORUS_ERR_LOCKED = -11,       /**< too many failures; locked for a while */
-	CHORUS_ERR_RATE_LIMITED = -12, /**< asked too often; wait */
-	CHORUS_ERR_EXPIRED = -13,      /**< code past its lifetime */
-	CHORUS_ERR_PASSWORD_RULES = -14,  /**< password fails one or more rules */
-	CHORUS_ERR_PASSWORD_REUSED = -15, /**< password found in history */
-	CHORUS_ERR_BAD_USERNAME = -16, /**< name not acceptable as a user name */
-	CHORUS_ERR_PERMISSION = -17,   /**< caller may not do this */
-	CHORUS_ERR_UNSUPPORTED = -18,  /**< feature not built or not configured */
-	CHORUS_ERR_BUSY = -19,         /**< state locked by another process for too long */
-	CHORUS_ERR_INTERNAL = -20,     /**< unexpected internal failure */
-	CHORUS_ERR_UNAVAILABLE = -21,  /**< the state store (fleet database) cannot be reached */
-	CHORUS_ERR_CONV = -22          /**< the conversation failed: no answer, or text not shown */
+    CHORUS_OK = 0,
+    CHORUS_ERR_INVALID_ARG = -1,      /**< malformed argument */
+    CHORUS_ERR_NOMEM = -2,            /**< out of memory */
+    CHORUS_ERR_CONFIG = -3,           /**< configuration missing, unsafe or invalid */
+    CHORUS_ERR_IO = -4,               /**< a system call failed (disk full, I/O error) */
+    CHORUS_ERR_UNSAFE_FILE = -5,      /**< state file is a link, has a wrong owner or mode */
+    CHORUS_ERR_CORRUPT = -6,          /**< state exists but does not parse */
+    CHORUS_ERR_NO_USER = -7,          /**< no state for this user */
+    CHORUS_ERR_NOT_ENROLLED = -8,     /**< user has no usable second factor */
+    CHORUS_ERR_BAD_CODE = -9,         /**< wrong code */
+    CHORUS_ERR_REPLAY = -10,          /**< code expired or already used */
+    CHORUS_ERR_LOCKED = -11,          /**< too many failures; locked for a while */
+    CHORUS_ERR_RATE_LIMITED = -12,    /**< asked too often; wait */
+    CHORUS_ERR_EXPIRED = -13,         /**< code past its lifetime */
+    CHORUS_ERR_PASSWORD_RULES = -14,  /**< password fails one or more rules */
+    CHORUS_ERR_PASSWORD_REUSED = -15, /**< password found in history */
+    CHORUS_ERR_BAD_USERNAME = -16,    /**< name not acceptable as a user name */
+    CHORUS_ERR_PERMISSION = -17,      /**< caller may not do this */
+    CHORUS_ERR_UNSUPPORTED = -18,     /**< feature not built or not configured */
+    CHORUS_ERR_BUSY = -19,            /**< state locked by another process for too long */
+    CHORUS_ERR_INTERNAL = -20,        /**< unexpected internal failure */
+    CHORUS_ERR_UNAVAILABLE = -21,     /**< the state store (fleet database) cannot be reached */
+    CHORUS_ERR_CONV = -22             /**< the conversation failed: no answer, or text not shown */
 } chorus_rc;
 
 /** A short English description of rc; never NULL. */
-CHORUS_API const char *chorus_strerror(int rc);
+CHORUS_API const char* chorus_strerror(int rc);
 
 typedef struct chorus_ctx chorus_ctx_t;
 
 /** Log sink: priority is a syslog(3) level; message has control characters escaped. */
-typedef void (*chorus_log_fn)(void *arg, int priority, const char *message);
+typedef void (*chorus_log_fn)(void* arg, int priority, const char* message);
 
 /** chorus_ctx_new() flags. */
-#define CHORUS_CTX_DEBUG 0x1u           /**< emit debug messages to the sink */
-#define CHORUS_CTX_TEST_NONROOT 0x2u    /**< tests only: accept config/state owned by the caller */
+#define CHORUS_CTX_DEBUG 0x1u        /**< emit debug messages to the sink */
+#define CHORUS_CTX_TEST_NONROOT 0x2u /**< tests only: accept config/state owned by the caller */
 
 /**
  * Loads the configuration at config_path (NULL: /etc/chorus/chorus.yaml,
  * whose absence means built-in defaults; an explicit path must exist) and
  * opens the state store. On failure *out is NULL and the reason was logged.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_ctx_new(chorus_ctx_t **out, const char *config_path,
-					     chorus_log_fn log, void *log_arg, unsigned flags);
-CHORUS_API void chorus_ctx_free(chorus_ctx_t **ctx);
+CHORUS_API CHORUS_NODISCARD int chorus_ctx_new(chorus_ctx_t** out, const char* config_path, chorus_log_fn log,
+                                               void* log_arg, unsigned flags);
+CHORUS_API void chorus_ctx_free(chorus_ctx_t** ctx);
 /** The detail message of the last failure on ctx (e.g. "line 3, column 5: ..."). Never NULL. */
-CHORUS_API const char *chorus_ctx_last_error(const chorus_ctx_t *ctx);
+CHORUS_API const char* chorus_ctx_last_error(const chorus_ctx_t* ctx);
 
 /** The configured number of code digits (otp.digits), e.g. for splitting "password+code". */
-CHORUS_API int chorus_ctx_code_digits(const chorus_ctx_t *ctx);
+CHORUS_API int chorus_ctx_code_digits(const chorus_ctx_t* ctx);
 
 /** Frees a string returned by the library, wiping it first. Accepts NULL. */
-CHORUS_API void chorus_string_free(char **s);
+CHORUS_API void chorus_string_free(char** s);
 
 /* ---- Verification ---------------------------------------------------- */
 
 /** Which kind of code chorus_verify_code() accepted. */
 typedef enum chorus_method {
-	CHORUS_METHOD_NONE = 0,
-	CHORUS_METHOD_TOTP = 1,
-	CHORUS_METHOD_RECOVERY = 2
+    CHORUS_METHOD_NONE = 0,
+    CHORUS_METHOD_TOTP = 1,
+    CHORUS_METHOD_RECOVERY = 2
 } chorus_method;
 
 /**
@@ -100,9 +100,8 @@ typedef enum chorus_method {
  * the same cost as a wrong code. If state cannot be saved the answer is an
  * error, never CHORUS_OK. method and lock_remaining (seconds) may be NULL.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_verify_code(chorus_ctx_t *ctx, const char *user,
-						 const char *code, chorus_method *method,
-						 long long *lock_remaining);
+CHORUS_API CHORUS_NODISCARD int chorus_verify_code(chorus_ctx_t* ctx, const char* user, const char* code,
+                                                   chorus_method* method, long long* lock_remaining);
 
 /**
  * The helper side of the chorus-check protocol (chorus-check(8)): reads one
@@ -111,47 +110,46 @@ CHORUS_API CHORUS_NODISCARD int chorus_verify_code(chorus_ctx_t *ctx, const char
  * status (10) unless a complete answer was written. Returns CHORUS_OK when
  * the request was answered, else an error (and *exit_status stays 10).
  */
-CHORUS_API CHORUS_NODISCARD int chorus_check_serve(chorus_ctx_t *ctx, const char *user, int in_fd,
-						 int out_fd, int *exit_status);
+CHORUS_API CHORUS_NODISCARD int chorus_check_serve(chorus_ctx_t* ctx, const char* user, int in_fd, int out_fd,
+                                                   int* exit_status);
 
 /* ---- Status and administration --------------------------------------- */
 
 typedef struct chorus_status chorus_status_t;
 
 /** Reads user's state. CHORUS_ERR_NO_USER when nothing is stored. */
-CHORUS_API CHORUS_NODISCARD int chorus_status_get(chorus_ctx_t *ctx, const char *user,
-						chorus_status_t **out);
-CHORUS_API void chorus_status_free(chorus_status_t **st);
-CHORUS_API int chorus_status_has_totp(const chorus_status_t *st);
-CHORUS_API int chorus_status_recovery_left(const chorus_status_t *st);
-CHORUS_API int chorus_status_failures(const chorus_status_t *st);
+CHORUS_API CHORUS_NODISCARD int chorus_status_get(chorus_ctx_t* ctx, const char* user, chorus_status_t** out);
+CHORUS_API void chorus_status_free(chorus_status_t** st);
+CHORUS_API int chorus_status_has_totp(const chorus_status_t* st);
+CHORUS_API int chorus_status_recovery_left(const chorus_status_t* st);
+CHORUS_API int chorus_status_failures(const chorus_status_t* st);
 /** Seconds of lockout left (0 = not locked). */
-CHORUS_API long long chorus_status_lock_remaining(const chorus_status_t *st);
-CHORUS_API long long chorus_status_last_success(const chorus_status_t *st);
-CHORUS_API long long chorus_status_enrolled_at(const chorus_status_t *st);
+CHORUS_API long long chorus_status_lock_remaining(const chorus_status_t* st);
+CHORUS_API long long chorus_status_last_success(const chorus_status_t* st);
+CHORUS_API long long chorus_status_enrolled_at(const chorus_status_t* st);
 /** "SHA1"/"SHA256"/"SHA512", digits and period of the TOTP key (if any). */
-CHORUS_API const char *chorus_status_algorithm(const chorus_status_t *st);
-CHORUS_API int chorus_status_digits(const chorus_status_t *st);
-CHORUS_API int chorus_status_period(const chorus_status_t *st);
+CHORUS_API const char* chorus_status_algorithm(const chorus_status_t* st);
+CHORUS_API int chorus_status_digits(const chorus_status_t* st);
+CHORUS_API int chorus_status_period(const chorus_status_t* st);
 /** Registered phone and email ("" when none) and the default method ("app", "sms", "call"). */
-CHORUS_API const char *chorus_status_phone(const chorus_status_t *st);
-CHORUS_API const char *chorus_status_email(const chorus_status_t *st);
-CHORUS_API const char *chorus_status_default_method(const chorus_status_t *st);
+CHORUS_API const char* chorus_status_phone(const chorus_status_t* st);
+CHORUS_API const char* chorus_status_email(const chorus_status_t* st);
+CHORUS_API const char* chorus_status_default_method(const chorus_status_t* st);
 
 /** Clears the failure counter and any lockout. */
-CHORUS_API CHORUS_NODISCARD int chorus_user_unlock(chorus_ctx_t *ctx, const char *user);
+CHORUS_API CHORUS_NODISCARD int chorus_user_unlock(chorus_ctx_t* ctx, const char* user);
 /** Removes every method and all state of user (history is kept unless all != 0). */
-CHORUS_API CHORUS_NODISCARD int chorus_user_unenroll(chorus_ctx_t *ctx, const char *user, int all);
+CHORUS_API CHORUS_NODISCARD int chorus_user_unenroll(chorus_ctx_t* ctx, const char* user, int all);
 /** Users with stored state, sorted; free with chorus_strings_free(). */
-CHORUS_API CHORUS_NODISCARD int chorus_user_list(chorus_ctx_t *ctx, char ***users, size_t *count);
-CHORUS_API void chorus_strings_free(char ***list, size_t count);
+CHORUS_API CHORUS_NODISCARD int chorus_user_list(chorus_ctx_t* ctx, char*** users, size_t* count);
+CHORUS_API void chorus_strings_free(char*** list, size_t count);
 
 /**
  * Sets user's phone (E.164, e.g. "+6421555123") and/or email; NULL leaves a
  * value as it is, "" removes it. Invalid values give CHORUS_ERR_INVALID_ARG.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_user_set_contact(chorus_ctx_t *ctx, const char *user,
-						      const char *phone, const char *email);
+CHORUS_API CHORUS_NODISCARD int chorus_user_set_contact(chorus_ctx_t* ctx, const char* user,
+                                                        const char* phone, const char* email);
 
 /**
  * Validates the configuration file at path (NULL: the default path) without
@@ -159,15 +157,15 @@ CHORUS_API CHORUS_NODISCARD int chorus_user_set_contact(chorus_ctx_t *ctx, const
  * every error, one per line ("FILE:LINE:COLUMN: text"); free it with
  * chorus_string_free().
  */
-CHORUS_API CHORUS_NODISCARD int chorus_config_validate(const char *path, char **message);
+CHORUS_API CHORUS_NODISCARD int chorus_config_validate(const char* path, char** message);
 
 /* ---- Enrollment ------------------------------------------------------- */
 
 typedef struct chorus_totp_opts {
-	const char *secret_base32; /**< NULL: generate a new random key */
-	const char *algorithm;     /**< NULL: config default; "sha1", "sha256", "sha512" */
-	int digits;                /**< 0: config default; else 6..8 */
-	int period;                /**< 0: config default; else seconds */
+    const char* secret_base32; /**< NULL: generate a new random key */
+    const char* algorithm;     /**< NULL: config default; "sha1", "sha256", "sha512" */
+    int digits;                /**< 0: config default; else 6..8 */
+    int period;                /**< 0: config default; else seconds */
 } chorus_totp_opts;
 
 typedef struct chorus_enrollment chorus_enrollment_t;
@@ -176,51 +174,51 @@ typedef struct chorus_enrollment chorus_enrollment_t;
  * Prepares a TOTP key for user without saving it. The caller shows the URI
  * (and QR code) and confirms with a code from the app.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_enrollment_new(chorus_ctx_t *ctx, const char *user,
-						    const chorus_totp_opts *opts,
-						    chorus_enrollment_t **out);
-CHORUS_API void chorus_enrollment_free(chorus_enrollment_t **e);
+CHORUS_API CHORUS_NODISCARD int chorus_enrollment_new(chorus_ctx_t* ctx, const char* user,
+                                                      const chorus_totp_opts* opts,
+                                                      chorus_enrollment_t** out);
+CHORUS_API void chorus_enrollment_free(chorus_enrollment_t** e);
 /** otpauth://totp/ISSUER:USER?secret=...&issuer=...&algorithm=...&digits=...&period=... */
-CHORUS_API const char *chorus_enrollment_uri(const chorus_enrollment_t *e);
+CHORUS_API const char* chorus_enrollment_uri(const chorus_enrollment_t* e);
 /** The key in base32, grouped in fours for reading aloud ("ABCD EFGH ..."). */
-CHORUS_API const char *chorus_enrollment_secret_display(const chorus_enrollment_t *e);
+CHORUS_API const char* chorus_enrollment_secret_display(const chorus_enrollment_t* e);
 /** Per-key window in steps (0..10) instead of the configured one; e.g. from an imported file. */
-CHORUS_API CHORUS_NODISCARD int chorus_enrollment_set_window(chorus_enrollment_t *e, int window);
+CHORUS_API CHORUS_NODISCARD int chorus_enrollment_set_window(chorus_enrollment_t* e, int window);
 /** Checks code against the pending key (no state touched): CHORUS_OK or CHORUS_ERR_BAD_CODE. */
-CHORUS_API CHORUS_NODISCARD int chorus_enrollment_check(chorus_ctx_t *ctx, const chorus_enrollment_t *e,
-						      const char *code);
+CHORUS_API CHORUS_NODISCARD int chorus_enrollment_check(chorus_ctx_t* ctx, const chorus_enrollment_t* e,
+                                                        const char* code);
 /**
  * Saves the key for the user (replacing any previous key) and marks the
  * confirmed step as used, so the confirmation code can't be replayed at login.
  * code may be NULL for admin provisioning without confirmation.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_enrollment_commit(chorus_ctx_t *ctx, chorus_enrollment_t *e,
-						       const char *code);
+CHORUS_API CHORUS_NODISCARD int chorus_enrollment_commit(chorus_ctx_t* ctx, chorus_enrollment_t* e,
+                                                         const char* code);
 
 /** How chorus_qr_render() draws. */
 typedef enum chorus_qr_style {
-	CHORUS_QR_UTF8 = 0,  /**< Unicode half blocks, light modules drawn (light-on-dark terminals) */
-	CHORUS_QR_ANSI = 1,  /**< ANSI background colours: right on any terminal theme */
-	CHORUS_QR_ASCII = 2, /**< '#' and spaces, for terminals without UTF-8 */
-	CHORUS_QR_SVG = 3    /**< a standalone SVG image */
+    CHORUS_QR_UTF8 = 0,  /**< Unicode half blocks, light modules drawn (light-on-dark terminals) */
+    CHORUS_QR_ANSI = 1,  /**< ANSI background colours: right on any terminal theme */
+    CHORUS_QR_ASCII = 2, /**< '#' and spaces, for terminals without UTF-8 */
+    CHORUS_QR_SVG = 3    /**< a standalone SVG image */
 } chorus_qr_style;
 
 /** Draws text (e.g. an otpauth URI) as a QR code; free *out with chorus_string_free(). */
-CHORUS_API CHORUS_NODISCARD int chorus_qr_render(const char *text, chorus_qr_style style, char **out);
+CHORUS_API CHORUS_NODISCARD int chorus_qr_render(const char* text, chorus_qr_style style, char** out);
 
 /**
  * Makes a new set of recovery codes for user (replacing the old set); the
  * plaintext codes are returned once and only their hashes are stored.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_recovery_codes_new(chorus_ctx_t *ctx, const char *user,
-							char ***codes, size_t *count);
+CHORUS_API CHORUS_NODISCARD int chorus_recovery_codes_new(chorus_ctx_t* ctx, const char* user, char*** codes,
+                                                          size_t* count);
 
 /**
  * Replaces user's recovery codes with the given plaintext codes (e.g.
  * google-authenticator scratch codes); only their hashes are stored.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_recovery_codes_import(chorus_ctx_t *ctx, const char *user,
-							   const char *const *codes, size_t count);
+CHORUS_API CHORUS_NODISCARD int chorus_recovery_codes_import(chorus_ctx_t* ctx, const char* user,
+                                                             const char* const* codes, size_t count);
 
 /* ---- Password rules and history -------------------------------------- */
 
@@ -234,27 +232,27 @@ typedef enum chorus_pw_mode { CHORUS_PW_CHANGE = 0, CHORUS_PW_RESET = 1 } chorus
  * Returns CHORUS_OK when the checklist was computed, whatever its verdict;
  * read the verdict with chorus_checklist_ok(). user and gecos may be NULL.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_password_check(chorus_ctx_t *ctx, const char *user,
-						    const char *gecos, const char *password,
-						    chorus_pw_mode mode, chorus_checklist_t **out);
-CHORUS_API void chorus_checklist_free(chorus_checklist_t **cl);
-CHORUS_API int chorus_checklist_ok(const chorus_checklist_t *cl);
-CHORUS_API size_t chorus_checklist_count(const chorus_checklist_t *cl);
-CHORUS_API const char *chorus_checklist_rule_id(const chorus_checklist_t *cl, size_t i);
-CHORUS_API const char *chorus_checklist_rule_text(const chorus_checklist_t *cl, size_t i);
-CHORUS_API int chorus_checklist_rule_met(const chorus_checklist_t *cl, size_t i);
+CHORUS_API CHORUS_NODISCARD int chorus_password_check(chorus_ctx_t* ctx, const char* user, const char* gecos,
+                                                      const char* password, chorus_pw_mode mode,
+                                                      chorus_checklist_t** out);
+CHORUS_API void chorus_checklist_free(chorus_checklist_t** cl);
+CHORUS_API int chorus_checklist_ok(const chorus_checklist_t* cl);
+CHORUS_API size_t chorus_checklist_count(const chorus_checklist_t* cl);
+CHORUS_API const char* chorus_checklist_rule_id(const chorus_checklist_t* cl, size_t i);
+CHORUS_API const char* chorus_checklist_rule_text(const chorus_checklist_t* cl, size_t i);
+CHORUS_API int chorus_checklist_rule_met(const chorus_checklist_t* cl, size_t i);
 
 /**
  * Compiles a word list (one password per line, UTF-8) into the memory-mapped
  * blocklist format that password.blocklist names. The output is written to a
  * temporary file and renamed into place.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_blocklist_compile(const char *words_path, const char *out_path,
-						       char **message);
+CHORUS_API CHORUS_NODISCARD int chorus_blocklist_compile(const char* words_path, const char* out_path,
+                                                         char** message);
 
 /** Records password as the user's newest (argon2id), keeping the configured number. */
-CHORUS_API CHORUS_NODISCARD int chorus_password_record(chorus_ctx_t *ctx, const char *user,
-						     const char *password);
+CHORUS_API CHORUS_NODISCARD int chorus_password_record(chorus_ctx_t* ctx, const char* user,
+                                                       const char* password);
 
 /* ---- Logins: the flows behind pam_chorus and the tools ---------------- */
 
@@ -265,22 +263,22 @@ typedef enum chorus_msg_kind { CHORUS_MSG_INFO = 0, CHORUS_MSG_ERROR = 1 } choru
  * conversation, the tools with a terminal.
  */
 typedef struct chorus_prompter {
-	void *arg;
-	/** Shows text. Returns 0, or nonzero if it could not be shown. */
-	int (*show)(void *arg, chorus_msg_kind kind, const char *text);
-	/**
-	 * Asks a question (echo != 0: the answer is visible while typed). On
-	 * success returns 0 and sets *answer to a malloc'd string, which the
-	 * library wipes and frees. Nonzero: no answer (conversation failed).
-	 */
-	int (*ask)(void *arg, int echo, const char *prompt, char **answer);
+    void* arg;
+    /** Shows text. Returns 0, or nonzero if it could not be shown. */
+    int (*show)(void* arg, chorus_msg_kind kind, const char* text);
+    /**
+     * Asks a question (echo != 0: the answer is visible while typed). On
+     * success returns 0 and sets *answer to a malloc'd string, which the
+     * library wipes and frees. Nonzero: no answer (conversation failed).
+     */
+    int (*ask)(void* arg, int echo, const char* prompt, char** answer);
 } chorus_prompter;
 
 typedef enum chorus_login_result {
-	CHORUS_LOGIN_VERIFIED = 1,    /**< a second factor was proven */
-	CHORUS_LOGIN_NOT_REQUIRED = 2, /**< no method registered: the account stage applies the policy */
-	CHORUS_LOGIN_FAILMODE = 3,     /**< store unreachable; let in by failmode (groups, console) */
-	CHORUS_LOGIN_BREAK_GLASS = 4   /**< store unreachable; a host-local break-glass code was proven */
+    CHORUS_LOGIN_VERIFIED = 1,     /**< a second factor was proven */
+    CHORUS_LOGIN_NOT_REQUIRED = 2, /**< no method registered: the account stage applies the policy */
+    CHORUS_LOGIN_FAILMODE = 3,     /**< store unreachable; let in by failmode (groups, console) */
+    CHORUS_LOGIN_BREAK_GLASS = 4   /**< store unreachable; a host-local break-glass code was proven */
 } chorus_login_result;
 
 /**
@@ -290,23 +288,23 @@ typedef enum chorus_login_result {
  * error (CHORUS_ERR_BAD_CODE, _REPLAY, _LOCKED, or a system error) after
  * telling the user why in words that do not reveal whether the account exists.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_login_authenticate(chorus_ctx_t *ctx, const char *user,
-							const chorus_prompter *prompter,
-							const char *code, chorus_login_result *result);
+CHORUS_API CHORUS_NODISCARD int chorus_login_authenticate(chorus_ctx_t* ctx, const char* user,
+                                                          const chorus_prompter* prompter, const char* code,
+                                                          chorus_login_result* result);
 
 /**
  * Where the login comes from (PAM_TTY and PAM_RHOST; NULL = not set). Read
  * only by failmode.allow_console while the state store is unreachable.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_ctx_set_origin(chorus_ctx_t *ctx, const char *tty, const char *rhost);
+CHORUS_API CHORUS_NODISCARD int chorus_ctx_set_origin(chorus_ctx_t* ctx, const char* tty, const char* rhost);
 
 /**
  * Makes a new set of break-glass codes for user in the host-local store
  * (failmode.break_glass_path), replacing the old set. They work only while
  * the fleet store is unreachable. Free with chorus_strings_free().
  */
-CHORUS_API CHORUS_NODISCARD int chorus_break_glass_new(chorus_ctx_t *ctx, const char *user, char ***codes,
-						     size_t *count);
+CHORUS_API CHORUS_NODISCARD int chorus_break_glass_new(chorus_ctx_t* ctx, const char* user, char*** codes,
+                                                       size_t* count);
 
 /** chorus_login_account() flags: how to draw the registration QR code. */
 #define CHORUS_ACCOUNT_QR_ANSI 0x1u
@@ -326,8 +324,8 @@ CHORUS_API CHORUS_NODISCARD int chorus_break_glass_new(chorus_ctx_t *ctx, const 
  * without a method, walking the user through registration when it is due.
  * CHORUS_ERR_NOT_ENROLLED when registration is required and did not happen.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_login_account(chorus_ctx_t *ctx, const char *user,
-						   const chorus_prompter *prompter, unsigned flags);
+CHORUS_API CHORUS_NODISCARD int chorus_login_account(chorus_ctx_t* ctx, const char* user,
+                                                     const chorus_prompter* prompter, unsigned flags);
 
 /** chorus_login_password() flags. */
 #define CHORUS_PW_BY_ADMIN 0x1u /**< root sets another user's password */
@@ -336,42 +334,43 @@ CHORUS_API CHORUS_NODISCARD int chorus_login_account(chorus_ctx_t *ctx, const ch
  * Vets a new password: tells the user every unmet rule and returns
  * CHORUS_ERR_PASSWORD_RULES, or CHORUS_OK.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_login_password(chorus_ctx_t *ctx, const char *user, const char *gecos,
-						    const char *password, chorus_pw_mode mode,
-						    unsigned flags, const chorus_prompter *prompter);
+CHORUS_API CHORUS_NODISCARD int chorus_login_password(chorus_ctx_t* ctx, const char* user, const char* gecos,
+                                                      const char* password, chorus_pw_mode mode,
+                                                      unsigned flags, const chorus_prompter* prompter);
 
 /* ---- Self-service: what chorus-enroll uses ----------------------------- */
 
 /** chorus_register_interactive() flags (plus CHORUS_ACCOUNT_QR_ANSI/_ASCII). */
-#define CHORUS_REGISTER_NO_QR 0x4u         /**< show the key and URI only */
-#define CHORUS_REGISTER_NO_CONTACTS 0x8u   /**< do not offer phone and email */
-#define CHORUS_REGISTER_NO_RECOVERY 0x10u  /**< do not make recovery codes */
+#define CHORUS_REGISTER_NO_QR 0x4u        /**< show the key and URI only */
+#define CHORUS_REGISTER_NO_CONTACTS 0x8u  /**< do not offer phone and email */
+#define CHORUS_REGISTER_NO_RECOVERY 0x10u /**< do not make recovery codes */
 
 /**
  * Walks the user through app registration (QR, key, confirmation code,
  * optionally phone, email and recovery codes). The key is saved only once a
  * code from the app matches. CHORUS_ERR_BAD_CODE after too many wrong codes.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_register_interactive(chorus_ctx_t *ctx, const char *user,
-							  const chorus_prompter *prompter, unsigned flags);
+CHORUS_API CHORUS_NODISCARD int chorus_register_interactive(chorus_ctx_t* ctx, const char* user,
+                                                            const chorus_prompter* prompter, unsigned flags);
 
 /**
  * Removes one method: "app", "phone", "email" or "recovery". Removing the
  * last way to prove a second factor is refused (CHORUS_ERR_PERMISSION).
  */
-CHORUS_API CHORUS_NODISCARD int chorus_user_remove_method(chorus_ctx_t *ctx, const char *user, const char *method);
+CHORUS_API CHORUS_NODISCARD int chorus_user_remove_method(chorus_ctx_t* ctx, const char* user,
+                                                          const char* method);
 
 /** Sets the default method: "app", "sms" or "call" (the latter two need a phone). */
-CHORUS_API CHORUS_NODISCARD int chorus_user_set_default_method(chorus_ctx_t *ctx, const char *user,
-							     const char *method);
+CHORUS_API CHORUS_NODISCARD int chorus_user_set_default_method(chorus_ctx_t* ctx, const char* user,
+                                                               const char* method);
 
 /**
  * Sends a 6-digit code to `to` by "sms" or "email" and asks for it through
  * the prompter: CHORUS_OK when typed back. CHORUS_ERR_UNSUPPORTED when that
  * channel is not configured.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_contact_verify(chorus_ctx_t *ctx, const char *channel, const char *to,
-						    const chorus_prompter *prompter);
+CHORUS_API CHORUS_NODISCARD int chorus_contact_verify(chorus_ctx_t* ctx, const char* channel, const char* to,
+                                                      const chorus_prompter* prompter);
 
 /* ---- Self-service password reset: what chorus-reset uses --------------- */
 
@@ -382,30 +381,32 @@ typedef struct chorus_reset chorus_reset_t;
  * for any well-formed identifier: unknown and unregistered accounts walk the
  * same steps with the same answers, and nothing is ever sent to them.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_reset_start(chorus_ctx_t *ctx, const char *identifier,
-						 chorus_reset_t **out);
-CHORUS_API void chorus_reset_free(chorus_reset_t **r);
+CHORUS_API CHORUS_NODISCARD int chorus_reset_start(chorus_ctx_t* ctx, const char* identifier,
+                                                   chorus_reset_t** out);
+CHORUS_API void chorus_reset_free(chorus_reset_t** r);
 /**
  * Emails a fresh 6-digit code (a re-send invalidates the previous one).
  * CHORUS_ERR_RATE_LIMITED or CHORUS_ERR_LOCKED with *wait_seconds set.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_reset_send_code(chorus_ctx_t *ctx, chorus_reset_t *r,
-						     long long *wait_seconds);
+CHORUS_API CHORUS_NODISCARD int chorus_reset_send_code(chorus_ctx_t* ctx, chorus_reset_t* r,
+                                                       long long* wait_seconds);
 /** CHORUS_OK, CHORUS_ERR_BAD_CODE, CHORUS_ERR_EXPIRED or CHORUS_ERR_LOCKED. */
-CHORUS_API CHORUS_NODISCARD int chorus_reset_check_code(chorus_ctx_t *ctx, chorus_reset_t *r, const char *code);
+CHORUS_API CHORUS_NODISCARD int chorus_reset_check_code(chorus_ctx_t* ctx, chorus_reset_t* r,
+                                                        const char* code);
 /**
  * The second methods available once the emailed code was proven: "app",
  * "sms", "call" (free with chorus_strings_free()). Empty before that.
  */
-CHORUS_API CHORUS_NODISCARD int chorus_reset_methods(chorus_ctx_t *ctx, const chorus_reset_t *r, char ***methods,
-						   size_t *count);
+CHORUS_API CHORUS_NODISCARD int chorus_reset_methods(chorus_ctx_t* ctx, const chorus_reset_t* r,
+                                                     char*** methods, size_t* count);
 /** Proves the second method through the prompter. */
-CHORUS_API CHORUS_NODISCARD int chorus_reset_second_factor(chorus_ctx_t *ctx, chorus_reset_t *r, const char *method,
-							 const chorus_prompter *prompter);
+CHORUS_API CHORUS_NODISCARD int chorus_reset_second_factor(chorus_ctx_t* ctx, chorus_reset_t* r,
+                                                           const char* method,
+                                                           const chorus_prompter* prompter);
 /** The account being reset: NULL until both proofs passed. */
-CHORUS_API const char *chorus_reset_user(const chorus_reset_t *r);
+CHORUS_API const char* chorus_reset_user(const chorus_reset_t* r);
 /** After the password was set (through PAM): clears the reset, failures and lockout. */
-CHORUS_API CHORUS_NODISCARD int chorus_reset_finish(chorus_ctx_t *ctx, chorus_reset_t *r);
+CHORUS_API CHORUS_NODISCARD int chorus_reset_finish(chorus_ctx_t* ctx, chorus_reset_t* r);
 
 #ifdef __cplusplus
 }

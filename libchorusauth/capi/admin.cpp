@@ -27,19 +27,39 @@ void chorus_status_free(chorus_status_t** st) {
     *st = nullptr;
 }
 
-int chorus_status_has_totp(const chorus_status_t* s) { return s != nullptr && s->st.has_totp ? 1 : 0; }
-int chorus_status_recovery_left(const chorus_status_t* s) { return s != nullptr ? s->st.recovery_left : 0; }
-int chorus_status_failures(const chorus_status_t* s) { return s != nullptr ? static_cast<int>(s->st.failures) : 0; }
-long long chorus_status_lock_remaining(const chorus_status_t* s) { return s != nullptr ? s->st.lock_remaining : 0; }
-long long chorus_status_last_success(const chorus_status_t* s) { return s != nullptr ? s->st.last_success_at : 0; }
-long long chorus_status_enrolled_at(const chorus_status_t* s) { return s != nullptr ? s->st.enrolled_at : 0; }
+int chorus_status_has_totp(const chorus_status_t* s) {
+    return s != nullptr && s->st.has_totp ? 1 : 0;
+}
+int chorus_status_recovery_left(const chorus_status_t* s) {
+    return s != nullptr ? s->st.recovery_left : 0;
+}
+int chorus_status_failures(const chorus_status_t* s) {
+    return s != nullptr ? static_cast<int>(s->st.failures) : 0;
+}
+long long chorus_status_lock_remaining(const chorus_status_t* s) {
+    return s != nullptr ? s->st.lock_remaining : 0;
+}
+long long chorus_status_last_success(const chorus_status_t* s) {
+    return s != nullptr ? s->st.last_success_at : 0;
+}
+long long chorus_status_enrolled_at(const chorus_status_t* s) {
+    return s != nullptr ? s->st.enrolled_at : 0;
+}
 const char* chorus_status_algorithm(const chorus_status_t* s) {
     return s != nullptr && s->st.has_totp ? chorus::algorithm_name(s->st.params.algorithm) : "";
 }
-int chorus_status_digits(const chorus_status_t* s) { return s != nullptr && s->st.has_totp ? s->st.params.digits : 0; }
-int chorus_status_period(const chorus_status_t* s) { return s != nullptr && s->st.has_totp ? s->st.params.period : 0; }
-const char* chorus_status_phone(const chorus_status_t* s) { return s != nullptr ? s->st.phone.c_str() : ""; }
-const char* chorus_status_email(const chorus_status_t* s) { return s != nullptr ? s->st.email.c_str() : ""; }
+int chorus_status_digits(const chorus_status_t* s) {
+    return s != nullptr && s->st.has_totp ? s->st.params.digits : 0;
+}
+int chorus_status_period(const chorus_status_t* s) {
+    return s != nullptr && s->st.has_totp ? s->st.params.period : 0;
+}
+const char* chorus_status_phone(const chorus_status_t* s) {
+    return s != nullptr ? s->st.phone.c_str() : "";
+}
+const char* chorus_status_email(const chorus_status_t* s) {
+    return s != nullptr ? s->st.email.c_str() : "";
+}
 const char* chorus_status_default_method(const chorus_status_t* s) {
     return s != nullptr ? s->st.default_method.c_str() : "";
 }
@@ -67,7 +87,8 @@ int chorus_user_list(chorus_ctx_t* h, char*** users, size_t* count) {
     CHORUS_C_BOUNDARY(h, {
         auto list = chorus::user_list(h->ctx);
         if (!list.ok()) return chorus::fail(h, list.error());
-        return chorus_dup_string_list(*list, [](const std::string& u) { return std::string_view(u); }, users, count);
+        return chorus_dup_string_list(
+            *list, [](const std::string& u) { return std::string_view(u); }, users, count);
     })
 }
 

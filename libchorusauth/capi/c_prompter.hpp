@@ -44,5 +44,4 @@ private:
     const chorus_prompter& p_;
 };
 
-
 }  // namespace chorus

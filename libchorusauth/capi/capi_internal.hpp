@@ -25,13 +25,14 @@ int fail(chorus_ctx* h, const Error& e) noexcept;
 }  // namespace chorus
 
 // Every extern "C" body runs inside this: no exception crosses the boundary.
-#define CHORUS_C_BOUNDARY(handle, ...)                                            \
-    try {                                                                         \
-        __VA_ARGS__                                                               \
-    } catch (const std::bad_alloc&) {                                             \
+#define CHORUS_C_BOUNDARY(handle, ...)                                                                     \
+    try {                                                                                                  \
+        __VA_ARGS__                                                                                        \
+    } catch (const std::bad_alloc&) {                                                                      \
         return ::chorus::fail((handle), ::chorus::make_error(::chorus::Errc::no_memory, "out of memory")); \
-    } catch (...) {                                                               \
-        return ::chorus::fail((handle), ::chorus::make_error(::chorus::Errc::internal, "unexpected exception")); \
+    } catch (...) {                                                                                        \
+        return ::chorus::fail((handle),                                                                    \
+                              ::chorus::make_error(::chorus::Errc::internal, "unexpected exception"));     \
     }
 
 // Copies s into a malloc'd C string the caller frees with chorus_string_free().

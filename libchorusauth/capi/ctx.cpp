@@ -32,8 +32,8 @@ int chorus_ctx_new(chorus_ctx_t** out, const char* config_path, chorus_log_fn lo
         } else {
             auto opened = chorus::open_store(cfg->store);
             if (!opened.ok()) {
-                logger.logf(chorus::LogLevel::error, "state store %s unavailable: %s", cfg->store.path.c_str(),
-                            opened.error().message.c_str());
+                logger.logf(chorus::LogLevel::error, "state store %s unavailable: %s",
+                            cfg->store.path.c_str(), opened.error().message.c_str());
                 return chorus::to_rc(opened.code());
             }
             store = std::move(opened).value();
@@ -75,7 +75,9 @@ int chorus_config_validate(const char* path, char** message) {
     }
 }
 
-int chorus_ctx_code_digits(const chorus_ctx_t* ctx) { return ctx != nullptr ? ctx->ctx.config.otp.digits : 6; }
+int chorus_ctx_code_digits(const chorus_ctx_t* ctx) {
+    return ctx != nullptr ? ctx->ctx.config.otp.digits : 6;
+}
 
 const char* chorus_ctx_last_error(const chorus_ctx_t* ctx) {
     if (ctx == nullptr) return "no context";

@@ -41,7 +41,9 @@ void chorus_enrollment_free(chorus_enrollment_t** e) {
     *e = nullptr;
 }
 
-const char* chorus_enrollment_uri(const chorus_enrollment_t* e) { return e != nullptr ? e->pending.uri.c_str() : ""; }
+const char* chorus_enrollment_uri(const chorus_enrollment_t* e) {
+    return e != nullptr ? e->pending.uri.c_str() : "";
+}
 
 const char* chorus_enrollment_secret_display(const chorus_enrollment_t* e) {
     return e != nullptr ? e->pending.secret_display.c_str() : "";
@@ -66,11 +68,13 @@ int chorus_enrollment_commit(chorus_ctx_t* h, chorus_enrollment_t* e, const char
 int chorus_recovery_codes_new(chorus_ctx_t* h, const char* user, char*** codes, size_t* count) {
     if (codes != nullptr) *codes = nullptr;
     if (count != nullptr) *count = 0;
-    if (h == nullptr || user == nullptr || codes == nullptr || count == nullptr) return CHORUS_ERR_INVALID_ARG;
+    if (h == nullptr || user == nullptr || codes == nullptr || count == nullptr)
+        return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         auto made = chorus::recovery_codes_renew(h->ctx, user);
         if (!made.ok()) return chorus::fail(h, made.error());
-        return chorus_dup_string_list(*made, [](const chorus::SecretString& c) { return c.view(); }, codes, count);
+        return chorus_dup_string_list(
+            *made, [](const chorus::SecretString& c) { return c.view(); }, codes, count);
     })
 }
 
@@ -109,11 +113,20 @@ int chorus_qr_render(const char* text, chorus_qr_style style, char** out) {
     if (text == nullptr || out == nullptr) return CHORUS_ERR_INVALID_ARG;
     chorus::QrStyle s;
     switch (style) {
-    case CHORUS_QR_UTF8: s = chorus::QrStyle::utf8; break;
-    case CHORUS_QR_ANSI: s = chorus::QrStyle::ansi; break;
-    case CHORUS_QR_ASCII: s = chorus::QrStyle::ascii; break;
-    case CHORUS_QR_SVG: s = chorus::QrStyle::svg; break;
-    default: return CHORUS_ERR_INVALID_ARG;
+    case CHORUS_QR_UTF8:
+        s = chorus::QrStyle::utf8;
+        break;
+    case CHORUS_QR_ANSI:
+        s = chorus::QrStyle::ansi;
+        break;
+    case CHORUS_QR_ASCII:
+        s = chorus::QrStyle::ascii;
+        break;
+    case CHORUS_QR_SVG:
+        s = chorus::QrStyle::svg;
+        break;
+    default:
+        return CHORUS_ERR_INVALID_ARG;
     }
     CHORUS_C_BOUNDARY(nullptr, {
         auto qr = chorus::render_qr(text, s);

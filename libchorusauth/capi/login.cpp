@@ -7,13 +7,13 @@
 #include "flows/failmode.hpp"
 #include "flows/login.hpp"
 
-
 extern "C" {
 
-int chorus_login_authenticate(chorus_ctx_t* h, const char* user, const chorus_prompter* prompter, const char* code,
-                              chorus_login_result* result) {
+int chorus_login_authenticate(chorus_ctx_t* h, const char* user, const chorus_prompter* prompter,
+                              const char* code, chorus_login_result* result) {
     if (result != nullptr) *result = static_cast<chorus_login_result>(0);
-    if (h == nullptr || user == nullptr || prompter == nullptr || result == nullptr) return CHORUS_ERR_INVALID_ARG;
+    if (h == nullptr || user == nullptr || prompter == nullptr || result == nullptr)
+        return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         chorus::CPrompter p(*prompter);
         std::optional<chorus::SecretString> preset;
@@ -21,10 +21,18 @@ int chorus_login_authenticate(chorus_ctx_t* h, const char* user, const chorus_pr
         auto r = chorus::login_authenticate(h->ctx, user, p, preset);
         if (!r.ok()) return chorus::fail(h, r.error());
         switch (*r) {
-        case chorus::LoginResult::verified: *result = CHORUS_LOGIN_VERIFIED; break;
-        case chorus::LoginResult::not_required: *result = CHORUS_LOGIN_NOT_REQUIRED; break;
-        case chorus::LoginResult::failmode: *result = CHORUS_LOGIN_FAILMODE; break;
-        case chorus::LoginResult::break_glass: *result = CHORUS_LOGIN_BREAK_GLASS; break;
+        case chorus::LoginResult::verified:
+            *result = CHORUS_LOGIN_VERIFIED;
+            break;
+        case chorus::LoginResult::not_required:
+            *result = CHORUS_LOGIN_NOT_REQUIRED;
+            break;
+        case chorus::LoginResult::failmode:
+            *result = CHORUS_LOGIN_FAILMODE;
+            break;
+        case chorus::LoginResult::break_glass:
+            *result = CHORUS_LOGIN_BREAK_GLASS;
+            break;
         }
         return CHORUS_OK;
     })
@@ -46,7 +54,8 @@ int chorus_login_account(chorus_ctx_t* h, const char* user, const chorus_prompte
 
 int chorus_login_password(chorus_ctx_t* h, const char* user, const char* gecos, const char* password,
                           chorus_pw_mode mode, unsigned flags, const chorus_prompter* prompter) {
-    if (h == nullptr || user == nullptr || password == nullptr || prompter == nullptr) return CHORUS_ERR_INVALID_ARG;
+    if (h == nullptr || user == nullptr || password == nullptr || prompter == nullptr)
+        return CHORUS_ERR_INVALID_ARG;
     if (mode != CHORUS_PW_CHANGE && mode != CHORUS_PW_RESET) return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         chorus::CPrompter p(*prompter);
@@ -70,11 +79,13 @@ int chorus_ctx_set_origin(chorus_ctx_t* h, const char* tty, const char* rhost) {
 int chorus_break_glass_new(chorus_ctx_t* h, const char* user, char*** codes, size_t* count) {
     if (codes != nullptr) *codes = nullptr;
     if (count != nullptr) *count = 0;
-    if (h == nullptr || user == nullptr || codes == nullptr || count == nullptr) return CHORUS_ERR_INVALID_ARG;
+    if (h == nullptr || user == nullptr || codes == nullptr || count == nullptr)
+        return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         auto made = chorus::break_glass_renew(h->ctx, user);
         if (!made.ok()) return chorus::fail(h, made.error());
-        return chorus_dup_string_list(*made, [](const chorus::SecretString& c) { return c.view(); }, codes, count);
+        return chorus_dup_string_list(
+            *made, [](const chorus::SecretString& c) { return c.view(); }, codes, count);
     })
 }
 

@@ -17,10 +17,9 @@ int chorus_password_check(chorus_ctx_t* h, const char* user, const char* gecos, 
     if (h == nullptr || password == nullptr || out == nullptr) return CHORUS_ERR_INVALID_ARG;
     if (mode != CHORUS_PW_CHANGE && mode != CHORUS_PW_RESET) return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
-        auto cl = chorus::password_checklist(h->ctx, user != nullptr ? user : "", gecos != nullptr ? gecos : "",
-                                             password,
-                                             mode == CHORUS_PW_RESET ? chorus::PasswordMode::reset
-                                                                     : chorus::PasswordMode::change);
+        auto cl = chorus::password_checklist(
+            h->ctx, user != nullptr ? user : "", gecos != nullptr ? gecos : "", password,
+            mode == CHORUS_PW_RESET ? chorus::PasswordMode::reset : chorus::PasswordMode::change);
         if (!cl.ok()) return chorus::fail(h, cl.error());
         *out = new chorus_checklist{std::move(cl).value()};
         return CHORUS_OK;
@@ -33,8 +32,12 @@ void chorus_checklist_free(chorus_checklist_t** cl) {
     *cl = nullptr;
 }
 
-int chorus_checklist_ok(const chorus_checklist_t* cl) { return cl != nullptr && cl->list.ok() ? 1 : 0; }
-size_t chorus_checklist_count(const chorus_checklist_t* cl) { return cl != nullptr ? cl->list.rules.size() : 0; }
+int chorus_checklist_ok(const chorus_checklist_t* cl) {
+    return cl != nullptr && cl->list.ok() ? 1 : 0;
+}
+size_t chorus_checklist_count(const chorus_checklist_t* cl) {
+    return cl != nullptr ? cl->list.rules.size() : 0;
+}
 
 const char* chorus_checklist_rule_id(const chorus_checklist_t* cl, size_t i) {
     return cl != nullptr && i < cl->list.rules.size() ? cl->list.rules[i].id.c_str() : "";

@@ -12,7 +12,8 @@ extern "C" {
 
 int chorus_reset_start(chorus_ctx_t* h, const char* identifier, chorus_reset_t** out) {
     if (out != nullptr) *out = nullptr;
-    if (h == nullptr || identifier == nullptr || out == nullptr || *identifier == '\0') return CHORUS_ERR_INVALID_ARG;
+    if (h == nullptr || identifier == nullptr || out == nullptr || *identifier == '\0')
+        return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         auto s = chorus::reset_start(h->ctx, identifier);
         if (!s.ok()) return chorus::fail(h, s.error());
@@ -52,13 +53,15 @@ int chorus_reset_methods(chorus_ctx_t* h, const chorus_reset_t* r, char*** metho
     if (h == nullptr || r == nullptr || methods == nullptr || count == nullptr) return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         auto list = chorus::reset_methods(h->ctx, r->session);
-        return chorus_dup_string_list(list, [](const std::string& m) { return std::string_view(m); }, methods, count);
+        return chorus_dup_string_list(
+            list, [](const std::string& m) { return std::string_view(m); }, methods, count);
     })
 }
 
 int chorus_reset_second_factor(chorus_ctx_t* h, chorus_reset_t* r, const char* method,
                                const chorus_prompter* prompter) {
-    if (h == nullptr || r == nullptr || method == nullptr || prompter == nullptr) return CHORUS_ERR_INVALID_ARG;
+    if (h == nullptr || r == nullptr || method == nullptr || prompter == nullptr)
+        return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         chorus::CPrompter p(*prompter);
         chorus::Status st = chorus::reset_second_factor(h->ctx, r->session, method, p);

@@ -5,7 +5,8 @@
 
 extern "C" {
 
-int chorus_register_interactive(chorus_ctx_t* h, const char* user, const chorus_prompter* prompter, unsigned flags) {
+int chorus_register_interactive(chorus_ctx_t* h, const char* user, const chorus_prompter* prompter,
+                                unsigned flags) {
     if (h == nullptr || user == nullptr || prompter == nullptr) return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         chorus::CPrompter p(*prompter);
@@ -36,8 +37,10 @@ int chorus_user_set_default_method(chorus_ctx_t* h, const char* user, const char
     })
 }
 
-int chorus_contact_verify(chorus_ctx_t* h, const char* channel, const char* to, const chorus_prompter* prompter) {
-    if (h == nullptr || channel == nullptr || to == nullptr || prompter == nullptr) return CHORUS_ERR_INVALID_ARG;
+int chorus_contact_verify(chorus_ctx_t* h, const char* channel, const char* to,
+                          const chorus_prompter* prompter) {
+    if (h == nullptr || channel == nullptr || to == nullptr || prompter == nullptr)
+        return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         chorus::CPrompter p(*prompter);
         chorus::Status st = chorus::verify_contact(h->ctx, channel, to, p);

@@ -16,7 +16,8 @@ int chorus_verify_code(chorus_ctx_t* h, const char* user, const char* code, chor
         if (lock_remaining != nullptr) *lock_remaining = outcome.lock_remaining;
         if (!st.ok()) return chorus::fail(h, st.error());
         if (method != nullptr)
-            *method = outcome.method == chorus::CodeMethod::recovery ? CHORUS_METHOD_RECOVERY : CHORUS_METHOD_TOTP;
+            *method =
+                outcome.method == chorus::CodeMethod::recovery ? CHORUS_METHOD_RECOVERY : CHORUS_METHOD_TOTP;
         return CHORUS_OK;
     })
 }

@@ -21,11 +21,11 @@ inline constexpr const char* kDefaultStateDir = "/var/lib/chorus";
 
 struct OtpConfig {
     HashAlgorithm algorithm = HashAlgorithm::sha1;
-    int digits = 6;           // 6..8
-    int period = 30;          // seconds, 15..300
-    int window = 1;           // steps accepted either side of now, 0..10
+    int digits = 6;   // 6..8
+    int period = 30;  // seconds, 15..300
+    int window = 1;   // steps accepted either side of now, 0..10
     std::string issuer = "Chorus";
-    int secret_bytes = 0;     // 0: 20 for SHA1, hash length otherwise; else 16..64
+    int secret_bytes = 0;  // 0: 20 for SHA1, hash length otherwise; else 16..64
 
     bool operator==(const OtpConfig&) const = default;
 };
@@ -42,21 +42,21 @@ struct Argon2Config {
 };
 
 struct HistoryConfig {
-    int remember = 1;                 // last N passwords kept, 0..64 (0 disables)
-    bool reset_allows_last = true;    // a reset may reuse the most recent password
+    int remember = 1;               // last N passwords kept, 0..64 (0 disables)
+    bool reset_allows_last = true;  // a reset may reuse the most recent password
     Argon2Config argon2;
 
     bool operator==(const HistoryConfig&) const = default;
 };
 
 struct PasswordConfig {
-    int min_length = 8;       // code points, 1..1024
-    int max_length = 16;      // code points, min_length..4096 (0 = no maximum)
-    int min_classes = 3;      // of lowercase, uppercase, digits, symbols; 0..4
+    int min_length = 8;            // code points, 1..1024
+    int max_length = 16;           // code points, min_length..4096 (0 = no maximum)
+    int min_classes = 3;           // of lowercase, uppercase, digits, symbols; 0..4
     bool reject_username = true;   // must not contain the user name or GECOS name parts
-    int max_repeat = 0;       // longest run of one character allowed; 0 = off, else 1..1024
-    int max_sequence = 0;     // longest ascending/descending run (abcd, 4321); 0 = off, else 2..1024
-    std::string blocklist;    // compiled blocklist file (absolute path); empty = none
+    int max_repeat = 0;            // longest run of one character allowed; 0 = off, else 1..1024
+    int max_sequence = 0;          // longest ascending/descending run (abcd, 4321); 0 = off, else 2..1024
+    std::string blocklist;         // compiled blocklist file (absolute path); empty = none
     bool enforce_for_root = true;  // root changing another user's password obeys the rules
     HistoryConfig history;
 
@@ -64,9 +64,9 @@ struct PasswordConfig {
 };
 
 struct LockoutConfig {
-    int max_failures = 5;        // failed codes before lockout, 1..1000
-    int lock_seconds = 900;      // lockout length, 1..604800
-    int failure_window = 900;    // failures older than this are forgotten, 1..604800
+    int max_failures = 5;      // failed codes before lockout, 1..1000
+    int lock_seconds = 900;    // lockout length, 1..604800
+    int failure_window = 900;  // failures older than this are forgotten, 1..604800
 
     bool operator==(const LockoutConfig&) const = default;
 };
@@ -75,24 +75,24 @@ enum class EnrollPolicy { required, grace, optional, nullok };
 
 struct EnrollmentConfig {
     EnrollPolicy policy = EnrollPolicy::required;
-    int grace_days = 0;               // with grace: days from first seen, 0..3650 (0 = unset)
-    std::int64_t grace_until = 0;     // with grace: absolute deadline (epoch seconds; 0 = unset)
+    int grace_days = 0;                       // with grace: days from first seen, 0..3650 (0 = unset)
+    std::int64_t grace_until = 0;             // with grace: absolute deadline (epoch seconds; 0 = unset)
     std::vector<std::string> require_groups;  // empty: everyone needs MFA
     std::vector<std::string> exempt_groups;   // members may skip (never overrides never_exempt)
     std::vector<std::string> never_exempt_groups;
-    int recovery_codes = 10;          // codes per set, 0..50
+    int recovery_codes = 10;  // codes per set, 0..50
     std::vector<std::string> other_method_words = {"sms", "call"};
 
     bool operator==(const EnrollmentConfig&) const = default;
 };
 
 struct ResetConfig {
-    int code_ttl = 300;             // seconds a reset code stays valid, 60..3600
-    int resend_cooldown = 30;       // seconds between sends, 0..3600
-    int max_sends_per_hour = 5;     // 1..100
-    int max_sends_per_day = 10;     // 1..1000
-    int max_attempts = 5;           // wrong reset codes before the reset locks, 1..100
-    int lock_seconds = 900;         // 1..604800
+    int code_ttl = 300;          // seconds a reset code stays valid, 60..3600
+    int resend_cooldown = 30;    // seconds between sends, 0..3600
+    int max_sends_per_hour = 5;  // 1..100
+    int max_sends_per_day = 10;  // 1..1000
+    int max_attempts = 5;        // wrong reset codes before the reset locks, 1..100
+    int lock_seconds = 900;      // 1..604800
 
     bool operator==(const ResetConfig&) const = default;
 };
@@ -110,19 +110,19 @@ struct SmsFields {
 
 struct DeliveryConfig {
     std::string helper = "/usr/libexec/chorus/chorus-deliver";
-    int timeout = 15;               // seconds, 1..300
-    std::string smtp_url;           // e.g. smtp://127.0.0.1:25; empty: email disabled
+    int timeout = 15;      // seconds, 1..300
+    std::string smtp_url;  // e.g. smtp://127.0.0.1:25; empty: email disabled
     std::string email_from = "chorus@localhost";
-    std::string sms_url;            // HTTP gateway; empty: SMS disabled
-    std::string voice_url;          // HTTP gateway; empty: voice disabled
+    std::string sms_url;    // HTTP gateway; empty: SMS disabled
+    std::string voice_url;  // HTTP gateway; empty: voice disabled
     // Templates around the library's own text (placeholders {message},
     // {subject} (email_subject only), {to}, {host}; docs/DELIVERY.md).
-    std::string email_subject = "{subject}";  // one line, <= 256 bytes
-    std::string email_body = "{message}";     // newlines allowed, <= 4096 bytes
-    std::string sms_body = "{message}";       // newlines allowed, <= 4096 bytes
-    std::string voice_message = "{message}";  // newlines allowed, <= 4096 bytes
-    SmsFormat sms_format = SmsFormat::json;  // body of the SMS request: JSON or form-encoded
-    SmsFields sms_fields;                     // [A-Za-z0-9_.-] and [] , 1..64 bytes, distinct
+    std::string email_subject = "{subject}";       // one line, <= 256 bytes
+    std::string email_body = "{message}";          // newlines allowed, <= 4096 bytes
+    std::string sms_body = "{message}";            // newlines allowed, <= 4096 bytes
+    std::string voice_message = "{message}";       // newlines allowed, <= 4096 bytes
+    SmsFormat sms_format = SmsFormat::json;        // body of the SMS request: JSON or form-encoded
+    SmsFields sms_fields;                          // [A-Za-z0-9_.-] and [] , 1..64 bytes, distinct
     GatewayAuth gateway_auth = GatewayAuth::none;  // SMS and voice requests
     std::string gateway_token_file;  // basic: "user:password", bearer: the token; absolute path,
                                      // required unless gateway_auth is none (root-owned, 0600)
@@ -134,7 +134,7 @@ struct DeliveryConfig {
     // The command channel: for the channels listed (email, sms, voice),
     // chorus-deliver runs this program with the request on stdin instead of
     // using the network; exit 0 = delivered (voice: approved).
-    std::string command;                       // absolute path; empty = none
+    std::string command;                        // absolute path; empty = none
     std::vector<std::string> command_channels;  // subset of email, sms, voice
 
     bool operator==(const DeliveryConfig&) const = default;
@@ -145,10 +145,10 @@ enum class StoreBackend { file, postgresql };
 struct StoreConfig {
     StoreBackend backend = StoreBackend::file;
     std::string path = kDefaultStateDir;
-    std::string conninfo;           // postgresql only: libpq connection string (no password)
-    std::string seal_key_file;      // AES-256-GCM key for TOTP secrets at rest; empty = not sealed
-                                    // (postgresql: required, the fleet key)
-    std::string plugin;             // postgresql only: the plugin .so; empty = built-in CHORUS_PLUGINDIR path
+    std::string conninfo;       // postgresql only: libpq connection string (no password)
+    std::string seal_key_file;  // AES-256-GCM key for TOTP secrets at rest; empty = not sealed
+                                // (postgresql: required, the fleet key)
+    std::string plugin;         // postgresql only: the plugin .so; empty = built-in CHORUS_PLUGINDIR path
 
     bool operator==(const StoreConfig&) const = default;
 };
@@ -161,7 +161,7 @@ struct FailmodeConfig {
     // fnmatch, no /dev/. Serial (ttyS*) and hypervisor (hvc*) consoles are
     // left out: on cloud machines they are reachable remotely.
     std::vector<std::string> console_ttys = {"console", "tty[0-9]*"};
-    std::string break_glass_path;           // host-local file store of break-glass codes; empty = none
+    std::string break_glass_path;  // host-local file store of break-glass codes; empty = none
 
     bool operator==(const FailmodeConfig&) const = default;
 };
@@ -175,7 +175,7 @@ struct Config {
     DeliveryConfig delivery;
     StoreConfig store;
     FailmodeConfig failmode;
-    std::string source;             // file it came from, or "built-in defaults"
+    std::string source;  // file it came from, or "built-in defaults"
 
     // Member-wise, `source` included; compilers keep it complete as fields are added.
     bool operator==(const Config&) const = default;

@@ -52,8 +52,10 @@ std::string check_tty_pattern(std::string_view s) {
     if (s.empty()) return "console tty patterns must not be empty";
     if (has_space(s) || s.find('/') != std::string_view::npos)
         return "console tty patterns must not contain spaces or '/' (write \"tty1\", not \"/dev/tty1\")";
-    if (s.find_first_not_of("*?") == std::string_view::npos) return "a console tty pattern must name a device, not match everything";
-    if (s.substr(0, 3) == "pts") return "pseudo-terminals (pts) are not consoles: anyone logged in remotely has one";
+    if (s.find_first_not_of("*?") == std::string_view::npos)
+        return "a console tty pattern must name a device, not match everything";
+    if (s.substr(0, 3) == "pts")
+        return "pseudo-terminals (pts) are not consoles: anyone logged in remotely has one";
     return "";
 }
 
@@ -149,26 +151,30 @@ Field enum_field(std::string key, E* out, std::vector<std::pair<const char*, E>>
                     }
                     allowed += (allowed.empty() ? "" : ", ") + std::string(word);
                 }
-                d.add(value_mark(k, v), name + ": unknown value '" + *s + "' (expected one of " + allowed + ")");
+                d.add(value_mark(k, v),
+                      name + ": unknown value '" + *s + "' (expected one of " + allowed + ")");
                 d.failed(name);
             }};
 }
 
 Field algorithm_field(HashAlgorithm* out) {
-    return {"algorithm", [out](Diagnostics& d, const std::string& name, const YAML::Node& k, const YAML::Node& v) {
+    return {"algorithm",
+            [out](Diagnostics& d, const std::string& name, const YAML::Node& k, const YAML::Node& v) {
                 auto s = read_text(d, name, k, v);
                 if (!s) return;
                 if (auto a = parse_algorithm(*s)) {
                     *out = *a;
                 } else {
-                    d.add(value_mark(k, v), name + ": unknown algorithm '" + *s + "' (expected sha1, sha256 or sha512)");
+                    d.add(value_mark(k, v),
+                          name + ": unknown algorithm '" + *s + "' (expected sha1, sha256 or sha512)");
                     d.failed(name);
                 }
             }};
 }
 
 Field secret_bytes_field(int* out) {
-    return {"secret_bytes", [out](Diagnostics& d, const std::string& name, const YAML::Node& k, const YAML::Node& v) {
+    return {"secret_bytes",
+            [out](Diagnostics& d, const std::string& name, const YAML::Node& k, const YAML::Node& v) {
                 auto n = read_integer(d, name, k, v, 0, 64);
                 if (!n) return;
                 // Below 128 bits a TOTP key is guessable offline (RFC 4226 section 4).
@@ -182,7 +188,8 @@ Field secret_bytes_field(int* out) {
 }
 
 Field grace_until_field(std::int64_t* out) {
-    return {"grace_until", [out](Diagnostics& d, const std::string& name, const YAML::Node& k, const YAML::Node& v) {
+    return {"grace_until",
+            [out](Diagnostics& d, const std::string& name, const YAML::Node& k, const YAML::Node& v) {
                 auto s = read_text(d, name, k, v);
                 if (!s) return;
                 if (s->empty()) {  // "" or empty: no absolute deadline
@@ -199,9 +206,12 @@ Field grace_until_field(std::int64_t* out) {
 }
 
 std::vector<Field> otp_fields(OtpConfig& c) {
-    return {algorithm_field(&c.algorithm),         int_field("digits", &c.digits, 6, 8),
-            int_field("period", &c.period, 15, 300), int_field("window", &c.window, 0, 10),
-            text_field("issuer", &c.issuer, check_issuer), secret_bytes_field(&c.secret_bytes)};
+    return {algorithm_field(&c.algorithm),
+            int_field("digits", &c.digits, 6, 8),
+            int_field("period", &c.period, 15, 300),
+            int_field("window", &c.window, 0, 10),
+            text_field("issuer", &c.issuer, check_issuer),
+            secret_bytes_field(&c.secret_bytes)};
 }
 
 std::vector<Field> password_fields(PasswordConfig& c) {
@@ -256,8 +266,8 @@ std::vector<Field> reset_fields(ResetConfig& c) {
 std::string check_field_name(std::string_view s) {
     if (s.empty() || s.size() > 64) return "must be 1..64 characters";
     bool ok = std::all_of(s.begin(), s.end(), [](char ch) {
-        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
-               ch == '.' || ch == '-' || ch == '[' || ch == ']';
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+               ch == '_' || ch == '.' || ch == '-' || ch == '[' || ch == ']';
     });
     return ok ? "" : "only letters, digits and _ . - [ ] are allowed";
 }
@@ -267,37 +277,38 @@ std::string check_channel_name(std::string_view s) {
 }
 
 std::vector<Field> delivery_fields(DeliveryConfig& c) {
-    return {text_field("helper", &c.helper, check_absolute_path),
-            int_field("timeout", &c.timeout, 1, 300),
-            text_field("smtp_url", &c.smtp_url, check_url_or_empty({"smtp", "smtps"})),
-            text_field("email_from", &c.email_from, check_email),
-            text_field("sms_url", &c.sms_url, check_gateway_url({"to", "message", "host"})),
-            text_field("voice_url", &c.voice_url, check_gateway_url({"to", "message", "host"})),
-            text_field("email_subject", &c.email_subject, check_template({"subject", "to", "host"}, 256)),
-            multiline_text_field("email_body", &c.email_body, check_template({"message", "to", "host"}, 4096)),
-            multiline_text_field("sms_body", &c.sms_body, check_template({"message", "to", "host"}, 4096)),
-            multiline_text_field("voice_message", &c.voice_message,
-                                 check_template({"message", "to", "host"}, 4096)),
-            enum_field<SmsFormat>("sms_format", &c.sms_format, {{"json", SmsFormat::json}, {"form", SmsFormat::form}}),
-            section_field("sms_fields", {text_field("to", &c.sms_fields.to, check_field_name),
-                                         text_field("message", &c.sms_fields.message, check_field_name)}),
-            enum_field<GatewayAuth>("gateway_auth", &c.gateway_auth,
-                                    {{"none", GatewayAuth::none},
-                                     {"basic", GatewayAuth::basic},
-                                     {"bearer", GatewayAuth::bearer}}),
-            text_field("gateway_token_file", &c.gateway_token_file, check_absolute_path_or_empty),
-            gateway_headers_field("gateway_headers", &c.gateway_headers, {"to", "message", "host"}),
-            text_field("command", &c.command, check_absolute_path_or_empty),
-            list_field("command_channels", &c.command_channels, check_channel_name)};
+    return {
+        text_field("helper", &c.helper, check_absolute_path),
+        int_field("timeout", &c.timeout, 1, 300),
+        text_field("smtp_url", &c.smtp_url, check_url_or_empty({"smtp", "smtps"})),
+        text_field("email_from", &c.email_from, check_email),
+        text_field("sms_url", &c.sms_url, check_gateway_url({"to", "message", "host"})),
+        text_field("voice_url", &c.voice_url, check_gateway_url({"to", "message", "host"})),
+        text_field("email_subject", &c.email_subject, check_template({"subject", "to", "host"}, 256)),
+        multiline_text_field("email_body", &c.email_body, check_template({"message", "to", "host"}, 4096)),
+        multiline_text_field("sms_body", &c.sms_body, check_template({"message", "to", "host"}, 4096)),
+        multiline_text_field("voice_message", &c.voice_message,
+                             check_template({"message", "to", "host"}, 4096)),
+        enum_field<SmsFormat>("sms_format", &c.sms_format,
+                              {{"json", SmsFormat::json}, {"form", SmsFormat::form}}),
+        section_field("sms_fields", {text_field("to", &c.sms_fields.to, check_field_name),
+                                     text_field("message", &c.sms_fields.message, check_field_name)}),
+        enum_field<GatewayAuth>(
+            "gateway_auth", &c.gateway_auth,
+            {{"none", GatewayAuth::none}, {"basic", GatewayAuth::basic}, {"bearer", GatewayAuth::bearer}}),
+        text_field("gateway_token_file", &c.gateway_token_file, check_absolute_path_or_empty),
+        gateway_headers_field("gateway_headers", &c.gateway_headers, {"to", "message", "host"}),
+        text_field("command", &c.command, check_absolute_path_or_empty),
+        list_field("command_channels", &c.command_channels, check_channel_name)};
 }
 
 std::vector<Field> store_fields(StoreConfig& c) {
-    return {enum_field<StoreBackend>("backend", &c.backend,
-                                     {{"file", StoreBackend::file}, {"postgresql", StoreBackend::postgresql}}),
-            text_field("path", &c.path, check_absolute_path),
-            text_field("conninfo", &c.conninfo, check_conninfo),
-            text_field("seal_key_file", &c.seal_key_file, check_absolute_path_or_empty),
-            text_field("plugin", &c.plugin, check_absolute_path_or_empty)};
+    return {
+        enum_field<StoreBackend>("backend", &c.backend,
+                                 {{"file", StoreBackend::file}, {"postgresql", StoreBackend::postgresql}}),
+        text_field("path", &c.path, check_absolute_path), text_field("conninfo", &c.conninfo, check_conninfo),
+        text_field("seal_key_file", &c.seal_key_file, check_absolute_path_or_empty),
+        text_field("plugin", &c.plugin, check_absolute_path_or_empty)};
 }
 
 std::vector<Field> failmode_fields(FailmodeConfig& c) {
@@ -331,7 +342,8 @@ void check_cross_field(Diagnostics& d, const Config& c) {
               "password.max_length: " + std::to_string(p.max_length) + " is below password.min_length " +
                   std::to_string(p.min_length) + " (use 0 for no maximum)");
     if (!any_failed({"password", "password.max_sequence"}) && p.max_sequence == 1)
-        d.add(d.where("password.max_sequence"), "password.max_sequence: 1 would forbid every password (0 = off, else 2..1024)");
+        d.add(d.where("password.max_sequence"),
+              "password.max_sequence: 1 would forbid every password (0 = off, else 2..1024)");
 
     const EnrollmentConfig& e = c.enrollment;
     if (!any_failed({"enrollment", "enrollment.policy", "enrollment.grace_days", "enrollment.grace_until"}) &&
@@ -347,13 +359,15 @@ void check_cross_field(Diagnostics& d, const Config& c) {
                   " is below reset.max_sends_per_hour " + std::to_string(r.max_sends_per_hour));
 
     const DeliveryConfig& dc = c.delivery;
-    if (!any_failed({"delivery", "delivery.sms_fields", "delivery.sms_fields.to", "delivery.sms_fields.message"}) &&
+    if (!any_failed(
+            {"delivery", "delivery.sms_fields", "delivery.sms_fields.to", "delivery.sms_fields.message"}) &&
         dc.sms_fields.to == dc.sms_fields.message)
         d.add(d.where("delivery.sms_fields.message", "delivery.sms_fields"),
               "delivery.sms_fields: to and message must be different names");
-    if (!any_failed({"delivery", "delivery.command", "delivery.command_channels"}) && !dc.command_channels.empty() &&
-        dc.command.empty())
-        d.add(d.where("delivery.command_channels", "delivery"), "delivery.command_channels: needs delivery.command");
+    if (!any_failed({"delivery", "delivery.command", "delivery.command_channels"}) &&
+        !dc.command_channels.empty() && dc.command.empty())
+        d.add(d.where("delivery.command_channels", "delivery"),
+              "delivery.command_channels: needs delivery.command");
     if (!any_failed({"delivery", "delivery.gateway_auth", "delivery.gateway_token_file"}) &&
         dc.gateway_auth != GatewayAuth::none && dc.gateway_token_file.empty())
         d.add(d.where("delivery.gateway_auth", "delivery"),
@@ -364,8 +378,8 @@ void check_cross_field(Diagnostics& d, const Config& c) {
         s.conninfo.empty())
         d.add(d.where("store.backend", "store"), "store.backend: postgresql needs store.conninfo");
     // The fleet key: without it a dump of the database would hold usable TOTP keys.
-    if (!any_failed({"store", "store.backend", "store.seal_key_file"}) && s.backend == StoreBackend::postgresql &&
-        s.seal_key_file.empty())
+    if (!any_failed({"store", "store.backend", "store.seal_key_file"}) &&
+        s.backend == StoreBackend::postgresql && s.seal_key_file.empty())
         d.add(d.where("store.backend", "store"),
               "store.backend: postgresql needs store.seal_key_file (the fleet key, `openssl rand -hex 32`)");
 
@@ -373,8 +387,10 @@ void check_cross_field(Diagnostics& d, const Config& c) {
     // setting that silently does nothing, or an opening on a disk error.
     const FailmodeConfig& f = c.failmode;
     const bool failmode_set = !f.allow_groups.empty() || f.allow_console || !f.break_glass_path.empty();
-    if (!any_failed({"store", "store.backend", "failmode"}) && failmode_set && s.backend != StoreBackend::postgresql)
-        d.add(d.where("failmode"), "failmode: applies only to store.backend: postgresql (the file store is local)");
+    if (!any_failed({"store", "store.backend", "failmode"}) && failmode_set &&
+        s.backend != StoreBackend::postgresql)
+        d.add(d.where("failmode"),
+              "failmode: applies only to store.backend: postgresql (the file store is local)");
     // An old file store there would turn its users' old recovery codes into
     // break-glass codes.
     if (!any_failed({"store", "store.path", "failmode", "failmode.break_glass_path"}) &&
@@ -412,7 +428,8 @@ void check_raw_text(Diagnostics& d, std::string_view text) {
             d.add(at, "more than one YAML document ('---'); only one is allowed");
         } else if (is_marker(l, "...")) {
             ended = true;
-        } else if (ended && l.find_first_not_of(" \t\r") != l.npos && l[l.find_first_not_of(" \t\r")] != '#') {
+        } else if (ended && l.find_first_not_of(" \t\r") != l.npos &&
+                   l[l.find_first_not_of(" \t\r")] != '#') {
             at.column = 0;
             d.add(at, "text after the end of the document ('...')");
             ended = false;  // one complaint is enough
@@ -444,7 +461,8 @@ std::optional<std::pair<int, std::string_view>> first_content_line(std::string_v
         std::string_view l = text.substr(start, end - start);
         start = end + 1;
         const std::size_t a = l.find_first_not_of(" \t\r");
-        if (a == l.npos || l[a] == '#' || (a == 0 && l[0] == '%') || is_marker(l, "---") || is_marker(l, "..."))
+        if (a == l.npos || l[a] == '#' || (a == 0 && l[0] == '%') || is_marker(l, "---") ||
+            is_marker(l, "..."))
             continue;
         const std::size_t b = l.find_last_not_of(" \t\r");
         return std::make_pair(line, l.substr(a, b - a + 1));

@@ -21,12 +21,16 @@ std::string quoted(std::string_view s) {
 
 std::string describe(const YAML::Node& n) {
     switch (n.Type()) {
-        case YAML::NodeType::Null: return "an empty value";
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Map: return "a mapping";
-        case YAML::NodeType::Scalar:
-            return n.Tag() == "!" ? "the quoted string " + quoted(n.Scalar()) : quoted(n.Scalar());
-        case YAML::NodeType::Undefined: break;
+    case YAML::NodeType::Null:
+        return "an empty value";
+    case YAML::NodeType::Sequence:
+        return "a list";
+    case YAML::NodeType::Map:
+        return "a mapping";
+    case YAML::NodeType::Scalar:
+        return n.Tag() == "!" ? "the quoted string " + quoted(n.Scalar()) : quoted(n.Scalar());
+    case YAML::NodeType::Undefined:
+        break;
     }
     return "nothing";
 }
@@ -36,7 +40,9 @@ void reject(Diagnostics& d, const std::string& name, const YAML::Mark& at, const
     d.failed(name);
 }
 
-bool is_plain_scalar(const YAML::Node& n) { return n.IsScalar() && n.Tag() == "?"; }
+bool is_plain_scalar(const YAML::Node& n) {
+    return n.IsScalar() && n.Tag() == "?";
+}
 
 bool is_text_scalar(const YAML::Node& n) {
     return n.IsScalar() && (n.Tag() == "?" || n.Tag() == "!" || n.Tag() == "tag:yaml.org,2002:str");
@@ -77,7 +83,9 @@ void Diagnostics::add(const YAML::Mark& at, std::string message) {
 std::string Diagnostics::joined() const {
     std::vector<Problem> sorted = problems_;
     std::stable_sort(sorted.begin(), sorted.end(), [](const Problem& a, const Problem& b) {
-        auto key = [](const Problem& p) { return std::pair(p.line < 0 ? 1 : 0, std::pair(p.line, p.column)); };
+        auto key = [](const Problem& p) {
+            return std::pair(p.line < 0 ? 1 : 0, std::pair(p.line, p.column));
+        };
         return key(a) < key(b);
     });
     std::string out;
@@ -100,7 +108,7 @@ bool Diagnostics::quote_left_open(const YAML::Mark& at) const {
     for (std::size_t i = static_cast<std::size_t>(at.pos) + 1; i < text_.size() && text_[i] != '\n'; ++i) {
         if (quote == '"' && text_[i] == '\\') {
             if (i + 1 < text_.size() && text_[i + 1] == '\n') return true;  // escaped line break
-            ++i;  // skip the escaped character
+            ++i;                                                            // skip the escaped character
         } else if (text_[i] == quote) {
             // In single quotes '' is an escaped quote, not the end.
             if (quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') {
@@ -132,7 +140,8 @@ void read_section(Diagnostics& d, const std::string& section, const YAML::Node& 
         if (d.quote_left_open(node.Mark()))
             d.add(node.Mark(), what + ": quoted string is not closed on its line (is the file truncated?)");
         else
-            d.add(value_mark(key, node), what + " must be a mapping of keys to values, not " + describe(node));
+            d.add(value_mark(key, node),
+                  what + " must be a mapping of keys to values, not " + describe(node));
         d.failed(section);
         return;
     }
@@ -172,7 +181,8 @@ std::optional<long long> read_integer(Diagnostics& d, const std::string& name, c
                                       const YAML::Node& value, long long lo, long long hi) {
     const std::string range = std::to_string(lo) + ".." + std::to_string(hi);
     if (!is_plain_scalar(value)) {
-        reject(d, name, value_mark(key, value), "expected an integer in " + range + ", got " + describe(value));
+        reject(d, name, value_mark(key, value),
+               "expected an integer in " + range + ", got " + describe(value));
         return std::nullopt;
     }
     const std::string& s = value.Scalar();
@@ -232,7 +242,8 @@ std::optional<std::string> read_text(Diagnostics& d, const std::string& name, co
 }
 
 Field bool_field(std::string key, bool* out) {
-    return {std::move(key), [out](Diagnostics& d, const std::string& name, const YAML::Node& k, const YAML::Node& v) {
+    return {std::move(key),
+            [out](Diagnostics& d, const std::string& name, const YAML::Node& k, const YAML::Node& v) {
                 // Only true/false: YAML 1.1 also reads "no" and "off" as false,
                 // and the Norway problem should not weaken a policy.
                 if (is_plain_scalar(v) && v.Scalar() == "true") {
@@ -246,49 +257,50 @@ Field bool_field(std::string key, bool* out) {
 }
 
 Field text_field(std::string key, std::string* out, TextCheck check) {
-    return {std::move(key),
-            [out, check = std::move(check)](Diagnostics& d, const std::string& name, const YAML::Node& k,
-                                            const YAML::Node& v) {
+    return {std::move(key), [out, check = std::move(check)](Diagnostics& d, const std::string& name,
+                                                            const YAML::Node& k, const YAML::Node& v) {
                 if (auto s = read_text(d, name, k, v, check)) *out = std::move(*s);
             }};
 }
 
 Field multiline_text_field(std::string key, std::string* out, TextCheck check) {
-    return {std::move(key),
-            [out, check = std::move(check)](Diagnostics& d, const std::string& name, const YAML::Node& k,
-                                            const YAML::Node& v) {
+    return {std::move(key), [out, check = std::move(check)](Diagnostics& d, const std::string& name,
+                                                            const YAML::Node& k, const YAML::Node& v) {
                 if (auto s = read_text(d, name, k, v, check, true)) *out = std::move(*s);
             }};
 }
 
 Field list_field(std::string key, std::vector<std::string>* out, TextCheck item_check) {
-    return {std::move(key),
-            [out, item_check = std::move(item_check)](Diagnostics& d, const std::string& name, const YAML::Node& k,
-                                                      const YAML::Node& v) {
-                if (v.IsNull()) {  // "groups:" with every item commented out
-                    out->clear();
-                    return;
-                }
-                if (!v.IsSequence()) {
-                    reject(d, name, value_mark(k, v), "expected a list such as [a, b], got " + describe(v));
-                    return;
-                }
-                std::vector<std::string> items;
-                bool ok = true;
-                for (const YAML::Node& item : v) {
-                    auto s = is_text_scalar(item) ? read_text(d, name, k, item, item_check) : std::nullopt;
-                    if (!is_text_scalar(item))
-                        reject(d, name, value_mark(k, item), "list items must be strings, got " + describe(item));
-                    if (s) items.push_back(std::move(*s));
-                    else ok = false;
-                }
-                if (ok) *out = std::move(items);
-            }};
+    return {
+        std::move(key), [out, item_check = std::move(item_check)](Diagnostics& d, const std::string& name,
+                                                                  const YAML::Node& k, const YAML::Node& v) {
+            if (v.IsNull()) {  // "groups:" with every item commented out
+                out->clear();
+                return;
+            }
+            if (!v.IsSequence()) {
+                reject(d, name, value_mark(k, v), "expected a list such as [a, b], got " + describe(v));
+                return;
+            }
+            std::vector<std::string> items;
+            bool ok = true;
+            for (const YAML::Node& item : v) {
+                auto s = is_text_scalar(item) ? read_text(d, name, k, item, item_check) : std::nullopt;
+                if (!is_text_scalar(item))
+                    reject(d, name, value_mark(k, item), "list items must be strings, got " + describe(item));
+                if (s)
+                    items.push_back(std::move(*s));
+                else
+                    ok = false;
+            }
+            if (ok) *out = std::move(items);
+        }};
 }
 
 Field section_field(std::string key, std::vector<Field> fields) {
-    return {std::move(key), [fields = std::move(fields)](Diagnostics& d, const std::string& name, const YAML::Node& k,
-                                                         const YAML::Node& v) { read_section(d, name, k, v, fields); }};
+    return {std::move(key),
+            [fields = std::move(fields)](Diagnostics& d, const std::string& name, const YAML::Node& k,
+                                         const YAML::Node& v) { read_section(d, name, k, v, fields); }};
 }
 
 std::string check_absolute_path_or_empty(std::string_view s) {
@@ -301,7 +313,9 @@ std::string check_absolute_path(std::string_view s) {
     return check_absolute_path_or_empty(s);
 }
 
-std::string check_nonempty(std::string_view s) { return s.empty() ? "must not be empty" : ""; }
+std::string check_nonempty(std::string_view s) {
+    return s.empty() ? "must not be empty" : "";
+}
 
 TextCheck check_url_or_empty(std::vector<std::string> schemes) {
     return [schemes = std::move(schemes)](std::string_view s) -> std::string {
@@ -322,7 +336,8 @@ std::optional<std::int64_t> parse_utc_date(std::string_view s) {
     auto num = [&](std::size_t at, std::size_t len) -> std::optional<int> {
         int v = 0;
         auto [ptr, ec] = std::from_chars(s.data() + at, s.data() + at + len, v);
-        if (ec != std::errc{} || ptr != s.data() + at + len || s[at] == '+' || s[at] == '-') return std::nullopt;
+        if (ec != std::errc{} || ptr != s.data() + at + len || s[at] == '+' || s[at] == '-')
+            return std::nullopt;
         return v;
     };
     auto y = num(0, 4), m = num(5, 2), dd = num(8, 2);

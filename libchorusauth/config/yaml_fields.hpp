@@ -91,7 +91,8 @@ std::optional<std::string> read_text(Diagnostics& d, const std::string& name, co
 
 template <typename T>
 Field int_field(std::string key, T* out, long long lo, long long hi) {
-    return {key, [out, lo, hi](Diagnostics& d, const std::string& name, const YAML::Node& k, const YAML::Node& v) {
+    return {key,
+            [out, lo, hi](Diagnostics& d, const std::string& name, const YAML::Node& k, const YAML::Node& v) {
                 if (auto n = read_integer(d, name, k, v, lo, hi)) *out = static_cast<T>(*n);
             }};
 }

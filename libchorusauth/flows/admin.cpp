@@ -112,7 +112,9 @@ Status user_unenroll(Context& ctx, std::string_view user, bool all) {
     return {};
 }
 
-Result<std::vector<std::string>> user_list(Context& ctx) { return ctx.store->list_users(); }
+Result<std::vector<std::string>> user_list(Context& ctx) {
+    return ctx.store->list_users();
+}
 
 Status user_set_contact(Context& ctx, std::string_view user, std::optional<std::string_view> phone,
                         std::optional<std::string_view> email) {
@@ -137,7 +139,8 @@ Status user_set_contact(Context& ctx, std::string_view user, std::optional<std::
     UserRecord rec = existing ? std::move(*existing) : UserRecord{};
     if (new_phone) rec.phone = *new_phone;
     if (new_email) rec.email = *new_email;
-    if (rec.phone.empty() && (rec.default_method == "sms" || rec.default_method == "call")) rec.default_method = "app";
+    if (rec.phone.empty() && (rec.default_method == "sms" || rec.default_method == "call"))
+        rec.default_method = "app";
     return txn->put_record(rec);
 }
 

@@ -30,7 +30,7 @@ bool record_unreadable(const Error& e);
 // may discard the record to get past it.
 Result<std::optional<UserRecord>> read_record(UserTxn& txn, std::string_view user);
 
-Result<UserStatus> user_status(Context& ctx, std::string_view user);   // Errc::not_found if none
+Result<UserStatus> user_status(Context& ctx, std::string_view user);  // Errc::not_found if none
 // Clears the lockout; with an unreadable record too (it only rewrites the
 // live state), warning that logins fail until the record is removed.
 Status user_unlock(Context& ctx, std::string_view user);

@@ -30,14 +30,17 @@ struct OpName {
     CheckOp op;
     std::string_view name;
 };
-constexpr OpName kOps[] = {{CheckOp::probe, "probe"}, {CheckOp::account, "account"}, {CheckOp::verify, "verify"}};
+constexpr OpName kOps[] = {
+    {CheckOp::probe, "probe"}, {CheckOp::account, "account"}, {CheckOp::verify, "verify"}};
 
 struct StatusName {
     CheckStatus status;
     std::string_view name;
 };
-constexpr StatusName kStatuses[] = {{CheckStatus::ok, "ok"},         {CheckStatus::bad_code, "bad-code"},
-                                    {CheckStatus::replay, "replay"}, {CheckStatus::locked, "locked"},
+constexpr StatusName kStatuses[] = {{CheckStatus::ok, "ok"},
+                                    {CheckStatus::bad_code, "bad-code"},
+                                    {CheckStatus::replay, "replay"},
+                                    {CheckStatus::locked, "locked"},
                                     {CheckStatus::not_enrolled, "not-enrolled"}};
 
 std::string_view op_name(CheckOp op) {
@@ -55,8 +58,10 @@ std::string_view status_name(CheckStatus s) {
 // Which answers an operation can have; any other is a failure.
 bool status_fits(CheckOp op, CheckStatus s) {
     switch (op) {
-    case CheckOp::probe: return s == CheckStatus::ok || s == CheckStatus::not_enrolled;
-    case CheckOp::account: return s == CheckStatus::ok || s == CheckStatus::locked || s == CheckStatus::not_enrolled;
+    case CheckOp::probe:
+        return s == CheckStatus::ok || s == CheckStatus::not_enrolled;
+    case CheckOp::account:
+        return s == CheckStatus::ok || s == CheckStatus::locked || s == CheckStatus::not_enrolled;
     case CheckOp::verify:
         return s == CheckStatus::ok || s == CheckStatus::bad_code || s == CheckStatus::replay ||
                s == CheckStatus::locked;
@@ -106,20 +111,27 @@ CheckAnswer answer_verify(Context& ctx, std::string_view user, std::string_view 
         return a;
     }
     switch (st.code()) {
-    case Errc::bad_code: a.status = CheckStatus::bad_code; break;
-    case Errc::replay: a.status = CheckStatus::replay; break;
+    case Errc::bad_code:
+        a.status = CheckStatus::bad_code;
+        break;
+    case Errc::replay:
+        a.status = CheckStatus::replay;
+        break;
     case Errc::locked:
         a.status = CheckStatus::locked;
         a.lock_remaining = outcome.lock_remaining;
         break;
-    default: break;  // failure
+    default:
+        break;  // failure
     }
     return a;
 }
 
 }  // namespace
 
-const char* check_helper_path() { return CHORUS_LIBEXECDIR "/chorus-check"; }
+const char* check_helper_path() {
+    return CHORUS_LIBEXECDIR "/chorus-check";
+}
 
 std::string encode_check_answer(CheckOp op, const CheckAnswer& a) {
     std::string line(kTag);
@@ -138,8 +150,8 @@ CheckAnswer decode_check_answer(CheckOp op, int exit_status, std::string_view li
     CheckAnswer a;
     a.status = static_cast<CheckStatus>(exit_status);
     if (a.status == CheckStatus::failure || !status_fits(op, a.status)) return denied;
-    const std::string expected_head = std::string(kTag) + ' ' + std::string(op_name(op)) + ' ' +
-                                      std::string(status_name(a.status)) + ' ';
+    const std::string expected_head =
+        std::string(kTag) + ' ' + std::string(op_name(op)) + ' ' + std::string(status_name(a.status)) + ' ';
     if (line.size() <= expected_head.size() || line.substr(0, expected_head.size()) != expected_head ||
         line.back() != '\n')
         return denied;
@@ -186,11 +198,13 @@ Result<CheckAnswer> run_check_helper(const Context& ctx, CheckOp op, std::string
     call.max_output = 128;
     call.timeout_ms = kCheckTimeoutMs;
     CHORUS_ASSIGN_OR_RETURN(HelperExit exit, run_helper(call));
-    if (!exit.exited) return make_error(Errc::io, "chorus-check was killed by signal " + std::to_string(exit.signal));
-    if (exit.exit_status == kHelperExecFailed) return make_error(Errc::io, std::string("cannot run ") + call.path);
+    if (!exit.exited)
+        return make_error(Errc::io, "chorus-check was killed by signal " + std::to_string(exit.signal));
+    if (exit.exit_status == kHelperExecFailed)
+        return make_error(Errc::io, std::string("cannot run ") + call.path);
     const CheckAnswer a = decode_check_answer(op, exit.exit_status, exit.output);
-    CHORUS_DEBUG(ctx.log, "chorus-check %s: exit %d, answer %s", std::string(op_name(op)).c_str(), exit.exit_status,
-                 std::string(status_name(a.status)).c_str());
+    CHORUS_DEBUG(ctx.log, "chorus-check %s: exit %d, answer %s", std::string(op_name(op)).c_str(),
+                 exit.exit_status, std::string(status_name(a.status)).c_str());
     if (a.status == CheckStatus::failure)
         return make_error(Errc::io, "chorus-check failed (exit " + std::to_string(exit.exit_status) + ")");
     return a;

@@ -24,7 +24,8 @@ namespace {
 // Loads store-postgresql.so once per process (never unloaded: libpq and
 // OpenSSL keep process-wide state) and checks it was built with this tree.
 Result<const StorePluginV1*> load_plugin(const std::string& configured) {
-    const std::string path = configured.empty() ? std::string(CHORUS_PLUGINDIR "/" CHORUS_STORE_PLUGIN_FILE) : configured;
+    const std::string path =
+        configured.empty() ? std::string(CHORUS_PLUGINDIR "/" CHORUS_STORE_PLUGIN_FILE) : configured;
     // Code we are about to run: the trusted-file rule (root-owned, or ours for
     // an unprivileged caller; in such a directory; writable by nobody else),
     // and dlopen() of the very file checked, through its descriptor, so
@@ -53,7 +54,8 @@ Result<const StorePluginV1*> load_plugin(const std::string& configured) {
     auto entry = reinterpret_cast<chorus_store_plugin_v1_fn>(::dlsym(h, CHORUS_STORE_PLUGIN_SYMBOL));
     const StorePluginV1* p = entry != nullptr ? entry() : nullptr;
     if (p == nullptr || p->struct_size != sizeof(StorePluginV1) || p->layout != plugin_layout() ||
-        p->build_tag == nullptr || std::strcmp(p->build_tag, CHORUS_STORE_PLUGIN_TAG) != 0 || p->open == nullptr)
+        p->build_tag == nullptr || std::strcmp(p->build_tag, CHORUS_STORE_PLUGIN_TAG) != 0 ||
+        p->open == nullptr)
         return make_error(Errc::unsupported, path + ": not a store plugin built for this libchorusauth");
     return p;
 }
@@ -68,7 +70,8 @@ Result<SecretBytes> load_seal_key(const std::string& path) {
     to.max_bytes = 128;
     auto read = read_trusted_file(path, to);
     // A key file anyone else could read or change is a configuration error.
-    if (!read.ok() && read.code() == Errc::unsafe_file) return make_error(Errc::config, std::move(read).error().message);
+    if (!read.ok() && read.code() == Errc::unsafe_file)
+        return make_error(Errc::config, std::move(read).error().message);
     CHORUS_ASSIGN_OR_RETURN(std::string text, std::move(read));
     auto key = parse_seal_key(text);
     secure_wipe(text.data(), text.size());

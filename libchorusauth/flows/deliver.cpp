@@ -12,9 +12,12 @@ namespace chorus {
 
 const char* channel_name(Channel c) {
     switch (c) {
-    case Channel::email: return "email";
-    case Channel::sms: return "sms";
-    case Channel::voice: return "voice";
+    case Channel::email:
+        return "email";
+    case Channel::sms:
+        return "sms";
+    case Channel::voice:
+        return "voice";
     }
     return "unknown";
 }
@@ -23,9 +26,12 @@ bool channel_configured(const DeliveryConfig& dc, Channel c) {
     for (const auto& listed : dc.command_channels)
         if (!dc.command.empty() && listed == channel_name(c)) return true;
     switch (c) {
-    case Channel::email: return !dc.smtp_url.empty();
-    case Channel::sms: return !dc.sms_url.empty();
-    case Channel::voice: return !dc.voice_url.empty();
+    case Channel::email:
+        return !dc.smtp_url.empty();
+    case Channel::sms:
+        return !dc.sms_url.empty();
+    case Channel::voice:
+        return !dc.voice_url.empty();
     }
     return false;
 }
@@ -52,7 +58,8 @@ Status deliver(const Context& ctx, Channel channel, std::string_view to, std::st
     if (!config.empty() && config[0] == '/' && config != kDefaultConfigPath && getuid() == 0)
         call.args = {"--config", config};
     CHORUS_ASSIGN_OR_RETURN(HelperExit exit, run_helper(call));
-    if (!exit.exited) return make_error(Errc::io, "delivery helper killed by signal " + std::to_string(exit.signal));
+    if (!exit.exited)
+        return make_error(Errc::io, "delivery helper killed by signal " + std::to_string(exit.signal));
     if (exit.exit_status == kHelperExecFailed)
         return make_error(Errc::io, "delivery helper " + dc.helper + " could not be started");
     if (exit.exit_status != 0)
@@ -75,7 +82,9 @@ void deliver_detached(const Context& ctx, Channel channel, std::string_view to, 
         if (grandchild == 0) {
             setsid();
             Status st = deliver(ctx, channel, to, subject, body);
-            if (!st.ok()) ctx.log.logf(LogLevel::error, "%s not sent: %s", channel_name(channel), st.error().message.c_str());
+            if (!st.ok())
+                ctx.log.logf(LogLevel::error, "%s not sent: %s", channel_name(channel),
+                             st.error().message.c_str());
             _exit(st.ok() ? 0 : 1);
         }
         _exit(grandchild < 0 ? 1 : 0);

@@ -10,7 +10,8 @@
 
 namespace chorus {
 
-Result<PendingEnrollment> enrollment_prepare(const Context& ctx, std::string_view user, const EnrollRequest& req) {
+Result<PendingEnrollment> enrollment_prepare(const Context& ctx, std::string_view user,
+                                             const EnrollRequest& req) {
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     const OtpConfig& oc = ctx.config.otp;
     PendingEnrollment e;
@@ -38,7 +39,8 @@ Result<PendingEnrollment> enrollment_prepare(const Context& ctx, std::string_vie
     return e;
 }
 
-Result<std::uint64_t> enrollment_check(const Context& ctx, const PendingEnrollment& e, std::string_view code) {
+Result<std::uint64_t> enrollment_check(const Context& ctx, const PendingEnrollment& e,
+                                       std::string_view code) {
     int window = e.key.window >= 0 ? e.key.window : ctx.config.otp.window;
     auto step = totp_match(e.key.params, e.key.secret.data(), e.key.secret.size(), code,
                            totp_step(ctx.now(), e.key.params.period), window);
@@ -81,7 +83,8 @@ Status store_recovery_codes(Context& ctx, std::string_view user, const std::vect
     std::vector<HashedCode> hashed;
     for (const auto& c : codes) {
         SecretString n = normalize_code(c.view());
-        if (n.empty() || n.size() > kMaxCodeInput) return make_error(Errc::invalid_argument, "recovery code of bad length");
+        if (n.empty() || n.size() > kMaxCodeInput)
+            return make_error(Errc::invalid_argument, "recovery code of bad length");
         CHORUS_ASSIGN_OR_RETURN(std::string h, hash_code(n.view()));
         hashed.push_back(HashedCode{std::move(h)});
     }
@@ -97,18 +100,20 @@ Status store_recovery_codes(Context& ctx, std::string_view user, const std::vect
 Result<std::vector<SecretString>> recovery_codes_renew(Context& ctx, std::string_view user) {
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     int count = ctx.config.enrollment.recovery_codes;
-    if (count <= 0) return make_error(Errc::unsupported, "recovery codes are disabled (enrollment.recovery_codes: 0)");
+    if (count <= 0)
+        return make_error(Errc::unsupported, "recovery codes are disabled (enrollment.recovery_codes: 0)");
     CHORUS_ASSIGN_OR_RETURN(auto codes, generate_recovery_codes(count));
     CHORUS_RETURN_IF_ERROR(store_recovery_codes(ctx, user, codes));
-    ctx.log.logf(LogLevel::notice, "new recovery codes made for %.*s", static_cast<int>(user.size()), user.data());
+    ctx.log.logf(LogLevel::notice, "new recovery codes made for %.*s", static_cast<int>(user.size()),
+                 user.data());
     return codes;
 }
 
 Status recovery_codes_import(Context& ctx, std::string_view user, const std::vector<SecretString>& codes) {
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     CHORUS_RETURN_IF_ERROR(store_recovery_codes(ctx, user, codes));
-    ctx.log.logf(LogLevel::notice, "%zu recovery codes imported for %.*s", codes.size(), static_cast<int>(user.size()),
-                 user.data());
+    ctx.log.logf(LogLevel::notice, "%zu recovery codes imported for %.*s", codes.size(),
+                 static_cast<int>(user.size()), user.data());
     return {};
 }
 

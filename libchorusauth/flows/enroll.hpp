@@ -11,11 +11,11 @@
 namespace chorus {
 
 struct EnrollRequest {
-    std::string secret_base32;          // empty: generate
+    std::string secret_base32;  // empty: generate
     std::optional<HashAlgorithm> algorithm;
-    int digits = 0;                     // 0: config
-    int period = 0;                     // 0: config
-    int window = -1;                    // -1: config (imports carry their own)
+    int digits = 0;   // 0: config
+    int period = 0;   // 0: config
+    int window = -1;  // -1: config (imports carry their own)
 };
 
 struct PendingEnrollment {
@@ -25,7 +25,8 @@ struct PendingEnrollment {
     SecretString secret_display;  // base32 in groups of four
 };
 
-Result<PendingEnrollment> enrollment_prepare(const Context& ctx, std::string_view user, const EnrollRequest& req);
+Result<PendingEnrollment> enrollment_prepare(const Context& ctx, std::string_view user,
+                                             const EnrollRequest& req);
 
 // Matched step of code against the pending key, or Errc::bad_code.
 Result<std::uint64_t> enrollment_check(const Context& ctx, const PendingEnrollment& e, std::string_view code);

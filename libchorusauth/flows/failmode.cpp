@@ -29,7 +29,9 @@ Result<std::unique_ptr<Context>> break_glass_context(const Context& ctx) {
 }
 
 // A user name for a log line (the logger escapes control bytes).
-std::string name_of(std::string_view user) { return std::string(user.substr(0, 256)); }
+std::string name_of(std::string_view user) {
+    return std::string(user.substr(0, 256));
+}
 
 }  // namespace
 
@@ -64,7 +66,9 @@ std::optional<std::string> failmode_admits(const Context& ctx, const std::vector
     return std::nullopt;
 }
 
-bool break_glass_configured(const Context& ctx) { return !ctx.config.failmode.break_glass_path.empty(); }
+bool break_glass_configured(const Context& ctx) {
+    return !ctx.config.failmode.break_glass_path.empty();
+}
 
 Status break_glass_verify(Context& ctx, std::string_view user, std::string_view code) {
     if (!break_glass_configured(ctx)) return make_error(Errc::bad_code, "wrong code");
@@ -82,9 +86,8 @@ Result<std::vector<SecretString>> break_glass_renew(Context& ctx, std::string_vi
     return recovery_codes_renew(*local, user);
 }
 
-
-bool admit_by_failmode(Context& ctx, std::string_view user, const std::vector<std::string>& groups, Prompter& p,
-                       const Error& cause) {
+bool admit_by_failmode(Context& ctx, std::string_view user, const std::vector<std::string>& groups,
+                       Prompter& p, const Error& cause) {
     std::optional<std::string> reason = failmode_admits(ctx, groups);
     const FailmodeConfig& f = ctx.config.failmode;
     if (!reason && caller_can_signal_us() && (f.allow_console || !f.allow_groups.empty()))
@@ -93,7 +96,8 @@ bool admit_by_failmode(Context& ctx, std::string_view user, const std::vector<st
                      "process its caller can stop (real uid %u): only a break-glass code works here",
                      cause.message.c_str(), name_of(user).c_str(), static_cast<unsigned>(::getuid()));
     if (!reason) return false;
-    ctx.log.logf(LogLevel::warning, "state store unreachable (%s); %s let in without a second factor by failmode (%s)",
+    ctx.log.logf(LogLevel::warning,
+                 "state store unreachable (%s); %s let in without a second factor by failmode (%s)",
                  cause.message.c_str(), name_of(user).c_str(), reason->c_str());
     p.info("Two-step verification is unreachable: signed in under the emergency policy.").ignore();
     return true;
@@ -107,7 +111,8 @@ Result<LoginResult> authenticate_unreachable(Context& ctx, std::string_view user
     if (break_glass_configured(ctx) && !code.empty()) st = break_glass_verify(ctx, user, code);
     if (!st.ok()) {
         if (break_glass_configured(ctx))
-            ctx.log.logf(LogLevel::notice, "state store unreachable (%s); no break-glass code accepted for %s: %s",
+            ctx.log.logf(LogLevel::notice,
+                         "state store unreachable (%s); no break-glass code accepted for %s: %s",
                          cause.message.c_str(), name_of(user).c_str(), st.error().message.c_str());
         p.error("Verification is unavailable right now. Contact your administrator.").ignore();
         // The store's failure is the answer (PAM_AUTHINFO_UNAVAIL), unless the

@@ -43,8 +43,8 @@ Status break_glass_verify(Context& ctx, std::string_view user, std::string_view 
 Result<std::vector<SecretString>> break_glass_renew(Context& ctx, std::string_view user);
 
 // When failmode admits the account (groups): logs it, tells the user, true.
-bool admit_by_failmode(Context& ctx, std::string_view user, const std::vector<std::string>& groups, Prompter& p,
-                       const Error& cause);
+bool admit_by_failmode(Context& ctx, std::string_view user, const std::vector<std::string>& groups,
+                       Prompter& p, const Error& cause);
 
 // The auth stage met an unreachable store (cause) after the user typed code.
 // groups: the account's groups, or nullptr for an unknown account. Admits by

@@ -14,12 +14,13 @@
 #include "util/fd.hpp"
 
 namespace chorus {
-static_assert(!HelperExit{}.exited && HelperExit{}.exit_status != 0, "a default outcome must not read as an exit");
+static_assert(!HelperExit{}.exited && HelperExit{}.exit_status != 0,
+              "a default outcome must not read as an exit");
 
 namespace {
 
 std::int64_t now_ms() {
-    struct timespec t{};
+    struct timespec t {};
     clock_gettime(CLOCK_MONOTONIC, &t);
     return static_cast<std::int64_t>(t.tv_sec) * 1000 + t.tv_nsec / 1000000;
 }
@@ -29,7 +30,7 @@ std::int64_t now_ms() {
 class SignalDisposition {
 public:
     SignalDisposition(int sig, void (*handler)(int)) : sig_(sig) {
-        struct sigaction sa{};
+        struct sigaction sa {};
         sa.sa_handler = handler;
         sigemptyset(&sa.sa_mask);
         set_ = ::sigaction(sig, &sa, &old_) == 0;
@@ -43,7 +44,7 @@ public:
 
 private:
     int sig_;
-    struct sigaction old_{};
+    struct sigaction old_ {};
     bool set_ = false;
 };
 
@@ -54,12 +55,14 @@ private:
     (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
     // Ignored signals survive execve: give the helper the defaults.
     for (int sig = 1; sig < NSIG; ++sig) (void)::signal(sig, SIG_DFL);
-    if (::dup2(in_fd, 0) < 0 || ::dup2(call.capture_output ? out_fd : null_fd, 1) < 0 || ::dup2(null_fd, 2) < 0)
+    if (::dup2(in_fd, 0) < 0 || ::dup2(call.capture_output ? out_fd : null_fd, 1) < 0 ||
+        ::dup2(null_fd, 2) < 0)
         ::_exit(kHelperExecFailed);
     // Nothing the caller holds open (its sockets, its terminal) reaches the helper.
     if (::close_range(3, ~0U, 0) != 0) {
-        struct rlimit rl{};
-        const rlim_t top = ::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 65536;
+        struct rlimit rl {};
+        const rlim_t top =
+            ::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 65536;
         for (rlim_t fd = 3; fd < top; ++fd) (void)::close(static_cast<int>(fd));
     }
     char* const envp[] = {nullptr};
@@ -69,7 +72,8 @@ private:
 
 // Feeds the input and collects the output until both are done, the output
 // is too long, or the deadline passes.
-Status exchange(const HelperCall& call, UniqueFd& in_w, UniqueFd& out_r, std::int64_t deadline, std::string& out) {
+Status exchange(const HelperCall& call, UniqueFd& in_w, UniqueFd& out_r, std::int64_t deadline,
+                std::string& out) {
     std::size_t written = 0;
     if (call.input.empty()) in_w.reset();
     if (in_w.valid() && ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK) != 0) return errno_error("fcntl", errno);
@@ -82,14 +86,16 @@ Status exchange(const HelperCall& call, UniqueFd& in_w, UniqueFd& out_r, std::in
         if (n <= 0) continue;
         if (in_w.valid() && pfd[0].revents != 0) {
             const ssize_t w = ::write(in_w.get(), call.input.data() + written, call.input.size() - written);
-            if (w < 0 && errno != EINTR && errno != EAGAIN) return errno_error("writing to " + call.path, errno);
+            if (w < 0 && errno != EINTR && errno != EAGAIN)
+                return errno_error("writing to " + call.path, errno);
             if (w > 0) written += static_cast<std::size_t>(w);
             if (written == call.input.size()) in_w.reset();  // EOF for the helper
         }
         if (out_r.valid() && pfd[1].revents != 0) {
             char buf[256];
             const ssize_t r = ::read(out_r.get(), buf, sizeof buf);
-            if (r < 0 && errno != EINTR && errno != EAGAIN) return errno_error("reading from " + call.path, errno);
+            if (r < 0 && errno != EINTR && errno != EAGAIN)
+                return errno_error("reading from " + call.path, errno);
             if (r == 0) out_r.reset();
             if (r > 0) out.append(buf, static_cast<std::size_t>(r));
             if (out.size() > call.max_output) return make_error(Errc::io, call.path + " answered too much");
@@ -111,7 +117,9 @@ Result<int> reap(pid_t pid, std::int64_t deadline, bool& lost) {
             return errno_error("waitpid", errno);
         }
         if (now_ms() >= deadline) return make_error(Errc::io, "helper did not exit in time");
-        struct timespec t{0, nap_ns};
+        struct timespec t {
+            0, nap_ns
+        };
         ::nanosleep(&t, nullptr);
         if (nap_ns < 20 * 1000 * 1000) nap_ns *= 2;
     }

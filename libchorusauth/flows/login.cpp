@@ -19,10 +19,14 @@ std::string minutes_text(std::int64_t seconds) {
 // Words for a failed check. None of them tells an unknown account from a real one.
 Status explain(Prompter& p, const Error& e, const VerifyOutcome& outcome) {
     switch (e.code) {
-    case Errc::bad_code: return p.error("Wrong code.");
-    case Errc::replay: return p.error("Code expired or already used. Wait for the next code.");
-    case Errc::locked: return p.error("Too many attempts: try again in " + minutes_text(outcome.lock_remaining) + ".");
-    default: return p.error("Verification is unavailable right now. Contact your administrator.");
+    case Errc::bad_code:
+        return p.error("Wrong code.");
+    case Errc::replay:
+        return p.error("Code expired or already used. Wait for the next code.");
+    case Errc::locked:
+        return p.error("Too many attempts: try again in " + minutes_text(outcome.lock_remaining) + ".");
+    default:
+        return p.error("Verification is unavailable right now. Contact your administrator.");
     }
 }
 
@@ -48,8 +52,9 @@ Status refuse_state_under_typed_name(Context& ctx, std::string_view typed, const
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(typed));
     auto rec = txn->record();
     if (rec.ok() && !*rec) return {};
-    return make_error(Errc::config, "state is stored under the name as typed, not under the account's own name " +
-                                        user + ": remove it with `chorusctl unenroll NAME --all` (docs/STATE.md)");
+    return make_error(Errc::config,
+                      "state is stored under the name as typed, not under the account's own name " + user +
+                          ": remove it with `chorusctl unenroll NAME --all` (docs/STATE.md)");
 }
 
 }  // namespace
@@ -102,7 +107,8 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Pro
         st = verify_code(ctx, user, code.view(), outcome);
     }
     if (!st.ok() && st.code() == Errc::unavailable)
-        return authenticate_unreachable(ctx, user, known_groups, p, other_method ? "" : code.view(), st.error());
+        return authenticate_unreachable(ctx, user, known_groups, p, other_method ? "" : code.view(),
+                                        st.error());
     if (!st.ok()) {
         // A failed delivery has told the user already ("Couldn't send the code").
         if (!(other_method && st.code() == Errc::io)) explain(p, st.error(), outcome).ignore();
@@ -152,7 +158,8 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
         // cannot show it. The policy still decides: required means refused.
         ctx.log.logf(LogLevel::notice, "registration not offered: the application asked for silence");
         if (v.obligation == Obligation::must_register)
-            return make_error(Errc::not_enrolled, "no second factor registered, and registration needs messages");
+            return make_error(Errc::not_enrolled,
+                              "no second factor registered, and registration needs messages");
         return {};
     }
     RegisterOptions ro;
@@ -171,16 +178,19 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
         ro.allow_skip = true;
         auto r = register_interactively(ctx, user, p, ro);
         if (r.ok() && *r == RegisterResult::registered_meanwhile)
-            return make_error(Errc::not_enrolled, "registered in another session meanwhile");  // "log in again"
+            return make_error(Errc::not_enrolled,
+                              "registered in another session meanwhile");  // "log in again"
         if (!r.ok() && r.code() != Errc::bad_code)
-            ctx.log.logf(LogLevel::info, "optional registration not completed: %s", r.error().message.c_str());
+            ctx.log.logf(LogLevel::info, "optional registration not completed: %s",
+                         r.error().message.c_str());
         return {};  // registration was optional: the login goes on either way
     }
     case Obligation::must_register: {
         auto r = register_interactively(ctx, user, p, ro);
         if (r.ok() && *r == RegisterResult::registered_meanwhile) {
             // This login proved the password only; the method now registered wants its code.
-            ctx.log.logf(LogLevel::notice, "login refused: a method was registered in another session meanwhile");
+            ctx.log.logf(LogLevel::notice,
+                         "login refused: a method was registered in another session meanwhile");
             return make_error(Errc::not_enrolled, "registered in another session meanwhile");
         }
         if (!r.ok()) {

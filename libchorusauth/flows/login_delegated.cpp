@@ -16,7 +16,8 @@ public:
 
 private:
     static Error refuse() {
-        return make_error(Errc::permission, "Chorus state is readable by root only; this caller goes through chorus-check");
+        return make_error(Errc::permission,
+                          "Chorus state is readable by root only; this caller goes through chorus-check");
     }
 };
 
@@ -29,11 +30,15 @@ Status same_user(std::string_view user) {
     return {};
 }
 
-std::string minutes(std::int64_t s) { return std::to_string((s + 59) / 60); }
+std::string minutes(std::int64_t s) {
+    return std::to_string((s + 59) / 60);
+}
 
 }  // namespace
 
-std::unique_ptr<Store> make_refusing_store() { return std::make_unique<RefusingStore>(); }
+std::unique_ptr<Store> make_refusing_store() {
+    return std::make_unique<RefusingStore>();
+}
 
 Result<LoginResult> delegated_authenticate(Context& ctx, std::string_view user, Prompter& p,
                                            const std::optional<SecretString>& preset_code) {
@@ -49,7 +54,8 @@ Result<LoginResult> delegated_authenticate(Context& ctx, std::string_view user, 
     }
     CHORUS_ASSIGN_OR_RETURN(CheckAnswer a, run_check_helper(ctx, CheckOp::verify, code.view()));
     switch (a.status) {
-    case CheckStatus::ok: return LoginResult::verified;
+    case CheckStatus::ok:
+        return LoginResult::verified;
     case CheckStatus::bad_code:
         p.error("Wrong code.").ignore();
         return make_error(Errc::bad_code, "wrong code");
@@ -59,7 +65,8 @@ Result<LoginResult> delegated_authenticate(Context& ctx, std::string_view user, 
     case CheckStatus::locked:
         p.error("Too many attempts: try again in " + minutes(a.lock_remaining) + " minutes.").ignore();
         return make_error(Errc::locked, "too many failed attempts");
-    default: return make_error(Errc::io, "chorus-check failed");
+    default:
+        return make_error(Errc::io, "chorus-check failed");
     }
 }
 

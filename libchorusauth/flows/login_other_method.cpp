@@ -26,7 +26,8 @@ std::string host_name() {
 
 }  // namespace
 
-Status sign_in_by_sms(Context& ctx, std::string_view user, bool account_exists, Prompter& p, VerifyOutcome& outcome) {
+Status sign_in_by_sms(Context& ctx, std::string_view user, bool account_exists, Prompter& p,
+                      VerifyOutcome& outcome) {
     outcome = {};
     CHORUS_ASSIGN_OR_RETURN(std::string phone, phone_of(ctx, user, account_exists));
     CHORUS_ASSIGN_OR_RETURN(SecretString code, generate_numeric_code(6));
@@ -46,7 +47,8 @@ Status sign_in_by_sms(Context& ctx, std::string_view user, bool account_exists, 
     CHORUS_RETURN_IF_ERROR(p.info("If a phone number is registered for SMS, a code is on its way."));
     CHORUS_ASSIGN_OR_RETURN(SecretString answer, p.ask("Code from the text message: ", false));
     if (!can_send) {
-        if (account_exists && encode_username(user).ok()) return settle_out_of_band(ctx, user, false, outcome);
+        if (account_exists && encode_username(user).ok())
+            return settle_out_of_band(ctx, user, false, outcome);
         return make_error(Errc::bad_code, "wrong code");
     }
     const bool matched = ct_equal(answer.view(), code.view());
@@ -57,14 +59,18 @@ Status sign_in_by_call(Context& ctx, std::string_view user, bool account_exists,
                        VerifyOutcome& outcome) {
     outcome = {};
     CHORUS_ASSIGN_OR_RETURN(std::string phone, phone_of(ctx, user, account_exists));
-    CHORUS_RETURN_IF_ERROR(p.info("If a phone number is registered, we are calling it now. Answer and press # to approve."));
+    CHORUS_RETURN_IF_ERROR(
+        p.info("If a phone number is registered, we are calling it now. Answer and press # to approve."));
     if (phone.empty() || !channel_configured(ctx.config.delivery, Channel::voice)) {
-        if (account_exists && encode_username(user).ok()) return settle_out_of_band(ctx, user, false, outcome);
+        if (account_exists && encode_username(user).ok())
+            return settle_out_of_band(ctx, user, false, outcome);
         return make_error(Errc::bad_code, "call not approved");
     }
-    std::string message = "Press the pound key to approve the sign-in of " + std::string(user) + " on " + host_name() + ".";
+    std::string message =
+        "Press the pound key to approve the sign-in of " + std::string(user) + " on " + host_name() + ".";
     Status approved = deliver(ctx, Channel::voice, phone, "", message);
-    if (!approved.ok()) ctx.log.logf(LogLevel::notice, "voice approval not given: %s", approved.error().message.c_str());
+    if (!approved.ok())
+        ctx.log.logf(LogLevel::notice, "voice approval not given: %s", approved.error().message.c_str());
     return settle_out_of_band(ctx, user, approved.ok(), outcome);
 }
 

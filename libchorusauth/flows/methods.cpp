@@ -13,7 +13,9 @@ Status remove_method(Context& ctx, std::string_view user, std::string_view metho
     if (!rec) return make_error(Errc::not_found, "no methods registered");
     if (method == "app") {
         if (rec->recovery.empty())
-            return make_error(Errc::permission, "the app is your only method: register another first, or ask an admin to unenroll you");
+            return make_error(
+                Errc::permission,
+                "the app is your only method: register another first, or ask an admin to unenroll you");
         rec->totp.reset();
     } else if (method == "recovery") {
         if (!rec->totp) return make_error(Errc::permission, "recovery codes are your only method");
@@ -27,8 +29,8 @@ Status remove_method(Context& ctx, std::string_view user, std::string_view metho
         return make_error(Errc::invalid_argument, "method must be app, phone, email or recovery");
     }
     CHORUS_RETURN_IF_ERROR(txn->put_record(*rec));
-    ctx.log.logf(LogLevel::notice, "method %.*s removed for %.*s", static_cast<int>(method.size()), method.data(),
-                 static_cast<int>(user.size()), user.data());
+    ctx.log.logf(LogLevel::notice, "method %.*s removed for %.*s", static_cast<int>(method.size()),
+                 method.data(), static_cast<int>(user.size()), user.data());
     return {};
 }
 
@@ -40,7 +42,8 @@ Status set_default_method(Context& ctx, std::string_view user, std::string_view 
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
     if (!rec) return make_error(Errc::not_found, "no methods registered");
     if (method == "app" && !rec->totp) return make_error(Errc::invalid_argument, "no app registered");
-    if (method != "app" && rec->phone.empty()) return make_error(Errc::invalid_argument, "no phone registered");
+    if (method != "app" && rec->phone.empty())
+        return make_error(Errc::invalid_argument, "no phone registered");
     rec->default_method = std::string(method);
     return txn->put_record(*rec);
 }
@@ -48,10 +51,12 @@ Status set_default_method(Context& ctx, std::string_view user, std::string_view 
 Status verify_contact(Context& ctx, std::string_view channel, std::string_view to, Prompter& p) {
     Channel ch;
     if (channel == "sms") {
-        if (!channel_configured(ctx.config.delivery, Channel::sms)) return make_error(Errc::unsupported, "SMS delivery is not configured");
+        if (!channel_configured(ctx.config.delivery, Channel::sms))
+            return make_error(Errc::unsupported, "SMS delivery is not configured");
         ch = Channel::sms;
     } else if (channel == "email") {
-        if (!channel_configured(ctx.config.delivery, Channel::email)) return make_error(Errc::unsupported, "email delivery is not configured");
+        if (!channel_configured(ctx.config.delivery, Channel::email))
+            return make_error(Errc::unsupported, "email delivery is not configured");
         ch = Channel::email;
     } else {
         return make_error(Errc::invalid_argument, "channel must be sms or email");
@@ -62,7 +67,8 @@ Status verify_contact(Context& ctx, std::string_view channel, std::string_view t
     body.raw() += ".";
     CHORUS_RETURN_IF_ERROR(deliver(ctx, ch, to, "Your confirmation code", body.view()));
     for (int attempt = 0; attempt < 3; ++attempt) {
-        CHORUS_ASSIGN_OR_RETURN(SecretString answer, p.ask("Enter the code we sent to " + std::string(to) + ": ", true));
+        CHORUS_ASSIGN_OR_RETURN(SecretString answer,
+                                p.ask("Enter the code we sent to " + std::string(to) + ": ", true));
         if (ct_equal(answer.view(), code.view())) return {};
         CHORUS_RETURN_IF_ERROR(p.error("That is not the code we sent."));
     }

@@ -11,7 +11,8 @@ Status ensure_blocklist(Context& ctx) {
     if (ctx.blocklist_loaded || ctx.config.password.blocklist.empty()) return {};
     auto bl = Blocklist::open(ctx.config.password.blocklist);
     if (!bl.ok())
-        return make_error(Errc::config, "blocklist " + ctx.config.password.blocklist + ": " + bl.error().message);
+        return make_error(Errc::config,
+                          "blocklist " + ctx.config.password.blocklist + ": " + bl.error().message);
     ctx.blocklist.emplace(std::move(bl).value());
     ctx.blocklist_loaded = true;
     return {};

@@ -31,7 +31,7 @@ struct Passwd {
 Result<std::optional<Passwd>> find_passwd(std::string_view typed) {
     std::string user(typed);
     std::vector<char> buf(16384);
-    struct passwd pw{};
+    struct passwd pw {};
     struct passwd* found = nullptr;
     if (getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found) != 0)
         return make_error(Errc::io, "user lookup failed");
@@ -55,13 +55,16 @@ Result<Account> lookup_account(std::string_view user) {
     gids.resize(static_cast<std::size_t>(n));
     std::vector<char> gbuf(16384);
     for (gid_t gid : gids) {
-        struct group gr{};
+        struct group gr {};
         struct group* g = nullptr;
         // A group that can't be looked up is an error, not a group to skip:
         // skipping could drop a never_exempt group and exempt its member.
-        if (getgrgid_r(gid, &gr, gbuf.data(), gbuf.size(), &g) != 0) return make_error(Errc::io, "group lookup failed");
-        if (g != nullptr) acct.groups.emplace_back(g->gr_name);
-        else acct.groups.emplace_back(std::to_string(gid));  // no name: keep it, as a number
+        if (getgrgid_r(gid, &gr, gbuf.data(), gbuf.size(), &g) != 0)
+            return make_error(Errc::io, "group lookup failed");
+        if (g != nullptr)
+            acct.groups.emplace_back(g->gr_name);
+        else
+            acct.groups.emplace_back(std::to_string(gid));  // no name: keep it, as a number
     }
     return acct;
 }

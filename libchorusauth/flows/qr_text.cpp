@@ -40,10 +40,14 @@ void draw_half_blocks(const Modules& m, std::string& out) {
         for (int x = 0; x < m.size(); ++x) {
             bool top_light = !m.dark(x, y);
             bool bottom_light = y + 1 < m.size() ? !m.dark(x, y + 1) : false;
-            if (top_light && bottom_light) out += "\u2588";
-            else if (top_light) out += "\u2580";
-            else if (bottom_light) out += "\u2584";
-            else out += ' ';
+            if (top_light && bottom_light)
+                out += "\u2588";
+            else if (top_light)
+                out += "\u2580";
+            else if (bottom_light)
+                out += "\u2584";
+            else
+                out += ' ';
         }
         out += '\n';
     }
@@ -58,9 +62,13 @@ void draw_cells(const Modules& m, std::string& out, const char* dark, const char
 
 void draw_svg(const Modules& m, std::string& out) {
     const std::string n = std::to_string(m.size());
-    out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + n +
-           " " + n + "\" width=\"" + std::to_string(m.size() * 8) + "\" height=\"" + std::to_string(m.size() * 8) +
-           "\" shape-rendering=\"crispEdges\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n<path fill=\"#000\" d=\"";
+    out +=
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 "
+        "0 " +
+        n + " " + n + "\" width=\"" + std::to_string(m.size() * 8) + "\" height=\"" +
+        std::to_string(m.size() * 8) +
+        "\" shape-rendering=\"crispEdges\">\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n<path "
+        "fill=\"#000\" d=\"";
     for (int y = 0; y < m.size(); ++y)
         for (int x = 0; x < m.size(); ++x)
             if (m.dark(x, y)) out += "M" + std::to_string(x) + " " + std::to_string(y) + "h1v1h-1z";
@@ -71,18 +79,26 @@ void draw_svg(const Modules& m, std::string& out) {
 
 Result<SecretString> render_qr(std::string_view data, QrStyle style) {
     std::string input(data);
-    QrPtr q(QRcode_encodeData(static_cast<int>(input.size()), reinterpret_cast<const unsigned char*>(input.data()), 0,
-                              QR_ECLEVEL_L));
+    QrPtr q(QRcode_encodeData(static_cast<int>(input.size()),
+                              reinterpret_cast<const unsigned char*>(input.data()), 0, QR_ECLEVEL_L));
     secure_wipe(input.data(), input.size());
     if (!q) return make_error(Errc::invalid_argument, "text too long for a QR code");
     Modules m(*q);
     std::string buf;
     buf.reserve(static_cast<std::size_t>(m.size() * m.size() * 12));
     switch (style) {
-    case QrStyle::utf8: draw_half_blocks(m, buf); break;
-    case QrStyle::ansi: draw_cells(m, buf, "\x1b[40m  ", "\x1b[47m  ", "\x1b[0m\n"); break;
-    case QrStyle::ascii: draw_cells(m, buf, "  ", "##", "\n"); break;
-    case QrStyle::svg: draw_svg(m, buf); break;
+    case QrStyle::utf8:
+        draw_half_blocks(m, buf);
+        break;
+    case QrStyle::ansi:
+        draw_cells(m, buf, "\x1b[40m  ", "\x1b[47m  ", "\x1b[0m\n");
+        break;
+    case QrStyle::ascii:
+        draw_cells(m, buf, "  ", "##", "\n");
+        break;
+    case QrStyle::svg:
+        draw_svg(m, buf);
+        break;
     }
     SecretString result(buf);
     secure_wipe(buf.data(), buf.size());

@@ -11,10 +11,10 @@
 namespace chorus {
 
 enum class QrStyle {
-    utf8,  // half blocks: two module rows per line; light modules drawn (for light-on-dark terminals)
-    ansi,  // ANSI background colours, two spaces a module: right on any terminal theme
-    ascii, // '#' and ' ', two characters a module: for terminals without UTF-8
-    svg,   // a standalone SVG image (dark modules as black squares)
+    utf8,   // half blocks: two module rows per line; light modules drawn (for light-on-dark terminals)
+    ansi,   // ANSI background colours, two spaces a module: right on any terminal theme
+    ascii,  // '#' and ' ', two characters a module: for terminals without UTF-8
+    svg,    // a standalone SVG image (dark modules as black squares)
 };
 
 // The text of the QR code for `data` (e.g. an otpauth URI), with a quiet zone.

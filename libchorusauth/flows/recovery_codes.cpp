@@ -68,7 +68,8 @@ Result<std::vector<SecretString>> generate_recovery_codes(int count) {
 }
 
 Result<SecretString> generate_numeric_code(int digits) {
-    if (digits < 1 || digits > 9) return make_error(Errc::invalid_argument, "numeric codes have 1 to 9 digits");
+    if (digits < 1 || digits > 9)
+        return make_error(Errc::invalid_argument, "numeric codes have 1 to 9 digits");
     std::uint32_t limit = 1;
     for (int i = 0; i < digits; ++i) limit *= 10;
     // Rejection sampling: no modulo bias.
@@ -80,7 +81,8 @@ Result<SecretString> generate_numeric_code(int digits) {
     SecretString code;
     code.raw().assign(static_cast<std::size_t>(digits), '0');
     v %= limit;
-    for (int i = digits - 1; i >= 0; --i, v /= 10) code.raw()[static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+    for (int i = digits - 1; i >= 0; --i, v /= 10)
+        code.raw()[static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
     return code;
 }
 

@@ -11,11 +11,12 @@ namespace {
 constexpr int kContactAttempts = 3;
 
 Status show_key(const PendingEnrollment& e, Prompter& p, const RegisterOptions& opts) {
-    std::string head = "Set up two-step verification for " + e.user + ".\n" +
-                       (opts.show_qr ? "Scan this QR code with your authenticator app (Google Authenticator,\n"
-                                       "Microsoft Authenticator, FreeOTP, Aegis, ...):\n"
-                                     : "Add this key to your authenticator app (Google Authenticator,\n"
-                                       "Microsoft Authenticator, FreeOTP, Aegis, ...).\n");
+    std::string head =
+        "Set up two-step verification for " + e.user + ".\n" +
+        (opts.show_qr ? "Scan this QR code with your authenticator app (Google Authenticator,\n"
+                        "Microsoft Authenticator, FreeOTP, Aegis, ...):\n"
+                      : "Add this key to your authenticator app (Google Authenticator,\n"
+                        "Microsoft Authenticator, FreeOTP, Aegis, ...).\n");
     CHORUS_RETURN_IF_ERROR(p.info(head));
     if (opts.show_qr) {
         auto qr = render_qr(e.uri.view(), opts.qr);
@@ -24,7 +25,8 @@ Status show_key(const PendingEnrollment& e, Prompter& p, const RegisterOptions& 
     SecretString key_line("Or enter this key by hand: ");
     key_line.raw() += e.secret_display.view();
     key_line.raw() += "\n(time-based, ";
-    key_line.raw() += std::to_string(e.key.params.digits) + " digits, every " + std::to_string(e.key.params.period) + " s)";
+    key_line.raw() +=
+        std::to_string(e.key.params.digits) + " digits, every " + std::to_string(e.key.params.period) + " s)";
     CHORUS_RETURN_IF_ERROR(p.info(key_line.view()));
     SecretString uri_line("Key URI: ");
     uri_line.raw() += e.uri.view();
@@ -35,8 +37,8 @@ Status show_key(const PendingEnrollment& e, Prompter& p, const RegisterOptions& 
 // or nullopt when the user skipped (empty answer, when allowed).
 Result<std::optional<SecretString>> confirm_code(Context& ctx, const PendingEnrollment& e, Prompter& p,
                                                  const RegisterOptions& opts) {
-    const std::string prompt = "Enter the " + std::to_string(e.key.params.digits) + "-digit code from your app" +
-                               (opts.allow_skip ? " (Enter to skip): " : ": ");
+    const std::string prompt = "Enter the " + std::to_string(e.key.params.digits) +
+                               "-digit code from your app" + (opts.allow_skip ? " (Enter to skip): " : ": ");
     for (int attempt = 0; attempt < opts.code_attempts; ++attempt) {
         CHORUS_ASSIGN_OR_RETURN(SecretString answer, p.ask(prompt, true));
         SecretString code;
@@ -44,7 +46,8 @@ Result<std::optional<SecretString>> confirm_code(Context& ctx, const PendingEnro
             if (c != ' ') code.raw() += c;
         if (code.empty() && opts.allow_skip) return std::optional<SecretString>{};
         if (enrollment_check(ctx, e, code.view()).ok()) return std::optional<SecretString>{std::move(code)};
-        CHORUS_RETURN_IF_ERROR(p.error("That code does not match. Check the clock of your phone and try the next code."));
+        CHORUS_RETURN_IF_ERROR(
+            p.error("That code does not match. Check the clock of your phone and try the next code."));
     }
     return make_error(Errc::bad_code, "too many wrong confirmation codes");
 }
@@ -62,11 +65,13 @@ Result<std::string> ask_contact(Prompter& p, std::string_view prompt, Normalize 
 }
 
 Status offer_contacts(Context& ctx, std::string_view user, Prompter& p) {
-    CHORUS_ASSIGN_OR_RETURN(std::string phone,
-                            ask_contact(p, "Phone number for codes by SMS or call, e.g. +64211234567 (Enter to skip): ",
-                                        normalize_phone));
-    CHORUS_ASSIGN_OR_RETURN(std::string email,
-                            ask_contact(p, "Email address for password resets (Enter to skip): ", normalize_email));
+    CHORUS_ASSIGN_OR_RETURN(
+        std::string phone,
+        ask_contact(p, "Phone number for codes by SMS or call, e.g. +64211234567 (Enter to skip): ",
+                    normalize_phone));
+    CHORUS_ASSIGN_OR_RETURN(
+        std::string email,
+        ask_contact(p, "Email address for password resets (Enter to skip): ", normalize_email));
     if (phone.empty() && email.empty()) return {};
     std::optional<std::string_view> ph, em;
     if (!phone.empty()) ph = phone;
@@ -98,7 +103,8 @@ Result<RegisterResult> register_interactively(Context& ctx, std::string_view use
         CHORUS_RETURN_IF_ERROR(p.info("Registration skipped."));
         return RegisterResult::skipped;
     }
-    const CommitMode mode = opts.only_if_unregistered ? CommitMode::only_if_unregistered : CommitMode::replace;
+    const CommitMode mode =
+        opts.only_if_unregistered ? CommitMode::only_if_unregistered : CommitMode::replace;
     if (Status st = enrollment_commit(ctx, e, code->view(), mode); !st.ok()) {
         if (!(opts.only_if_unregistered && st.code() == Errc::permission)) return std::move(st).error();
         CHORUS_RETURN_IF_ERROR(

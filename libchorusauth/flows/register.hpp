@@ -13,12 +13,12 @@
 namespace chorus {
 
 struct RegisterOptions {
-    bool allow_skip = false;       // Enter at the first question skips (optional policy, grace)
-    int code_attempts = 5;         // wrong confirmation codes before giving up
-    bool ask_contacts = true;      // offer phone and email
-    bool recovery_codes = true;    // make and show a recovery-code set
+    bool allow_skip = false;     // Enter at the first question skips (optional policy, grace)
+    int code_attempts = 5;       // wrong confirmation codes before giving up
+    bool ask_contacts = true;    // offer phone and email
+    bool recovery_codes = true;  // make and show a recovery-code set
     QrStyle qr = QrStyle::utf8;
-    bool show_qr = true;           // false: key and URI only (e.g. the QR went to a file)
+    bool show_qr = true;  // false: key and URI only (e.g. the QR went to a file)
     // Registration at first login: never replace a method registered while
     // the user was typing (the login has proven only the password).
     bool only_if_unregistered = false;

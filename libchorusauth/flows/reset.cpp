@@ -25,7 +25,9 @@ std::string lower(std::string_view s) {
 }
 
 // Only accounts with a second factor and an email can reset.
-bool eligible(const UserRecord& rec) { return rec.has_method() && !rec.email.empty(); }
+bool eligible(const UserRecord& rec) {
+    return rec.has_method() && !rec.email.empty();
+}
 
 // Opens user's state for a lookup. An account whose lock stays held past the
 // store's timeout is left out (nullptr) instead of failing: any local user
@@ -60,7 +62,8 @@ Result<std::string> user_by_email(Context& ctx, std::string_view email) {
 }
 
 void audit(const Context& ctx, const ResetSession& s, const char* step, const char* outcome) {
-    ctx.log.logf(LogLevel::notice, "reset: step=%s identifier=%s outcome=%s", step, s.identifier.c_str(), outcome);
+    ctx.log.logf(LogLevel::notice, "reset: step=%s identifier=%s outcome=%s", step, s.identifier.c_str(),
+                 outcome);
 }
 
 // Seconds until one more send fits resend_cooldown and the hourly and daily
@@ -207,13 +210,16 @@ std::vector<std::string> reset_methods(Context& ctx, const ResetSession& s) {
     // "app" takes a code from the app or a recovery code, so an account with
     // only recovery codes left still has a way through.
     if ((*rec)->has_method()) methods.emplace_back("app");
-    if (!(*rec)->phone.empty() && channel_configured(ctx.config.delivery, Channel::sms)) methods.emplace_back("sms");
-    if (!(*rec)->phone.empty() && channel_configured(ctx.config.delivery, Channel::voice)) methods.emplace_back("call");
+    if (!(*rec)->phone.empty() && channel_configured(ctx.config.delivery, Channel::sms))
+        methods.emplace_back("sms");
+    if (!(*rec)->phone.empty() && channel_configured(ctx.config.delivery, Channel::voice))
+        methods.emplace_back("call");
     return methods;
 }
 
 Status reset_second_factor(Context& ctx, ResetSession& s, std::string_view method, Prompter& p) {
-    if (!s.email_verified || s.user.empty()) return make_error(Errc::permission, "the emailed code comes first");
+    if (!s.email_verified || s.user.empty())
+        return make_error(Errc::permission, "the emailed code comes first");
     const auto methods = reset_methods(ctx, s);
     if (std::find(methods.begin(), methods.end(), method) == methods.end())
         return make_error(Errc::invalid_argument, "that method is not registered");
@@ -221,7 +227,8 @@ Status reset_second_factor(Context& ctx, ResetSession& s, std::string_view metho
     Status st;
     if (method == "app") {
         // A recovery code is accepted here as at login: it is a second factor.
-        CHORUS_ASSIGN_OR_RETURN(SecretString code, p.ask("Code from your authenticator app (or a recovery code): ", false));
+        CHORUS_ASSIGN_OR_RETURN(SecretString code,
+                                p.ask("Code from your authenticator app (or a recovery code): ", false));
         st = verify_code(ctx, s.user, code.view(), outcome);
     } else if (method == "sms") {
         st = sign_in_by_sms(ctx, s.user, true, p, outcome);

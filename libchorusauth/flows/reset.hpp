@@ -17,9 +17,9 @@
 namespace chorus {
 
 struct ResetSession {
-    std::string identifier;       // as typed (for the audit log)
-    std::string user;             // empty when the account can't reset
-    std::string reset_id;         // binds the stored code to this session
+    std::string identifier;  // as typed (for the audit log)
+    std::string user;        // empty when the account can't reset
+    std::string reset_id;    // binds the stored code to this session
     bool email_verified = false;
     bool second_verified = false;
     // This session's own send requests, kept in memory for everyone: the only

@@ -85,7 +85,8 @@ Status refuse_if_locked(const Context& ctx, LiveState& live, VerifyOutcome& outc
 
 // Counts a failure durably, then answers `otherwise`, or locked when this
 // failure was one too many.
-Status fail_and_count(const Context& ctx, UserTxn& txn, LiveState& live, VerifyOutcome& outcome, Error otherwise) {
+Status fail_and_count(const Context& ctx, UserTxn& txn, LiveState& live, VerifyOutcome& outcome,
+                      Error otherwise) {
     const std::int64_t locked_for = count_failure(ctx, live);
     CHORUS_RETURN_IF_ERROR(txn.put_live(live));
     if (locked_for > 0) {

@@ -76,7 +76,11 @@ Status fsync_parent_dir(const std::string& path) {
 }  // namespace
 
 Blocklist::Blocklist(Blocklist&& o) noexcept
-    : owned_(std::move(o.owned_)), map_(o.map_), map_len_(o.map_len_), entries_(o.entries_), count_(o.count_) {
+    : owned_(std::move(o.owned_)),
+      map_(o.map_),
+      map_len_(o.map_len_),
+      entries_(o.entries_),
+      count_(o.count_) {
     o.map_ = nullptr;
     o.map_len_ = 0;
     o.entries_ = nullptr;
@@ -127,7 +131,9 @@ Result<Blocklist> Blocklist::open(const std::string& path) {
     bl.map_ = m;  // from here the destructor unmaps on every error path
 
     const auto* p = static_cast<const unsigned char*>(m);
-    auto corrupt = [&](const char* why) { return make_error(Errc::corrupt, "blocklist " + path + ": " + why); };
+    auto corrupt = [&](const char* why) {
+        return make_error(Errc::corrupt, "blocklist " + path + ": " + why);
+    };
     if (std::memcmp(p, kMagic, sizeof kMagic) != 0) return corrupt("bad magic");
     if (load_le32(p + 8) != kVersion) return corrupt("unsupported version (recompile the list)");
     if (load_le32(p + 12) != kHeaderSize) return corrupt("bad header size");

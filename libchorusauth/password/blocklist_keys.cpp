@@ -19,13 +19,26 @@ constexpr std::size_t kMinStrippedKey = 3;
 
 char32_t fold_one(char32_t cp) {
     switch (cp) {
-        case U'0': return U'o';
-        case U'1': case U'l': case U'!': case U'|': return U'i';
-        case U'3': return U'e';
-        case U'4': case U'@': return U'a';
-        case U'5': case U'$': return U's';
-        case U'7': case U'+': return U't';
-        default: return cp;
+    case U'0':
+        return U'o';
+    case U'1':
+    case U'l':
+    case U'!':
+    case U'|':
+        return U'i';
+    case U'3':
+        return U'e';
+    case U'4':
+    case U'@':
+        return U'a';
+    case U'5':
+    case U'$':
+        return U's';
+    case U'7':
+    case U'+':
+        return U't';
+    default:
+        return cp;
     }
 }
 
@@ -34,8 +47,12 @@ char32_t fold_one(char32_t cp) {
 // are far more often a digit or punctuation ("password1!").
 char32_t fold_unambiguous(char32_t cp) {
     switch (cp) {
-        case U'1': case U'!': case U'|': return cp;
-        default: return fold_one(cp);
+    case U'1':
+    case U'!':
+    case U'|':
+        return cp;
+    default:
+        return fold_one(cp);
     }
 }
 

@@ -71,7 +71,8 @@ bool contains_any_name(std::string_view candidate, const std::vector<std::string
     std::string folded = fold_lookalikes(candidate);
     bool found = false;
     for (const auto& name : names) {
-        const bool hit = contains_text(lower, utf8_lower(name)) || contains_text(folded, fold_lookalikes(name));
+        const bool hit =
+            contains_text(lower, utf8_lower(name)) || contains_text(folded, fold_lookalikes(name));
         found = found || hit;
     }
     wipe_string(lower);
@@ -96,8 +97,8 @@ std::vector<std::string> gecos_name_parts(std::string_view gecos) {
     return parts;
 }
 
-Checklist check_password(const PasswordConfig& cfg, std::string_view candidate,
-                         const PasswordSubject& who, const Blocklist* blocklist) {
+Checklist check_password(const PasswordConfig& cfg, std::string_view candidate, const PasswordSubject& who,
+                         const Blocklist* blocklist) {
     Checklist list;
     const DecodedText text = decode_utf8(candidate);
     const std::size_t length = text.cps.size();
@@ -113,7 +114,8 @@ Checklist check_password(const PasswordConfig& cfg, std::string_view candidate,
             length <= static_cast<std::size_t>(cfg.max_length));
 
     if (cfg.min_classes > 0)
-        add("classes", "At least " + std::to_string(cfg.min_classes) + " of: lowercase, uppercase, digits, symbols",
+        add("classes",
+            "At least " + std::to_string(cfg.min_classes) + " of: lowercase, uppercase, digits, symbols",
             count_classes(text.cps) >= cfg.min_classes);
 
     if (cfg.reject_username && !who.username.empty()) {
@@ -126,7 +128,8 @@ Checklist check_password(const PasswordConfig& cfg, std::string_view candidate,
         add("not_blocklisted", "Not a common or leaked password", !blocklist->contains(candidate));
 
     if (cfg.max_repeat > 0)
-        add("max_repeat", "No character repeated more than " + plural(cfg.max_repeat, "time", "times") + " in a row",
+        add("max_repeat",
+            "No character repeated more than " + plural(cfg.max_repeat, "time", "times") + " in a row",
             longest_repeat(text.cps) <= static_cast<std::size_t>(cfg.max_repeat));
 
     if (cfg.max_sequence > 0)

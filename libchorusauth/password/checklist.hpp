@@ -59,7 +59,7 @@ std::vector<std::string> gecos_name_parts(std::string_view gecos);
 //   valid_utf8       "Only valid UTF-8 text"               (always present)
 // Every rule is evaluated even when an earlier one fails, so the time taken
 // and the list returned do not depend on which rule fails first.
-Checklist check_password(const PasswordConfig& cfg, std::string_view candidate,
-                         const PasswordSubject& who, const Blocklist* blocklist);
+Checklist check_password(const PasswordConfig& cfg, std::string_view candidate, const PasswordSubject& who,
+                         const Blocklist* blocklist);
 
 }  // namespace chorus

@@ -25,7 +25,8 @@ struct Argon2Params {
 bool take_number(std::string_view& s, std::uint32_t& out) {
     std::size_t n = 0;
     std::uint64_t v = 0;
-    while (n < s.size() && n < 11 && s[n] >= '0' && s[n] <= '9') v = v * 10 + static_cast<std::uint64_t>(s[n++] - '0');
+    while (n < s.size() && n < 11 && s[n] >= '0' && s[n] <= '9')
+        v = v * 10 + static_cast<std::uint64_t>(s[n++] - '0');
     if (n == 0 || n > 10 || (n > 1 && s[0] == '0') || v > UINT32_MAX) return false;
     out = static_cast<std::uint32_t>(v);
     s.remove_prefix(n);
@@ -42,7 +43,8 @@ bool take(std::string_view& s, std::string_view lit) {
 std::optional<std::size_t> take_b64(std::string_view& s) {
     std::size_t n = 0;
     auto is_b64 = [](char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+               c == '/';
     };
     while (n < s.size() && is_b64(s[n])) ++n;
     if (n == 0 || n % 4 == 1) return std::nullopt;
@@ -76,16 +78,18 @@ bool within_bounds(const Argon2Params& a) {
 
 Result<std::string> hash_password(const Argon2Config& cfg, std::string_view pw) {
     if (pw.size() > ARGON2_MAX_PWD_LENGTH) return make_error(Errc::invalid_argument, "password too long");
-    if (cfg.t_cost < 1 || cfg.t_cost > kArgon2MaxTime || cfg.parallelism < 1 || cfg.parallelism > kArgon2MaxLanes ||
-        cfg.m_cost_kib < 8 * cfg.parallelism || cfg.m_cost_kib > kArgon2MaxMemoryKib)
+    if (cfg.t_cost < 1 || cfg.t_cost > kArgon2MaxTime || cfg.parallelism < 1 ||
+        cfg.parallelism > kArgon2MaxLanes || cfg.m_cost_kib < 8 * cfg.parallelism ||
+        cfg.m_cost_kib > kArgon2MaxMemoryKib)
         return make_error(Errc::config, "argon2 parameters out of range");
     unsigned char salt[kSaltBytes];
-    if (!random_bytes(salt, sizeof salt)) return make_error(Errc::internal, "no randomness for the password salt");
-    std::string encoded(argon2_encodedlen(cfg.t_cost, cfg.m_cost_kib, cfg.parallelism, kSaltBytes, kHashBytes,
-                                          Argon2_id),
-                        '\0');
-    const int rc = argon2id_hash_encoded(cfg.t_cost, cfg.m_cost_kib, cfg.parallelism, pw.data(), pw.size(), salt,
-                                         sizeof salt, kHashBytes, encoded.data(), encoded.size());
+    if (!random_bytes(salt, sizeof salt))
+        return make_error(Errc::internal, "no randomness for the password salt");
+    std::string encoded(
+        argon2_encodedlen(cfg.t_cost, cfg.m_cost_kib, cfg.parallelism, kSaltBytes, kHashBytes, Argon2_id),
+        '\0');
+    const int rc = argon2id_hash_encoded(cfg.t_cost, cfg.m_cost_kib, cfg.parallelism, pw.data(), pw.size(),
+                                         salt, sizeof salt, kHashBytes, encoded.data(), encoded.size());
     if (rc != ARGON2_OK) {
         const Errc code = rc == ARGON2_MEMORY_ALLOCATION_ERROR ? Errc::no_memory : Errc::internal;
         return make_error(code, std::string("argon2id: ") + argon2_error_message(rc));
@@ -115,8 +119,8 @@ bool needs_rehash(std::string_view encoded, const Argon2Config& cfg) {
            a->p != cfg.parallelism || a->salt_bytes != kSaltBytes || a->hash_bytes != kHashBytes;
 }
 
-Result<bool> history_contains(const std::vector<std::string>& history, std::string_view pw, const HistoryConfig& cfg,
-                              bool reset_mode) {
+Result<bool> history_contains(const std::vector<std::string>& history, std::string_view pw,
+                              const HistoryConfig& cfg, bool reset_mode) {
     if (cfg.remember <= 0) return false;
     const std::size_t n = std::min(history.size(), static_cast<std::size_t>(cfg.remember));
     const std::size_t first = (reset_mode && cfg.reset_allows_last) ? 1 : 0;
@@ -135,7 +139,8 @@ Result<std::vector<std::string>> history_push(std::vector<std::string> history, 
     if (cfg.remember <= 0) return std::vector<std::string>{};
     CHORUS_ASSIGN_OR_RETURN(std::string h, hash_password(cfg.argon2, pw));
     history.insert(history.begin(), std::move(h));
-    if (history.size() > static_cast<std::size_t>(cfg.remember)) history.resize(static_cast<std::size_t>(cfg.remember));
+    if (history.size() > static_cast<std::size_t>(cfg.remember))
+        history.resize(static_cast<std::size_t>(cfg.remember));
     return history;
 }
 
@@ -148,7 +153,8 @@ void add_history_rule(Checklist& list, const HistoryConfig& cfg, bool reset_mode
     if (!history_rule_applies(cfg, reset_mode)) return;
     std::string text;
     if (reset_mode && cfg.reset_allows_last)
-        text = "Not one of your previous " + std::to_string(cfg.remember) + " passwords (the last one is allowed)";
+        text = "Not one of your previous " + std::to_string(cfg.remember) +
+               " passwords (the last one is allowed)";
     else if (cfg.remember == 1)
         text = "Not your last password";
     else

@@ -15,9 +15,13 @@ locale_t utf8_locale() {
     return loc;
 }
 
-bool is_invalid_marker(char32_t cp) { return cp >= kInvalidByte; }
+bool is_invalid_marker(char32_t cp) {
+    return cp >= kInvalidByte;
+}
 
-bool is_continuation(unsigned char b) { return (b & 0xC0U) == 0x80U; }
+bool is_continuation(unsigned char b) {
+    return (b & 0xC0U) == 0x80U;
+}
 
 // Decodes one sequence at s[i]. Returns its length, or 0 when invalid.
 std::size_t decode_one(std::string_view s, std::size_t i, char32_t& out) {
@@ -92,7 +96,9 @@ void append_utf8(std::string& out, char32_t cp) {
     }
 }
 
-bool is_digit(char32_t cp) { return cp >= U'0' && cp <= U'9'; }
+bool is_digit(char32_t cp) {
+    return cp >= U'0' && cp <= U'9';
+}
 
 bool is_letter(char32_t cp) {
     if (is_invalid_marker(cp)) return false;

@@ -38,8 +38,8 @@ using CodePoints = std::vector<char32_t, WipingAllocator<char32_t>>;
 inline constexpr char32_t kInvalidByte = 0x110000;
 
 struct DecodedText {
-    CodePoints cps;        // invalid bytes appear as kInvalidByte | byte
-    bool valid = true;     // false when any byte sequence was invalid
+    CodePoints cps;     // invalid bytes appear as kInvalidByte | byte
+    bool valid = true;  // false when any byte sequence was invalid
 };
 
 // Decodes s strictly; never fails, flags invalid input instead.

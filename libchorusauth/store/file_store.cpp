@@ -34,7 +34,9 @@ struct StoreCtx {
     int lock_timeout_ms = 0;
     SecretBytes seal_key;  // empty: keys stored unsealed
     FileRules rec_rules() const { return {owner_uid, kMaxRecordBytes}; }
-    FileRules live_rules() const { return {owner_uid, kMaxRecordBytes}; }  // exact size checked by the slot code
+    FileRules live_rules() const {
+        return {owner_uid, kMaxRecordBytes};
+    }  // exact size checked by the slot code
     FileRules lock_rules() const { return {owner_uid, kMaxLockBytes}; }
 };
 
@@ -76,7 +78,8 @@ public:
             // The encoded name is authenticated with the key: a sealed key
             // copied into another user's record does not open there.
             sealed_copy = plain;
-            CHORUS_ASSIGN_OR_RETURN(sealed_copy.totp->secret, seal(ctx_->seal_key, plain.totp->secret, stem_));
+            CHORUS_ASSIGN_OR_RETURN(sealed_copy.totp->secret,
+                                    seal(ctx_->seal_key, plain.totp->secret, stem_));
             sealed_copy.totp->sealed = true;
             rec = &sealed_copy;
         }
@@ -125,7 +128,8 @@ private:
     // lose another process's update, so that is Errc::busy (begin again).
     Status ensure_locked() {
         if (lock_.valid()) return ok_status();
-        CHORUS_ASSIGN_OR_RETURN(UniqueFd fd, open_checked(dir(), name(".lock"), O_RDONLY, true, ctx_->lock_rules()));
+        CHORUS_ASSIGN_OR_RETURN(UniqueFd fd,
+                                open_checked(dir(), name(".lock"), O_RDONLY, true, ctx_->lock_rules()));
         CHORUS_RETURN_IF_ERROR(lock_exclusive(fd.get(), name(".lock"), ctx_->lock_timeout_ms));
         CHORUS_ASSIGN_OR_RETURN(bool any, state_exists());
         if (any) return make_error(Errc::busy, stem_ + ": state created concurrently; retry");

@@ -28,12 +28,14 @@ void put_u32(std::string& b, std::size_t off, std::uint32_t v) {
 }
 std::uint64_t get_u64(std::string_view b, std::size_t off) {
     std::uint64_t v = 0;
-    for (std::size_t i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(b[off + i])) << (8 * i);
+    for (std::size_t i = 0; i < 8; ++i)
+        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(b[off + i])) << (8 * i);
     return v;
 }
 std::uint32_t get_u32(std::string_view b, std::size_t off) {
     std::uint32_t v = 0;
-    for (std::size_t i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(b[off + i])) << (8 * i);
+    for (std::size_t i = 0; i < 4; ++i)
+        v |= static_cast<std::uint32_t>(static_cast<unsigned char>(b[off + i])) << (8 * i);
     return v;
 }
 

@@ -27,25 +27,60 @@ constexpr std::size_t kMaxHashLen = 512;
 constexpr std::size_t kMaxHistoryLen = 1024;
 
 enum Key : std::size_t {
-    k_totp_secret, k_totp_sealed, k_totp_algorithm, k_totp_digits, k_totp_period, k_totp_window,
-    k_recovery, k_phone, k_email, k_default_method, k_history,
-    k_reset_code_hash, k_reset_id, k_reset_expires_at, k_reset_last_sent_at, k_reset_attempts,
-    k_reset_send, k_reset_locked_until, k_first_seen, k_enrolled_at, k_count
+    k_totp_secret,
+    k_totp_sealed,
+    k_totp_algorithm,
+    k_totp_digits,
+    k_totp_period,
+    k_totp_window,
+    k_recovery,
+    k_phone,
+    k_email,
+    k_default_method,
+    k_history,
+    k_reset_code_hash,
+    k_reset_id,
+    k_reset_expires_at,
+    k_reset_last_sent_at,
+    k_reset_attempts,
+    k_reset_send,
+    k_reset_locked_until,
+    k_first_seen,
+    k_enrolled_at,
+    k_count
 };
 
 constexpr std::array<std::string_view, k_count> kKeyNames = {
-    "totp.secret", "totp.sealed", "totp.algorithm", "totp.digits", "totp.period", "totp.window",
-    "recovery", "phone", "email", "default_method", "history",
-    "reset.code_hash", "reset.id", "reset.expires_at", "reset.last_sent_at", "reset.attempts",
-    "reset.send", "reset.locked_until", "first_seen", "enrolled_at",
+    "totp.secret",
+    "totp.sealed",
+    "totp.algorithm",
+    "totp.digits",
+    "totp.period",
+    "totp.window",
+    "recovery",
+    "phone",
+    "email",
+    "default_method",
+    "history",
+    "reset.code_hash",
+    "reset.id",
+    "reset.expires_at",
+    "reset.last_sent_at",
+    "reset.attempts",
+    "reset.send",
+    "reset.locked_until",
+    "first_seen",
+    "enrolled_at",
 };
 
-bool repeatable(std::size_t k) { return k == k_recovery || k == k_history || k == k_reset_send; }
+bool repeatable(std::size_t k) {
+    return k == k_recovery || k == k_history || k == k_reset_send;
+}
 
 // The algorithm names live here rather than in otp/: the file format must not
 // change because a display name does.
-constexpr std::array<std::pair<std::string_view, HashAlgorithm>, 3> kAlgorithms = {{
-    {"SHA1", HashAlgorithm::sha1}, {"SHA256", HashAlgorithm::sha256}, {"SHA512", HashAlgorithm::sha512}}};
+constexpr std::array<std::pair<std::string_view, HashAlgorithm>, 3> kAlgorithms = {
+    {{"SHA1", HashAlgorithm::sha1}, {"SHA256", HashAlgorithm::sha256}, {"SHA512", HashAlgorithm::sha512}}};
 
 std::string_view algorithm_token(HashAlgorithm a) {
     for (const auto& [name, alg] : kAlgorithms)
@@ -62,7 +97,8 @@ bool has_control(std::string_view s) {
 Status check_text(std::string_view what, std::string_view s, std::size_t max, bool allow_empty) {
     if (s.empty() && !allow_empty) return make_error(Errc::invalid_argument, std::string(what) + " is empty");
     if (s.size() > max) return make_error(Errc::invalid_argument, std::string(what) + " is too long");
-    if (has_control(s)) return make_error(Errc::invalid_argument, std::string(what) + " contains a control character");
+    if (has_control(s))
+        return make_error(Errc::invalid_argument, std::string(what) + " contains a control character");
     return ok_status();
 }
 
@@ -141,49 +177,75 @@ void put_hex(SecretString::Storage& out, std::string_view key, const SecretBytes
     out.push_back('\n');
 }
 
-Error corrupt(std::string msg) { return make_error(Errc::corrupt, "user record: " + std::move(msg)); }
+Error corrupt(std::string msg) {
+    return make_error(Errc::corrupt, "user record: " + std::move(msg));
+}
 
 // Applies one "key value" line to rec. Returns false for a bad value.
 bool apply(std::size_t key, std::string_view v, UserRecord& rec) {
     std::int64_t n = 0;
     auto& reset = rec.reset;
     switch (key) {
-    case k_totp_secret: return parse_hex_secret(v, rec.totp->secret);
+    case k_totp_secret:
+        return parse_hex_secret(v, rec.totp->secret);
     case k_totp_sealed:
         rec.totp->sealed = true;
         return parse_hex_secret(v, rec.totp->secret);
     case k_totp_algorithm:
         for (const auto& [name, alg] : kAlgorithms)
-            if (v == name) { rec.totp->params.algorithm = alg; return true; }
+            if (v == name) {
+                rec.totp->params.algorithm = alg;
+                return true;
+            }
         return false;
-    case k_totp_digits: return parse_bounded(v, 6, 8, rec.totp->params.digits);
-    case k_totp_period: return parse_bounded(v, 1, 86400, rec.totp->params.period);
-    case k_totp_window: return parse_bounded(v, -1, 1000, rec.totp->window);
+    case k_totp_digits:
+        return parse_bounded(v, 6, 8, rec.totp->params.digits);
+    case k_totp_period:
+        return parse_bounded(v, 1, 86400, rec.totp->params.period);
+    case k_totp_window:
+        return parse_bounded(v, -1, 1000, rec.totp->window);
     case k_recovery:
         if (rec.recovery.size() >= kMaxRecovery) return false;
         rec.recovery.push_back(HashedCode{std::string(v)});
         return true;
     // Empty phone/email are written as no line at all; one spelling only.
-    case k_phone: rec.phone = v; return !v.empty();
-    case k_email: rec.email = v; return !v.empty();
-    case k_default_method: rec.default_method = v; return true;
+    case k_phone:
+        rec.phone = v;
+        return !v.empty();
+    case k_email:
+        rec.email = v;
+        return !v.empty();
+    case k_default_method:
+        rec.default_method = v;
+        return true;
     case k_history:
         if (rec.history.size() >= kMaxHistory) return false;
         rec.history.emplace_back(v);
         return true;
-    case k_reset_code_hash: reset->code_hash = v; return true;
-    case k_reset_id: reset->reset_id = v; return true;
-    case k_reset_expires_at: return parse_i64(v, reset->expires_at);
-    case k_reset_last_sent_at: return parse_i64(v, reset->last_sent_at);
-    case k_reset_attempts: return parse_bounded(v, 0, 1000000, reset->attempts);
+    case k_reset_code_hash:
+        reset->code_hash = v;
+        return true;
+    case k_reset_id:
+        reset->reset_id = v;
+        return true;
+    case k_reset_expires_at:
+        return parse_i64(v, reset->expires_at);
+    case k_reset_last_sent_at:
+        return parse_i64(v, reset->last_sent_at);
+    case k_reset_attempts:
+        return parse_bounded(v, 0, 1000000, reset->attempts);
     case k_reset_send:
         if (reset->sends.size() >= kMaxSends || !parse_i64(v, n)) return false;
         reset->sends.push_back(n);
         return true;
-    case k_reset_locked_until: return parse_i64(v, reset->locked_until);
-    case k_first_seen: return parse_i64(v, rec.first_seen);
-    case k_enrolled_at: return parse_i64(v, rec.enrolled_at);
-    default: return false;
+    case k_reset_locked_until:
+        return parse_i64(v, reset->locked_until);
+    case k_first_seen:
+        return parse_i64(v, rec.first_seen);
+    case k_enrolled_at:
+        return parse_i64(v, rec.enrolled_at);
+    default:
+        return false;
     }
 }
 
@@ -200,24 +262,30 @@ Status validate_record(const UserRecord& rec) {
             return make_error(Errc::invalid_argument, "TOTP digits must be 6 to 8");
         if (t.params.period < 1 || t.params.period > 86400)
             return make_error(Errc::invalid_argument, "TOTP period out of range");
-        if (t.window < -1 || t.window > 1000) return make_error(Errc::invalid_argument, "TOTP window out of range");
+        if (t.window < -1 || t.window > 1000)
+            return make_error(Errc::invalid_argument, "TOTP window out of range");
     }
-    if (rec.recovery.size() > kMaxRecovery) return make_error(Errc::invalid_argument, "too many recovery codes");
-    for (const auto& c : rec.recovery) CHORUS_RETURN_IF_ERROR(check_text("recovery hash", c.hash, kMaxHashLen, false));
+    if (rec.recovery.size() > kMaxRecovery)
+        return make_error(Errc::invalid_argument, "too many recovery codes");
+    for (const auto& c : rec.recovery)
+        CHORUS_RETURN_IF_ERROR(check_text("recovery hash", c.hash, kMaxHashLen, false));
     CHORUS_RETURN_IF_ERROR(check_text("phone", rec.phone, 64, true));
     CHORUS_RETURN_IF_ERROR(check_text("email", rec.email, 320, true));
     CHORUS_RETURN_IF_ERROR(check_text("default method", rec.default_method, 16, false));
     for (char c : rec.default_method)
         if (!((c >= 'a' && c <= 'z') || c == '_'))
             return make_error(Errc::invalid_argument, "default method must be a lower-case word");
-    if (rec.history.size() > kMaxHistory) return make_error(Errc::invalid_argument, "password history too long");
-    for (const auto& h : rec.history) CHORUS_RETURN_IF_ERROR(check_text("history entry", h, kMaxHistoryLen, false));
+    if (rec.history.size() > kMaxHistory)
+        return make_error(Errc::invalid_argument, "password history too long");
+    for (const auto& h : rec.history)
+        CHORUS_RETURN_IF_ERROR(check_text("history entry", h, kMaxHistoryLen, false));
     if (rec.reset) {
         CHORUS_RETURN_IF_ERROR(check_text("reset code hash", rec.reset->code_hash, kMaxHashLen, true));
         CHORUS_RETURN_IF_ERROR(check_text("reset id", rec.reset->reset_id, 256, true));
         if (rec.reset->attempts < 0 || rec.reset->attempts > 1000000)
             return make_error(Errc::invalid_argument, "reset attempts out of range");
-        if (rec.reset->sends.size() > kMaxSends) return make_error(Errc::invalid_argument, "too many reset sends");
+        if (rec.reset->sends.size() > kMaxSends)
+            return make_error(Errc::invalid_argument, "too many reset sends");
     }
     return ok_status();
 }
@@ -270,7 +338,8 @@ Result<UserRecord> parse_record(std::string_view text) {
     ++sum_start;
     std::string_view body = text.substr(0, sum_start);
     std::string_view sum_line = text.substr(sum_start, text.size() - 1 - sum_start);
-    if (sum_line.size() != kSumPrefix.size() + kSumHexLen || sum_line.substr(0, kSumPrefix.size()) != kSumPrefix)
+    if (sum_line.size() != kSumPrefix.size() + kSumHexLen ||
+        sum_line.substr(0, kSumPrefix.size()) != kSumPrefix)
         return corrupt("no checksum line");
     std::string expected = sha256_hex(body);
     if (!ct_equal(expected, sum_line.substr(kSumPrefix.size()))) return corrupt("checksum mismatch");
@@ -278,7 +347,8 @@ Result<UserRecord> parse_record(std::string_view text) {
     std::size_t nl = body.find('\n');
     std::string_view header = body.substr(0, nl);
     if (header != kHeader) {
-        if (header.substr(0, kHeaderPrefix.size()) == kHeaderPrefix) return corrupt("unsupported format version");
+        if (header.substr(0, kHeaderPrefix.size()) == kHeaderPrefix)
+            return corrupt("unsupported format version");
         return corrupt("not a chorus user record");
     }
     UserRecord rec;
@@ -309,8 +379,10 @@ Result<UserRecord> parse_record(std::string_view text) {
         any_reset = any_reset || (k >= k_reset_code_hash && k <= k_reset_locked_until);
         if (!apply(k, value, rec)) return corrupt(where + ": bad value for " + std::string(key));
     }
-    if (!any_totp) rec.totp.reset();
-    else if (seen.test(k_totp_secret) == seen.test(k_totp_sealed)) return corrupt("TOTP settings need exactly one key");
+    if (!any_totp)
+        rec.totp.reset();
+    else if (seen.test(k_totp_secret) == seen.test(k_totp_sealed))
+        return corrupt("TOTP settings need exactly one key");
     if (!any_reset) rec.reset.reset();
     if (Status st = validate_record(rec); !st.ok()) return corrupt(st.error().message);
     return rec;

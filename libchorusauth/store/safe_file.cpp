@@ -34,13 +34,17 @@ Status check_stat(const struct stat& st, const std::string& name, const FileRule
 // errno from openat() on a name inside the state directory.
 Error open_error(const std::string& name, int err) {
     switch (err) {
-    case ELOOP: return unsafe(name, "is a symbolic link");
-    case ENXIO:   // FIFO without reader, or a device without a driver
+    case ELOOP:
+        return unsafe(name, "is a symbolic link");
+    case ENXIO:  // FIFO without reader, or a device without a driver
     case EISDIR:
     case ENOTDIR:
-    case ETXTBSY: return unsafe(name, "is not a regular file");
-    case ENOENT: return make_error(Errc::not_found, name + ": no such file");
-    default: return errno_error("open " + name, err);
+    case ETXTBSY:
+        return unsafe(name, "is not a regular file");
+    case ENOENT:
+        return make_error(Errc::not_found, name + ": no such file");
+    default:
+        return errno_error("open " + name, err);
     }
 }
 
@@ -85,7 +89,8 @@ Result<bool> entry_exists(int dirfd, const std::string& name, const FileRules& r
     return true;
 }
 
-Result<UniqueFd> open_checked(int dirfd, const std::string& name, int access, bool create, const FileRules& rules) {
+Result<UniqueFd> open_checked(int dirfd, const std::string& name, int access, bool create,
+                              const FileRules& rules) {
     // Look before opening: opening a device or FIFO can itself have effects
     // (rewinding a tape, waking a writer), so those are refused unopened. The
     // fstat after opening is the check that counts; this one only narrows.
@@ -123,7 +128,8 @@ Status replace_file(int dirfd, const std::string& name, std::string_view data, c
     };
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return fail(errno_error("fstat " + tmp, errno));
-    if (Status s = check_stat(st, tmp, FileRules{rules.owner_uid, 0}); !s.ok()) return fail(std::move(s).error());
+    if (Status s = check_stat(st, tmp, FileRules{rules.owner_uid, 0}); !s.ok())
+        return fail(std::move(s).error());
     if (Status s = write_all(fd.get(), data); !s.ok()) {
         Error e = std::move(s).error();
         return fail(make_error(e.code, tmp + ": " + e.message));
@@ -132,7 +138,8 @@ Status replace_file(int dirfd, const std::string& name, std::string_view data, c
     // close() can report a deferred write error (NFS); treat it like one.
     int raw = fd.release();
     if (::close(raw) != 0) return fail(errno_error("close " + tmp, errno));
-    if (::renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) != 0) return fail(errno_error("rename " + tmp, errno));
+    if (::renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) != 0)
+        return fail(errno_error("rename " + tmp, errno));
     // Once renamed, the new file is what every reader sees, and its data are
     // on disk (fsync above). A failed directory fsync only leaves the name's
     // durability across a power cut uncertain; reporting failure now would
@@ -184,9 +191,12 @@ Status lock_exclusive(int fd, const std::string& name, int timeout_ms) {
         if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return ok_status();
         if (errno == EINTR) continue;
         if (errno != EWOULDBLOCK) return errno_error("flock " + name, errno);
-        if (monotonic_ms() >= deadline) return make_error(Errc::busy, name + ": still locked after " +
-                                                                       std::to_string(timeout_ms) + " ms");
-        struct timespec ts {0, sleep_us * 1000};
+        if (monotonic_ms() >= deadline)
+            return make_error(Errc::busy,
+                              name + ": still locked after " + std::to_string(timeout_ms) + " ms");
+        struct timespec ts {
+            0, sleep_us * 1000
+        };
         ::nanosleep(&ts, nullptr);
         if (sleep_us < 8000) sleep_us *= 2;
     }

@@ -28,7 +28,8 @@ Result<UniqueFd> open_state_dir(const std::string& path, unsigned owner_uid);
 // Opens dirfd/name with access (O_RDONLY or O_RDWR) plus O_NOFOLLOW|O_NONBLOCK|
 // O_CLOEXEC|O_NOCTTY and checks it. Errc::not_found when absent and !create;
 // Errc::unsafe_file for anything that is not a plain private file.
-Result<UniqueFd> open_checked(int dirfd, const std::string& name, int access, bool create, const FileRules& rules);
+Result<UniqueFd> open_checked(int dirfd, const std::string& name, int access, bool create,
+                              const FileRules& rules);
 
 // Whether dirfd/name exists (without following a symlink). A present entry that
 // fails the rules is Errc::unsafe_file.

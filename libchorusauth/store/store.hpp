@@ -19,7 +19,7 @@ namespace chorus {
 struct TotpKey {
     SecretBytes secret;  // raw key bytes
     TotpParams params;
-    int window = -1;     // per-user window (e.g. imported); -1 = use config
+    int window = -1;  // per-user window (e.g. imported); -1 = use config
     // Store-internal: secret holds nonce||ciphertext||tag (util/seal.hpp).
     // Flows never see a sealed key: the store opens it on read.
     bool sealed = false;
@@ -31,13 +31,13 @@ struct HashedCode {
 };
 
 struct PendingReset {
-    std::string code_hash;         // salted hash of the emailed 6-digit code
-    std::string reset_id;          // random id binding the code to one reset
+    std::string code_hash;  // salted hash of the emailed 6-digit code
+    std::string reset_id;   // random id binding the code to one reset
     std::int64_t expires_at = 0;
     std::int64_t last_sent_at = 0;
-    int attempts = 0;              // wrong codes entered for this reset
+    int attempts = 0;                 // wrong codes entered for this reset
     std::vector<std::int64_t> sends;  // send times within the last day (throttling)
-    std::int64_t locked_until = 0; // reset refused until then after too many wrong codes
+    std::int64_t locked_until = 0;    // reset refused until then after too many wrong codes
 };
 
 // The record that changes rarely: written by atomic replace.
@@ -49,7 +49,7 @@ struct UserRecord {
     std::string default_method = "app";  // app | sms | call
     std::vector<std::string> history;    // argon2id encoded strings, newest first
     std::optional<PendingReset> reset;
-    std::int64_t first_seen = 0;         // first login seen without registration (grace)
+    std::int64_t first_seen = 0;  // first login seen without registration (grace)
     std::int64_t enrolled_at = 0;
 
     bool has_method() const { return totp.has_value() || !recovery.empty(); }
@@ -58,8 +58,8 @@ struct UserRecord {
 // The record that changes on every login: last accepted step, failures.
 // The file store writes it in place (two checksummed slots).
 struct LiveState {
-    std::uint64_t last_step = 0;      // highest accepted TOTP step; 0 = none yet
-    std::uint32_t failures = 0;       // consecutive failed codes
+    std::uint64_t last_step = 0;  // highest accepted TOTP step; 0 = none yet
+    std::uint32_t failures = 0;   // consecutive failed codes
     std::int64_t first_failure_at = 0;
     std::int64_t locked_until = 0;
     std::int64_t last_success_at = 0;
@@ -73,10 +73,10 @@ public:
     virtual ~UserTxn() = default;
     // The record, or nullopt if the user has none.
     virtual Result<std::optional<UserRecord>> record() = 0;
-    virtual Result<LiveState> live() = 0;                 // zero state if none yet
-    virtual Status put_record(const UserRecord& rec) = 0; // atomic replace, durable
-    virtual Status put_live(const LiveState& live) = 0;   // durable
-    virtual Status erase() = 0;                           // remove record and live state
+    virtual Result<LiveState> live() = 0;                  // zero state if none yet
+    virtual Status put_record(const UserRecord& rec) = 0;  // atomic replace, durable
+    virtual Status put_live(const LiveState& live) = 0;    // durable
+    virtual Status erase() = 0;                            // remove record and live state
 };
 
 class Store {

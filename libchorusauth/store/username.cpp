@@ -22,7 +22,9 @@ bool is_plain(unsigned char c) {
 }
 
 // Whether encode() writes byte c at position pos verbatim.
-bool kept_verbatim(unsigned char c, std::size_t pos) { return is_plain(c) && !(pos == 0 && c == '.'); }
+bool kept_verbatim(unsigned char c, std::size_t pos) {
+    return is_plain(c) && !(pos == 0 && c == '.');
+}
 
 int hex_value(char c) {
     // Only upper case: the encoding is canonical, so "%2e" is not another spelling of "%2E".
@@ -70,18 +72,19 @@ Result<std::string> encode_username(std::string_view user) {
 }
 
 Result<std::string> decode_username(std::string_view stem) {
-    if (stem.empty() || stem.size() > kMaxStemBytes) return make_error(Errc::bad_username, "bad file-name stem");
+    if (stem.empty() || stem.size() > kMaxStemBytes)
+        return make_error(Errc::bad_username, "bad file-name stem");
     std::string out;
     out.reserve(stem.size());
     for (std::size_t i = 0; i < stem.size(); ++i) {
         auto c = static_cast<unsigned char>(stem[i]);
         if (c != '%') {
-            if (!kept_verbatim(c, i)) return make_error(Errc::bad_username, "bad character in file-name stem");
+            if (!kept_verbatim(c, i))
+                return make_error(Errc::bad_username, "bad character in file-name stem");
             out.push_back(static_cast<char>(c));
             continue;
         }
-        if (stem.size() - i < 3)
-            return make_error(Errc::bad_username, "truncated escape in file-name stem");
+        if (stem.size() - i < 3) return make_error(Errc::bad_username, "truncated escape in file-name stem");
         int hi = hex_value(stem[i + 1]);
         int lo = hex_value(stem[i + 2]);
         if (hi < 0 || lo < 0) return make_error(Errc::bad_username, "bad escape in file-name stem");

@@ -34,7 +34,7 @@ std::string escape_control(std::string_view s);
 }  // namespace chorus
 
 // Debug output: formatted only when debug is on. Never pass a secret.
-#define CHORUS_DEBUG(logger, ...)                                                   \
-    do {                                                                            \
+#define CHORUS_DEBUG(logger, ...)                                                            \
+    do {                                                                                     \
         if ((logger).debug_enabled()) (logger).logf(::chorus::LogLevel::debug, __VA_ARGS__); \
     } while (0)

@@ -15,26 +15,26 @@ namespace chorus {
 enum class Errc {
     invalid_argument,  // caller passed something malformed
     no_memory,
-    config,            // configuration missing, unsafe or invalid
-    io,                // a system call failed (disk full, EIO, ...)
-    unsafe_file,       // symlink, wrong owner/mode/type where state should be
-    corrupt,           // state exists but does not parse or verify
-    not_found,         // no such user record
-    not_enrolled,      // user exists but has no usable method
-    bad_code,          // wrong, malformed or unknown-user code
-    replay,            // code at or below the last accepted step
-    locked,            // too many failures; try later
-    rate_limited,      // asked too often (re-send throttling)
-    expired,           // reset code or similar past its lifetime
-    password_rules,    // candidate password fails the checklist
-    password_reused,   // candidate password is in history
-    bad_username,      // name that must not become a file name
-    permission,        // caller may not do this (a rule of Chorus refuses it)
-    conversation,      // the front end could not ask or show (PAM conversation failed)
-    unsupported,       // feature or backend not built/configured
-    busy,              // lock not available in time
-    internal,          // a bug or an unexpected exception
-    unavailable,       // the state store cannot be reached (fleet database down)
+    config,           // configuration missing, unsafe or invalid
+    io,               // a system call failed (disk full, EIO, ...)
+    unsafe_file,      // symlink, wrong owner/mode/type where state should be
+    corrupt,          // state exists but does not parse or verify
+    not_found,        // no such user record
+    not_enrolled,     // user exists but has no usable method
+    bad_code,         // wrong, malformed or unknown-user code
+    replay,           // code at or below the last accepted step
+    locked,           // too many failures; try later
+    rate_limited,     // asked too often (re-send throttling)
+    expired,          // reset code or similar past its lifetime
+    password_rules,   // candidate password fails the checklist
+    password_reused,  // candidate password is in history
+    bad_username,     // name that must not become a file name
+    permission,       // caller may not do this (a rule of Chorus refuses it)
+    conversation,     // the front end could not ask or show (PAM conversation failed)
+    unsupported,      // feature or backend not built/configured
+    busy,             // lock not available in time
+    internal,         // a bug or an unexpected exception
+    unavailable,      // the state store cannot be reached (fleet database down)
 };
 
 struct Error {
@@ -42,7 +42,9 @@ struct Error {
     std::string message;
 };
 
-inline Error make_error(Errc code, std::string message) { return Error{code, std::move(message)}; }
+inline Error make_error(Errc code, std::string message) {
+    return Error{code, std::move(message)};
+}
 
 class [[nodiscard]] Status {
 public:
@@ -65,7 +67,7 @@ template <typename T>
 class [[nodiscard]] Result {
 public:
     Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
-    Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}       // NOLINT(google-explicit-constructor)
+    Result(Error e) : v_(std::in_place_index<1>, std::move(e)) {}      // NOLINT(google-explicit-constructor)
 
     bool ok() const { return v_.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -85,7 +87,9 @@ private:
     std::variant<T, Error> v_;
 };
 
-inline Status ok_status() { return Status{}; }
+inline Status ok_status() {
+    return Status{};
+}
 
 }  // namespace chorus
 
@@ -93,9 +97,9 @@ inline Status ok_status() { return Status{}; }
 #define CHORUS_CONCAT(a, b) CHORUS_CONCAT_INNER(a, b)
 
 // Return the error of a Status/Result expression from the enclosing function.
-#define CHORUS_RETURN_IF_ERROR(expr)                       \
-    do {                                                   \
-        auto&& chorus_status_ = (expr);                    \
+#define CHORUS_RETURN_IF_ERROR(expr)                                        \
+    do {                                                                    \
+        auto&& chorus_status_ = (expr);                                     \
         if (!chorus_status_.ok()) return std::move(chorus_status_).error(); \
     } while (0)
 

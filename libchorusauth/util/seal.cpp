@@ -16,7 +16,9 @@ using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 constexpr int kNonce = 12;
 constexpr int kTag = 16;
 
-Error crypto_error(const char* what) { return make_error(Errc::internal, std::string("AES-GCM ") + what + " failed"); }
+Error crypto_error(const char* what) {
+    return make_error(Errc::internal, std::string("AES-GCM ") + what + " failed");
+}
 
 }  // namespace
 
@@ -30,7 +32,8 @@ Result<SecretBytes> seal(const SecretBytes& key, const SecretBytes& plaintext, s
         return crypto_error("init");
     if (EVP_EncryptUpdate(c.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(context.data()),
                           static_cast<int>(context.size())) != 1 ||
-        EVP_EncryptUpdate(c.get(), out.data() + kNonce, &len, plaintext.data(), static_cast<int>(plaintext.size())) != 1 ||
+        EVP_EncryptUpdate(c.get(), out.data() + kNonce, &len, plaintext.data(),
+                          static_cast<int>(plaintext.size())) != 1 ||
         EVP_EncryptFinal_ex(c.get(), out.data() + kNonce + len, &len) != 1 ||
         EVP_CIPHER_CTX_ctrl(c.get(), EVP_CTRL_GCM_GET_TAG, kTag, out.data() + kNonce + plaintext.size()) != 1)
         return crypto_error("encrypt");
@@ -54,13 +57,15 @@ Result<SecretBytes> unseal(const SecretBytes& key, const SecretBytes& sealed, st
         EVP_CIPHER_CTX_ctrl(c.get(), EVP_CTRL_GCM_SET_TAG, kTag, tag) != 1)
         return crypto_error("decrypt");
     if (EVP_DecryptFinal_ex(c.get(), out.data() + len, &len) != 1)
-        return make_error(Errc::corrupt, "sealed key does not open with this seal key (wrong key, or moved record)");
+        return make_error(Errc::corrupt,
+                          "sealed key does not open with this seal key (wrong key, or moved record)");
     return out;
 }
 
 Result<SecretBytes> parse_seal_key(std::string_view text) {
     if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-    if (text.size() != kSealKeyBytes * 2) return make_error(Errc::config, "seal key file must hold 64 hex digits");
+    if (text.size() != kSealKeyBytes * 2)
+        return make_error(Errc::config, "seal key file must hold 64 hex digits");
     SecretBytes key(kSealKeyBytes);
     for (std::size_t i = 0; i < kSealKeyBytes; ++i) {
         auto nib = [](char ch) -> int {

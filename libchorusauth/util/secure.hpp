@@ -37,7 +37,9 @@ struct WipingAllocator {
         std::allocator<T>{}.deallocate(p, n);
     }
     template <typename U>
-    bool operator==(const WipingAllocator<U>&) const noexcept { return true; }
+    bool operator==(const WipingAllocator<U>&) const noexcept {
+        return true;
+    }
 };
 
 using SecretBytes = std::vector<std::uint8_t, WipingAllocator<std::uint8_t>>;
@@ -53,7 +55,11 @@ public:
     SecretString(SecretString&& o) noexcept : s_(std::move(o.s_)) { o.clear(); }
     SecretString& operator=(const SecretString&) = default;
     SecretString& operator=(SecretString&& o) noexcept {
-        if (this != &o) { clear(); s_ = std::move(o.s_); o.clear(); }
+        if (this != &o) {
+            clear();
+            s_ = std::move(o.s_);
+            o.clear();
+        }
         return *this;
     }
     ~SecretString() { clear(); }

@@ -7,7 +7,6 @@
 
 #include <cerrno>
 
-
 namespace chorus {
 namespace {
 
@@ -26,7 +25,8 @@ SplitPath split_path(const std::string& path) {
 Error system_error(const std::string& what, int err) {
     if (err == ENOENT || err == ENOTDIR) return make_error(Errc::not_found, errno_message(what, ENOENT));
     // ELOOP is what O_NOFOLLOW reports for a symlink in the last component.
-    if (err == ELOOP) return make_error(Errc::unsafe_file, what + ": is a symbolic link; refusing to follow it");
+    if (err == ELOOP)
+        return make_error(Errc::unsafe_file, what + ": is a symbolic link; refusing to follow it");
     return errno_error(what, err);
 }
 
@@ -73,16 +73,19 @@ Result<TrustedFile> open_trusted_file(const std::string& path, const TrustedFile
 
     // O_NONBLOCK: opening a FIFO with no writer must not hang a login.
     TrustedFile f;
-    f.fd.reset(::openat(dir.get(), parts.base.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+    f.fd.reset(
+        ::openat(dir.get(), parts.base.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
     if (!f.fd.valid()) return system_error(path, errno);
 
     if (::fstat(f.fd.get(), &f.st) != 0) return errno_error("fstat(" + path + ")", errno);
     if (!S_ISREG(f.st.st_mode)) return make_error(Errc::unsafe_file, path + ": not a regular file");
     CHORUS_RETURN_IF_ERROR(check_owner_and_mode(path, f.st, opts.require_root_owner));
     if (opts.secret && (f.st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-        return make_error(Errc::unsafe_file, path + ": a secret must be readable by its owner only (chmod 600)");
+        return make_error(Errc::unsafe_file,
+                          path + ": a secret must be readable by its owner only (chmod 600)");
     if (f.st.st_size < 0 || static_cast<unsigned long long>(f.st.st_size) > opts.max_bytes)
-        return make_error(Errc::unsafe_file, path + ": larger than " + std::to_string(opts.max_bytes) + " bytes");
+        return make_error(Errc::unsafe_file,
+                          path + ": larger than " + std::to_string(opts.max_bytes) + " bytes");
     return f;
 }
 

@@ -9,9 +9,9 @@
 
 /* Writes the 6-digit code for time t and key into out; returns 0, or -1 if
  * the HMAC failed (out is then empty). */
-int ref_totp_key(const unsigned char *key, size_t key_len, time_t t, char out[16]);
+int ref_totp_key(const unsigned char* key, size_t key_len, time_t t, char out[16]);
 
 /* The same for a base32 key (case, spaces and padding ignored). */
-int ref_totp_base32(const char *secret_base32, time_t t, char out[16]);
+int ref_totp_base32(const char* secret_base32, time_t t, char out[16]);
 
 #endif

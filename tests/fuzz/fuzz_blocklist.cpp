@@ -30,7 +30,8 @@ void put_le(std::string& s, std::uint64_t v, int bytes) {
 
 std::string with_header(std::string_view entries, bool sort_them) {
     std::vector<std::uint64_t> v(entries.size() / 8);
-    for (std::size_t i = 0; i < v.size(); ++i) std::memcpy(&v[i], entries.data() + 8 * i, 8);  // host = LE on x86
+    for (std::size_t i = 0; i < v.size(); ++i)
+        std::memcpy(&v[i], entries.data() + 8 * i, 8);  // host = LE on x86
     if (sort_them) {
         std::sort(v.begin(), v.end());
         v.erase(std::unique(v.begin(), v.end()), v.end());

@@ -32,15 +32,24 @@ RefDecoded ref_decode(std::string_view s) {
         const auto b = static_cast<unsigned char>(s[i]);
         std::size_t n = 0;
         std::uint32_t lo = 0x80, hi = 0xbf;  // allowed range of the 2nd byte
-        if (b < 0x80) n = 1;
-        else if (b >= 0xc2 && b <= 0xdf) n = 2;
-        else if (b == 0xe0) n = 3, lo = 0xa0;
-        else if (b >= 0xe1 && b <= 0xec) n = 3;
-        else if (b == 0xed) n = 3, hi = 0x9f;
-        else if (b >= 0xee && b <= 0xef) n = 3;
-        else if (b == 0xf0) n = 4, lo = 0x90;
-        else if (b >= 0xf1 && b <= 0xf3) n = 4;
-        else if (b == 0xf4) n = 4, hi = 0x8f;
+        if (b < 0x80)
+            n = 1;
+        else if (b >= 0xc2 && b <= 0xdf)
+            n = 2;
+        else if (b == 0xe0)
+            n = 3, lo = 0xa0;
+        else if (b >= 0xe1 && b <= 0xec)
+            n = 3;
+        else if (b == 0xed)
+            n = 3, hi = 0x9f;
+        else if (b >= 0xee && b <= 0xef)
+            n = 3;
+        else if (b == 0xf0)
+            n = 4, lo = 0x90;
+        else if (b >= 0xf1 && b <= 0xf3)
+            n = 4;
+        else if (b == 0xf4)
+            n = 4, hi = 0x8f;
         bool ok = n != 0 && i + n <= s.size();
         for (std::size_t k = 1; ok && k < n; ++k) {
             const auto c = static_cast<unsigned char>(s[i + k]);

@@ -32,14 +32,16 @@ const char* const kRecovery[] = {"ABCD-EFGH-JKLM", "NPQR-STUV-WXYZ"};
 
 std::vector<std::string> g_log;
 
-void capture(void*, int, const char* message) { g_log.emplace_back(message); }
+void capture(void*, int, const char* message) {
+    g_log.emplace_back(message);
+}
 
 struct World {
     chorus_fuzz::ScratchDir dir;
     std::shared_ptr<chorus::FixedClock> clock = std::make_shared<chorus::FixedClock>(kT0);
     chorus::Context ctx;
-    chorus::UserRecord record;       // alice's record as enrolled
-    std::set<std::string> totp_ok;   // codes accepted now (window 1)
+    chorus::UserRecord record;      // alice's record as enrolled
+    std::set<std::string> totp_ok;  // codes accepted now (window 1)
 
     World() {
         ctx.config.store.path = dir.file("state");
@@ -67,7 +69,8 @@ struct World {
         static const char key[] = "12345678901234567890";
         const std::uint64_t now = chorus::totp_step(kT0, 30);
         for (std::uint64_t s = now - 1; s <= now + 1; ++s) {
-            auto c = chorus::hotp(chorus::HashAlgorithm::sha1, reinterpret_cast<const std::uint8_t*>(key), 20, s, 6);
+            auto c = chorus::hotp(chorus::HashAlgorithm::sha1, reinterpret_cast<const std::uint8_t*>(key), 20,
+                                  s, 6);
             FUZZ_CHECK(c.ok());
             totp_ok.emplace(c->view());
         }
@@ -106,7 +109,8 @@ bool is_recovery(std::string_view code) {
 }
 
 // Judges one verify_code() answer for alice.
-void check_alice(World& w, std::string_view code, const chorus::Status& st, const chorus::VerifyOutcome& out) {
+void check_alice(World& w, std::string_view code, const chorus::Status& st,
+                 const chorus::VerifyOutcome& out) {
     if (!st.ok()) {
         FUZZ_CHECK(st.code() == chorus::Errc::bad_code || st.code() == chorus::Errc::replay ||
                    st.code() == chorus::Errc::locked);
@@ -145,7 +149,8 @@ bool secret_like(std::string_view code) {
     return true;
 }
 
-void check_logs(World& w, std::string_view user, std::string_view code, const std::vector<std::string>& lines) {
+void check_logs(World& w, std::string_view user, std::string_view code,
+                const std::vector<std::string>& lines) {
     if (!secret_like(code)) return;
     for (const std::string& line : baseline_lines(w, user))
         if (line.find(code) != std::string::npos) return;
@@ -179,8 +184,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::string_view user = input.substr(0, nl);
         std::string_view code = nl == std::string_view::npos ? std::string_view() : input.substr(nl + 1);
         chorus::Status st = chorus::verify_code(w.ctx, user, code, out);
-        if (user == kUser) check_alice(w, code, st, out);
-        else FUZZ_CHECK(!st.ok() && st.code() == chorus::Errc::bad_code);
+        if (user == kUser)
+            check_alice(w, code, st, out);
+        else
+            FUZZ_CHECK(!st.ok() && st.code() == chorus::Errc::bad_code);
         std::vector<std::string> lines = std::move(g_log);
         check_logs(w, user, code, lines);
         break;
@@ -203,7 +210,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The recovery-code helpers on the same bytes.
     chorus::SecretString n = chorus::normalize_code(input);
     FUZZ_CHECK(chorus::normalize_code(n.view()).view() == n.view());
-    for (char c : n.view()) FUZZ_CHECK(c != ' ' && c != '-' && c != '\t' && !std::islower(static_cast<unsigned char>(c)));
+    for (char c : n.view())
+        FUZZ_CHECK(c != ' ' && c != '-' && c != '\t' && !std::islower(static_cast<unsigned char>(c)));
     (void)chorus::code_matches(input, "ABCDEFGHJKLM");  // the input as a stored hash
     int matches = 0;
     for (const auto& h : w.record.recovery) matches += chorus::code_matches(h.hash, n.view()) ? 1 : 0;

@@ -10,7 +10,9 @@
 
 namespace {
 
-bool in(int v, int lo, int hi) { return v >= lo && v <= hi; }
+bool in(int v, int lo, int hi) {
+    return v >= lo && v <= hi;
+}
 
 void check_bounds(const chorus::Config& c) {
     FUZZ_CHECK(in(c.otp.digits, 6, 8));
@@ -49,7 +51,8 @@ void check_bounds(const chorus::Config& c) {
 }
 
 void check_message(std::string_view msg, std::string_view origin) {
-    if (std::getenv("FUZZ_VERBOSE") != nullptr) std::fprintf(stderr, "message: %.*s\n", int(msg.size()), msg.data());
+    if (std::getenv("FUZZ_VERBOSE") != nullptr)
+        std::fprintf(stderr, "message: %.*s\n", int(msg.size()), msg.data());
     FUZZ_CHECK(!msg.empty());
     std::size_t start = 0;
     while (start <= msg.size()) {

@@ -30,15 +30,16 @@ void fix_checksum(std::string& file, std::size_t off) {
 }
 
 bool same(const chorus::LiveState& a, const chorus::LiveState& b) {
-    return a.last_step == b.last_step && a.failures == b.failures && a.first_failure_at == b.first_failure_at &&
-           a.locked_until == b.locked_until && a.last_success_at == b.last_success_at &&
-           a.last_failure_at == b.last_failure_at;
+    return a.last_step == b.last_step && a.failures == b.failures &&
+           a.first_failure_at == b.first_failure_at && a.locked_until == b.locked_until &&
+           a.last_success_at == b.last_success_at && a.last_failure_at == b.last_failure_at;
 }
 
 int memfd_with(const std::string& bytes) {
     int fd = memfd_create("fuzz-live", MFD_CLOEXEC);
     if (fd < 0) std::abort();
-    if (!bytes.empty() && pwrite(fd, bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size())) std::abort();
+    if (!bytes.empty() && pwrite(fd, bytes.data(), bytes.size(), 0) != static_cast<ssize_t>(bytes.size()))
+        std::abort();
     return fd;
 }
 
@@ -86,7 +87,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(cur->index == 0 || cur->index == 1);
         const auto& chosen = slots[cur->index];
         const auto& other = slots[1 - cur->index];
-        FUZZ_CHECK(chosen.has_value() && chosen->seq == cur->slot.seq && same(chosen->state, cur->slot.state));
+        FUZZ_CHECK(chosen.has_value() && chosen->seq == cur->slot.seq &&
+                   same(chosen->state, cur->slot.state));
         FUZZ_CHECK(!other || other->seq <= chosen->seq);
     }
 

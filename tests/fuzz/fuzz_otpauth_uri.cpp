@@ -26,10 +26,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     FUZZ_CHECK(size <= chorus::kMaxOtpauthUriBytes);
     FUZZ_CHECK(!u->account.empty());
-    FUZZ_CHECK(u->account.size() <= chorus::kMaxOtpauthNameBytes && u->issuer.size() <= chorus::kMaxOtpauthNameBytes);
-    FUZZ_CHECK(u->secret.size() >= chorus::kMinOtpauthSecretBytes && u->secret.size() <= chorus::kMaxOtpauthSecretBytes);
+    FUZZ_CHECK(u->account.size() <= chorus::kMaxOtpauthNameBytes &&
+               u->issuer.size() <= chorus::kMaxOtpauthNameBytes);
+    FUZZ_CHECK(u->secret.size() >= chorus::kMinOtpauthSecretBytes &&
+               u->secret.size() <= chorus::kMaxOtpauthSecretBytes);
     FUZZ_CHECK(u->digits >= 6 && u->digits <= 8);
-    if (u->type == chorus::OtpType::totp) FUZZ_CHECK(u->period >= chorus::kMinOtpPeriod && u->period <= chorus::kMaxOtpPeriod);
+    if (u->type == chorus::OtpType::totp)
+        FUZZ_CHECK(u->period >= chorus::kMinOtpPeriod && u->period <= chorus::kMaxOtpPeriod);
     for (unsigned char c : u->issuer + u->account) FUZZ_CHECK(c >= 0x20 && c != 0x7f);
 
     auto built = chorus::build_otpauth_uri(*u);

@@ -33,15 +33,15 @@ bool same(const chorus::UserRecord& a, const chorus::UserRecord& b) {
     if (a.totp.has_value() != b.totp.has_value()) return false;
     if (a.totp) {
         const chorus::TotpKey &x = *a.totp, &y = *b.totp;
-        if (x.secret != y.secret || x.params.algorithm != y.params.algorithm || x.params.digits != y.params.digits ||
-            x.params.period != y.params.period || x.window != y.window)
+        if (x.secret != y.secret || x.params.algorithm != y.params.algorithm ||
+            x.params.digits != y.params.digits || x.params.period != y.params.period || x.window != y.window)
             return false;
     }
     if (a.recovery.size() != b.recovery.size()) return false;
     for (std::size_t i = 0; i < a.recovery.size(); ++i)
         if (a.recovery[i].hash != b.recovery[i].hash) return false;
-    if (a.phone != b.phone || a.email != b.email || a.default_method != b.default_method || a.history != b.history ||
-        a.first_seen != b.first_seen || a.enrolled_at != b.enrolled_at)
+    if (a.phone != b.phone || a.email != b.email || a.default_method != b.default_method ||
+        a.history != b.history || a.first_seen != b.first_seen || a.enrolled_at != b.enrolled_at)
         return false;
     if (a.reset.has_value() != b.reset.has_value()) return false;
     if (a.reset) {

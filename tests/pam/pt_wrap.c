@@ -36,31 +36,26 @@
 /* Beside pam_wrapper's directories; the same path for every build tree. */
 #define PT_WRAP_LOCK "/tmp/chorus-pt-pam_wrapper.lock"
 
-int pt_wrapper_lock(void)
-{
-	int fd = open(PT_WRAP_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "pt_fixture: %s: %s (pam_wrapper set-up not serialized)\n", PT_WRAP_LOCK,
-			strerror(errno));
-		return -1;
-	}
-	/* Held for a set-up only (milliseconds; seconds under valgrind): a
-	 * minute means something is stuck, and going on beats hanging. */
-	const struct timespec pause = {0, 2 * 1000 * 1000};
-	for (int i = 0; i < 30000; i++) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return fd;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			break;
-		nanosleep(&pause, NULL);
-	}
-	fprintf(stderr, "pt_fixture: %s: not locked (%s); going on without it\n", PT_WRAP_LOCK, strerror(errno));
-	close(fd);
-	return -1;
+int pt_wrapper_lock(void) {
+    int fd = open(PT_WRAP_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "pt_fixture: %s: %s (pam_wrapper set-up not serialized)\n", PT_WRAP_LOCK,
+                strerror(errno));
+        return -1;
+    }
+    /* Held for a set-up only (milliseconds; seconds under valgrind): a
+     * minute means something is stuck, and going on beats hanging. */
+    const struct timespec pause = {0, 2 * 1000 * 1000};
+    for (int i = 0; i < 30000; i++) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+        if (errno != EWOULDBLOCK && errno != EINTR) break;
+        nanosleep(&pause, NULL);
+    }
+    fprintf(stderr, "pt_fixture: %s: not locked (%s); going on without it\n", PT_WRAP_LOCK, strerror(errno));
+    close(fd);
+    return -1;
 }
 
-void pt_wrapper_unlock(int fd)
-{
-	if (fd >= 0)
-		close(fd); /* the last descriptor of the open file: the lock goes with it */
+void pt_wrapper_unlock(int fd) {
+    if (fd >= 0) close(fd); /* the last descriptor of the open file: the lock goes with it */
 }

@@ -15,71 +15,63 @@
 
 #include <chorus/chorus.h>
 
-static void log_stderr(void *arg, int priority, const char *message)
-{
-	(void)arg;
-	(void)priority;
-	fprintf(stderr, "pg_helper: %s\n", message);
+static void log_stderr(void* arg, int priority, const char* message) {
+    (void)arg;
+    (void)priority;
+    fprintf(stderr, "pg_helper: %s\n", message);
 }
 
-static int verify(chorus_ctx_t *ctx, const char *user, const char *code)
-{
-	int rc = chorus_verify_code(ctx, user, code, NULL, NULL);
-	printf("rc=%d\n", rc);
-	fflush(stdout);
-	/* What pam_chorus.so writes to syslog for a refusal. */
-	if (rc != CHORUS_OK)
-		fprintf(stderr, "pg_helper: %s: %s (%s)\n", user, chorus_strerror(rc), chorus_ctx_last_error(ctx));
-	return rc;
+static int verify(chorus_ctx_t* ctx, const char* user, const char* code) {
+    int rc = chorus_verify_code(ctx, user, code, NULL, NULL);
+    printf("rc=%d\n", rc);
+    fflush(stdout);
+    /* What pam_chorus.so writes to syslog for a refusal. */
+    if (rc != CHORUS_OK)
+        fprintf(stderr, "pg_helper: %s: %s (%s)\n", user, chorus_strerror(rc), chorus_ctx_last_error(ctx));
+    return rc;
 }
 
-static int serve(chorus_ctx_t *ctx)
-{
-	char line[512], user[256], code[64];
-	while (fgets(line, sizeof line, stdin) != NULL) {
-		if (sscanf(line, "%255s %63s", user, code) != 2)
-			return 2;
-		(void)verify(ctx, user, code);
-	}
-	return 0;
+static int serve(chorus_ctx_t* ctx) {
+    char line[512], user[256], code[64];
+    while (fgets(line, sizeof line, stdin) != NULL) {
+        if (sscanf(line, "%255s %63s", user, code) != 2) return 2;
+        (void)verify(ctx, user, code);
+    }
+    return 0;
 }
 
-static int maps(void)
-{
-	char line[4096];
-	int found = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
-	if (f == NULL)
-		return 2;
-	while (fgets(line, sizeof line, f) != NULL)
-		if (strstr(line, "libpq") != NULL)
-			found = 1;
-	fclose(f);
-	printf("libpq=%s\n", found ? "yes" : "no");
-	return 0;
+static int maps(void) {
+    char line[4096];
+    int found = 0;
+    FILE* f = fopen("/proc/self/maps", "r");
+    if (f == NULL) return 2;
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strstr(line, "libpq") != NULL) found = 1;
+    fclose(f);
+    printf("libpq=%s\n", found ? "yes" : "no");
+    return 0;
 }
 
-int main(int argc, char **argv)
-{
-	if (argc < 3) {
-		fprintf(stderr, "usage: pg_helper verify|serve|maps CONFIG [USER CODE]\n");
-		return 2;
-	}
-	chorus_ctx_t *ctx = NULL;
-	int rc = chorus_ctx_new(&ctx, argv[2], log_stderr, NULL, 0);
-	if (rc != CHORUS_OK) {
-		printf("ctx=%d\n", rc);
-		return 3;
-	}
-	int status = 2;
-	if (strcmp(argv[1], "serve") == 0)
-		status = serve(ctx);
-	else if (argc == 5 && strcmp(argv[1], "verify") == 0)
-		status = verify(ctx, argv[3], argv[4]) == CHORUS_OK ? 0 : 1;
-	else if (argc == 5 && strcmp(argv[1], "maps") == 0) {
-		(void)verify(ctx, argv[3], argv[4]);
-		status = maps();
-	}
-	chorus_ctx_free(&ctx);
-	return status;
+int main(int argc, char** argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: pg_helper verify|serve|maps CONFIG [USER CODE]\n");
+        return 2;
+    }
+    chorus_ctx_t* ctx = NULL;
+    int rc = chorus_ctx_new(&ctx, argv[2], log_stderr, NULL, 0);
+    if (rc != CHORUS_OK) {
+        printf("ctx=%d\n", rc);
+        return 3;
+    }
+    int status = 2;
+    if (strcmp(argv[1], "serve") == 0)
+        status = serve(ctx);
+    else if (argc == 5 && strcmp(argv[1], "verify") == 0)
+        status = verify(ctx, argv[3], argv[4]) == CHORUS_OK ? 0 : 1;
+    else if (argc == 5 && strcmp(argv[1], "maps") == 0) {
+        (void)verify(ctx, argv[3], argv[4]);
+        status = maps();
+    }
+    chorus_ctx_free(&ctx);
+    return status;
 }

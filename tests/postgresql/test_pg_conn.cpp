@@ -64,8 +64,8 @@ void expect_refused(const std::string& conninfo, const char* why) {
 }
 
 void test_conninfo_naming_a_service_is_refused(void**) {
-    for (const char* conninfo : {"service=chorus", "host=db dbname=chorus user=h service=chorus", "service=''",
-                                 "postgresql://db/chorus?service=chorus"})
+    for (const char* conninfo : {"service=chorus", "host=db dbname=chorus user=h service=chorus",
+                                 "service=''", "postgresql://db/chorus?service=chorus"})
         expect_refused(conninfo, "store.conninfo: must not name a service");
 }
 
@@ -103,7 +103,8 @@ void test_home_files_come_from_the_password_database(void**) {
 void test_files_the_admin_names_are_kept(void**) {
     auto m = pinned("host=db sslrootcert=/etc/chorus/ca.crt passfile=/etc/chorus/pgpass");
     assert_true(m.count("sslrootcert") == 0 && m.count("passfile") == 0);
-    assert_string_equal(m["dbname"].c_str(), "host=db sslrootcert=/etc/chorus/ca.crt passfile=/etc/chorus/pgpass");
+    assert_string_equal(m["dbname"].c_str(),
+                        "host=db sslrootcert=/etc/chorus/ca.crt passfile=/etc/chorus/pgpass");
 }
 
 void test_crl_directory_is_not_switched_off(void**) {
@@ -121,7 +122,8 @@ int main() {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_conninfo_naming_a_service_is_refused, clean_env, clean_env),
         cmocka_unit_test_setup_teardown(test_pgservice_is_refused_even_empty, clean_env, clean_env),
-        cmocka_unit_test_setup_teardown(test_home_files_come_from_the_password_database, hostile_env, clean_env),
+        cmocka_unit_test_setup_teardown(test_home_files_come_from_the_password_database, hostile_env,
+                                        clean_env),
         cmocka_unit_test_setup_teardown(test_files_the_admin_names_are_kept, hostile_env, clean_env),
         cmocka_unit_test_setup_teardown(test_crl_directory_is_not_switched_off, hostile_env, clean_env),
     };

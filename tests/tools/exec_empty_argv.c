@@ -8,16 +8,15 @@
 #include <stdio.h>
 #include <unistd.h>
 
-extern char **environ;
+extern char** environ;
 
-int main(int argc, char **argv)
-{
-	if (argc != 2) {
-		fprintf(stderr, "usage: exec_empty_argv PROGRAM\n");
-		return 2;
-	}
-	char *empty[] = {NULL};
-	execve(argv[1], empty, environ);
-	perror("execve");
-	return 127;
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: exec_empty_argv PROGRAM\n");
+        return 2;
+    }
+    char* empty[] = {NULL};
+    execve(argv[1], empty, environ);
+    perror("execve");
+    return 127;
 }

@@ -25,7 +25,6 @@ using chorus::MissingConfig;
 using chorus_test::TempDir;
 using chorus_test::write_file;
 
-
 namespace config_test {
 
 inline const std::string kOrigin = "test.yaml";
@@ -74,12 +73,12 @@ inline LoadOptions test_opts() {
     return o;
 }
 
-#define EXPECT_FIELD(a, b, field)                                                      \
-    do {                                                                               \
-        if (!((a).field == (b).field)) {                                               \
-            print_error("field %s differs\n", #field);                                 \
-            ++differences;                                                             \
-        }                                                                              \
+#define EXPECT_FIELD(a, b, field)                      \
+    do {                                               \
+        if (!((a).field == (b).field)) {               \
+            print_error("field %s differs\n", #field); \
+            ++differences;                             \
+        }                                              \
     } while (0)
 
 // Field by field so a failure names the key; the final member-wise == then

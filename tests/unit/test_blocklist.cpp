@@ -55,8 +55,9 @@ std::string small_file(const TempDir& dir) {
 void expect_refused(const std::string& path, Errc code) {
     auto r = Blocklist::open(path);
     assert_false(r.ok());
-    if (r.code() != code) fail_msg("open(%s): code %d, message %s", path.c_str(), static_cast<int>(r.code()),
-                                   r.error().message.c_str());
+    if (r.code() != code)
+        fail_msg("open(%s): code %d, message %s", path.c_str(), static_cast<int>(r.code()),
+                 r.error().message.c_str());
 }
 
 }  // namespace
@@ -74,7 +75,8 @@ static void test_normalize_undoes_case_substitutions_and_affixes(void**) {
 }
 
 static void test_leaked_password_variants_hit(void**) {
-    Blocklist bl = Blocklist::from_words({"password", "123456", "admin", "qwerty", "letmein", "trustno1", "secret"});
+    Blocklist bl =
+        Blocklist::from_words({"password", "123456", "admin", "qwerty", "letmein", "trustno1", "secret"});
     for (const char* pw : {"P@ssw0rd2024!", "Password1", "  password  ", "PASSWORD", "p4ssw0rd", "Pa$$word99",
                            "123456", "123456!", "@dmin1", "Admin2024", "L3tM31n!", "qwerty", "Tru5tN0!",
                            "trustno1", "$ecret2024", "5ECRET!"})
@@ -115,7 +117,8 @@ static void test_compile_and_open_100k_words(void**) {
     const auto start = std::chrono::steady_clock::now();
     std::size_t false_hits = 0;
     for (std::size_t i = 0; i < 20000; ++i) false_hits += bl->contains(word('n', i)) ? 1 : 0;
-    const auto us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+    const auto us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
     assert_int_equal(false_hits, 0);
     print_message("100k-word list: %.2f us per miss lookup\n", us / 20000.0);
 }

@@ -13,7 +13,9 @@ using chorus_test::TempDir;
 namespace {
 
 std::vector<std::string> g_log;
-void capture_log(void*, int, const char* msg) { g_log.emplace_back(msg); }
+void capture_log(void*, int, const char* msg) {
+    g_log.emplace_back(msg);
+}
 
 std::string write_config(const TempDir& d, const std::string& extra = "") {
     std::string path = d.file("chorus.yaml");
@@ -118,7 +120,8 @@ void test_enroll_verify_status_through_the_c_api(void**) {
 
 void test_password_checklist_through_the_c_api(void**) {
     TempDir d;
-    std::string path = write_config(d, "password:\n  history:\n    argon2: { t_cost: 1, m_cost_kib: 8192 }\n");
+    std::string path =
+        write_config(d, "password:\n  history:\n    argon2: { t_cost: 1, m_cost_kib: 8192 }\n");
     chorus_ctx_t* ctx = nullptr;
     assert_int_equal(chorus_ctx_new(&ctx, path.c_str(), nullptr, nullptr, 0), CHORUS_OK);
     chorus_checklist_t* cl = nullptr;
@@ -134,10 +137,12 @@ void test_password_checklist_through_the_c_api(void**) {
     chorus_checklist_free(&cl);
 
     assert_int_equal(chorus_password_record(ctx, "dave", "Tr0ub4dor&3x"), CHORUS_OK);
-    assert_int_equal(chorus_password_check(ctx, "dave", nullptr, "Tr0ub4dor&3x", CHORUS_PW_CHANGE, &cl), CHORUS_OK);
+    assert_int_equal(chorus_password_check(ctx, "dave", nullptr, "Tr0ub4dor&3x", CHORUS_PW_CHANGE, &cl),
+                     CHORUS_OK);
     assert_int_equal(chorus_checklist_ok(cl), 0);  // reuse refused on change
     chorus_checklist_free(&cl);
-    assert_int_equal(chorus_password_check(ctx, "dave", nullptr, "Tr0ub4dor&3x", CHORUS_PW_RESET, &cl), CHORUS_OK);
+    assert_int_equal(chorus_password_check(ctx, "dave", nullptr, "Tr0ub4dor&3x", CHORUS_PW_RESET, &cl),
+                     CHORUS_OK);
     assert_int_equal(chorus_checklist_ok(cl), 1);  // allowed on reset (seed rule)
     chorus_checklist_free(&cl);
     chorus_ctx_free(&ctx);

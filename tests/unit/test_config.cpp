@@ -117,16 +117,20 @@ void test_unknown_key_in_nested_section_and_top_level(void**) {
 }
 
 void test_string_for_integer_is_refused(void**) {
-    expect_contains(parse_error("otp:\n  digits: six\n"), "test.yaml:2:11: otp.digits: expected an integer in 6..8, got 'six'");
-    expect_contains(parse_error("otp:\n  digits: \"6\"\n"), "test.yaml:2:11: otp.digits: expected an integer");
+    expect_contains(parse_error("otp:\n  digits: six\n"),
+                    "test.yaml:2:11: otp.digits: expected an integer in 6..8, got 'six'");
+    expect_contains(parse_error("otp:\n  digits: \"6\"\n"),
+                    "test.yaml:2:11: otp.digits: expected an integer");
     expect_contains(parse_error("otp:\n  period: 0x1e\n"), "test.yaml:2:11: otp.period: expected an integer");
     expect_contains(parse_error("otp:\n  period: 030\n"), "test.yaml:2:11: otp.period: expected an integer");
     expect_contains(parse_error("otp:\n  period: 30.5\n"), "test.yaml:2:11: otp.period: expected an integer");
-    expect_contains(parse_error("otp:\n  period:\n"), "test.yaml:2:3: otp.period: expected an integer in 15..300, got an empty value");
+    expect_contains(parse_error("otp:\n  period:\n"),
+                    "test.yaml:2:3: otp.period: expected an integer in 15..300, got an empty value");
 }
 
 void test_map_or_list_for_scalar_is_refused(void**) {
-    expect_contains(parse_error("otp:\n  issuer: {a: 1}\n"), "test.yaml:2:11: otp.issuer: expected a string, got a mapping");
+    expect_contains(parse_error("otp:\n  issuer: {a: 1}\n"),
+                    "test.yaml:2:11: otp.issuer: expected a string, got a mapping");
     expect_contains(parse_error("lockout:\n  max_failures: [1]\n"),
                     "test.yaml:2:17: lockout.max_failures: expected an integer in 1..1000, got a list");
     expect_contains(parse_error("enrollment:\n  exempt_groups: wheel\n"),
@@ -148,23 +152,30 @@ void test_out_of_range_numbers_are_refused(void**) {
     expect_contains(parse_error("otp:\n  digits: 5\n"), "test.yaml:2:11: otp.digits: 5 is out of range 6..8");
     expect_contains(parse_error("otp:\n  digits: 9\n"), "test.yaml:2:11: otp.digits: 9 is out of range 6..8");
     expect_contains(parse_error("otp:\n  window: -1\n"), "otp.window: -1 is out of range 0..10");
-    expect_contains(parse_error("otp:\n  secret_bytes: 8\n"), "test.yaml:2:17: otp.secret_bytes: 8 is out of range (0, or 16..64)");
+    expect_contains(parse_error("otp:\n  secret_bytes: 8\n"),
+                    "test.yaml:2:17: otp.secret_bytes: 8 is out of range (0, or 16..64)");
     expect_contains(parse_error("password:\n  history:\n    argon2:\n      m_cost_kib: 4096\n"),
                     "test.yaml:4:19: password.history.argon2.m_cost_kib: 4096 is out of range 8192..4194304");
-    expect_contains(parse_error("password:\n  history:\n    argon2:\n      m_cost_kib: 4194305\n"), "is out of range");
-    expect_contains(parse_error("lockout:\n  lock_seconds: 99999999999999999999999\n"),
-                    "test.yaml:2:17: lockout.lock_seconds: '99999999999999999999999' is out of range 1..604800");
+    expect_contains(parse_error("password:\n  history:\n    argon2:\n      m_cost_kib: 4194305\n"),
+                    "is out of range");
+    expect_contains(
+        parse_error("lockout:\n  lock_seconds: 99999999999999999999999\n"),
+        "test.yaml:2:17: lockout.lock_seconds: '99999999999999999999999' is out of range 1..604800");
     expect_contains(parse_error("reset:\n  code_ttl: 59\n"), "reset.code_ttl: 59 is out of range 60..3600");
-    expect_contains(parse_error("enrollment:\n  recovery_codes: 51\n"), "enrollment.recovery_codes: 51 is out of range 0..50");
+    expect_contains(parse_error("enrollment:\n  recovery_codes: 51\n"),
+                    "enrollment.recovery_codes: 51 is out of range 0..50");
 }
 
 void test_bad_enum_is_refused(void**) {
-    expect_contains(parse_error("otp:\n  algorithm: md5\n"),
-                    "test.yaml:2:14: otp.algorithm: unknown algorithm 'md5' (expected sha1, sha256 or sha512)");
+    expect_contains(
+        parse_error("otp:\n  algorithm: md5\n"),
+        "test.yaml:2:14: otp.algorithm: unknown algorithm 'md5' (expected sha1, sha256 or sha512)");
     expect_contains(parse_error("enrollment:\n  policy: later\n"),
-                    "test.yaml:2:11: enrollment.policy: unknown value 'later' (expected one of required, grace, optional, nullok)");
-    expect_contains(parse_error("store:\n  backend: mysql\n"),
-                    "test.yaml:2:12: store.backend: unknown value 'mysql' (expected one of file, postgresql)");
+                    "test.yaml:2:11: enrollment.policy: unknown value 'later' (expected one of required, "
+                    "grace, optional, nullok)");
+    expect_contains(
+        parse_error("store:\n  backend: mysql\n"),
+        "test.yaml:2:12: store.backend: unknown value 'mysql' (expected one of file, postgresql)");
 }
 
 void test_duplicate_key_is_refused(void**) {
@@ -174,28 +185,38 @@ void test_duplicate_key_is_refused(void**) {
 }
 
 void test_bad_date_is_refused(void**) {
-    for (const char* date : {"2026-02-30", "2026-13-01", "26-12-31", "2026-12-31T00:00:00Z", "1969-12-31", "soon"}) {
+    for (const char* date :
+         {"2026-02-30", "2026-13-01", "26-12-31", "2026-12-31T00:00:00Z", "1969-12-31", "soon"}) {
         std::string m = parse_error(std::string("enrollment:\n  grace_until: ") + date + "\n");
         expect_contains(m, "test.yaml:2:16: enrollment.grace_until: expected a date YYYY-MM-DD");
     }
-    assert_int_equal(parse_ok("enrollment: {grace_until: \"2024-02-29\"}\n").enrollment.grace_until, 1709164800);
+    assert_int_equal(parse_ok("enrollment: {grace_until: \"2024-02-29\"}\n").enrollment.grace_until,
+                     1709164800);
 }
 
 void test_relative_path_is_refused(void**) {
-    expect_contains(parse_error("store:\n  path: var/lib/chorus\n"),
-                    "test.yaml:2:9: store.path: must be an absolute path (starting with '/'), got 'var/lib/chorus'");
-    expect_contains(parse_error("store:\n  seal_key_file: seal.key\n"), "store.seal_key_file: must be an absolute path");
-    expect_contains(parse_error("password:\n  blocklist: ./words\n"), "password.blocklist: must be an absolute path");
-    expect_contains(parse_error("delivery:\n  helper: chorus-deliver\n"), "delivery.helper: must be an absolute path");
-    expect_contains(parse_error("delivery:\n  helper: \"\"\n"), "test.yaml:2:11: delivery.helper: must not be empty");
+    expect_contains(
+        parse_error("store:\n  path: var/lib/chorus\n"),
+        "test.yaml:2:9: store.path: must be an absolute path (starting with '/'), got 'var/lib/chorus'");
+    expect_contains(parse_error("store:\n  seal_key_file: seal.key\n"),
+                    "store.seal_key_file: must be an absolute path");
+    expect_contains(parse_error("password:\n  blocklist: ./words\n"),
+                    "password.blocklist: must be an absolute path");
+    expect_contains(parse_error("delivery:\n  helper: chorus-deliver\n"),
+                    "delivery.helper: must be an absolute path");
+    expect_contains(parse_error("delivery:\n  helper: \"\"\n"),
+                    "test.yaml:2:11: delivery.helper: must not be empty");
 }
 
 void test_bad_strings_are_refused(void**) {
-    expect_contains(parse_error("otp:\n  issuer: \"a\\nb\"\n"), "test.yaml:2:11: otp.issuer: control characters are not allowed");
+    expect_contains(parse_error("otp:\n  issuer: \"a\\nb\"\n"),
+                    "test.yaml:2:11: otp.issuer: control characters are not allowed");
     expect_contains(parse_error("otp:\n  issuer: \"a:b\"\n"), "otp.issuer: must not contain ':'");
-    expect_contains(parse_error("delivery:\n  smtp_url: mail.example.org\n"), "delivery.smtp_url: expected a URL starting with smtp://, smtps://");
+    expect_contains(parse_error("delivery:\n  smtp_url: mail.example.org\n"),
+                    "delivery.smtp_url: expected a URL starting with smtp://, smtps://");
     expect_contains(parse_error("delivery:\n  sms_url: ftp://x\n"), "delivery.sms_url: expected a URL");
-    expect_contains(parse_error("delivery:\n  email_from: nobody\n"), "delivery.email_from: expected an address");
+    expect_contains(parse_error("delivery:\n  email_from: nobody\n"),
+                    "delivery.email_from: expected an address");
     expect_contains(parse_error("delivery:\n  email_subject: \"{code}\"\n"),
                     "delivery.email_subject: unknown placeholder {code} (expected {subject}, {to}, {host})");
     expect_contains(parse_error("delivery:\n  email_subject: \"a\\nb\"\n"),
@@ -206,7 +227,8 @@ void test_bad_strings_are_refused(void**) {
     expect_contains(parse_error("delivery:\n  sms_body: \"{message\"\n"), "delivery.sms_body: unclosed '{'");
     expect_contains(parse_error("delivery:\n  sms_body: \"a\\tb {message}\"\n"),
                     "delivery.sms_body: control characters are not allowed");
-    expect_contains(parse_error("delivery:\n  voice_message: \"x}\"\n"), "delivery.voice_message: unmatched '}'");
+    expect_contains(parse_error("delivery:\n  voice_message: \"x}\"\n"),
+                    "delivery.voice_message: unmatched '}'");
     expect_contains(parse_error("delivery:\n  voice_message: \"" + std::string(4097, 'a') + "\"\n"),
                     "delivery.voice_message: longer than 4096 bytes");
     expect_contains(parse_error("delivery:\n  sms_format: xml\n"),
@@ -228,30 +250,39 @@ void test_bad_strings_are_refused(void**) {
                     "delivery.command_channels: needs delivery.command");
     expect_contains(parse_error("delivery:\n  command: /bin/true\n  command_channels: [fax]\n"),
                     "channels are email, sms and voice");
-    expect_contains(parse_error("delivery:\n  command: send-code\n"), "delivery.command: must be an absolute path");
+    expect_contains(parse_error("delivery:\n  command: send-code\n"),
+                    "delivery.command: must be an absolute path");
     {
         Config c = parse_ok("delivery:\n  sms_body: \"{message}\\n{host}\"\n");
         assert_string_equal(c.delivery.sms_body.c_str(), "{message}\n{host}");
     }
-    expect_contains(parse_error("enrollment:\n  other_method_words: [sms, \"123\"]\n"), "must not be all digits");
-    expect_contains(parse_error("enrollment:\n  require_groups: [\"a b\"]\n"), "group names must not contain spaces");
+    expect_contains(parse_error("enrollment:\n  other_method_words: [sms, \"123\"]\n"),
+                    "must not be all digits");
+    expect_contains(parse_error("enrollment:\n  require_groups: [\"a b\"]\n"),
+                    "group names must not contain spaces");
 }
 
 void test_failmode_settings(void**) {
-    const std::string pg = "store:\n  backend: postgresql\n  conninfo: \"host=db\"\n  seal_key_file: /etc/k\n";
-    Config c = parse_ok(pg + "failmode:\n  allow_groups: [wheel]\n  allow_console: true\n"
-                             "  console_ttys: [tty1]\n  break_glass_path: /var/lib/chorus-break-glass\n");
+    const std::string pg =
+        "store:\n  backend: postgresql\n  conninfo: \"host=db\"\n  seal_key_file: /etc/k\n";
+    Config c = parse_ok(pg +
+                        "failmode:\n  allow_groups: [wheel]\n  allow_console: true\n"
+                        "  console_ttys: [tty1]\n  break_glass_path: /var/lib/chorus-break-glass\n");
     assert_int_equal(c.failmode.allow_groups.size(), 1);
     assert_true(c.failmode.allow_console);
     assert_string_equal(c.failmode.console_ttys.at(0).c_str(), "tty1");
     assert_string_equal(c.failmode.break_glass_path.c_str(), "/var/lib/chorus-break-glass");
-    assert_true(Config{}.failmode.allow_groups.empty() && !Config{}.failmode.allow_console);  // deny by default
+    assert_true(Config{}.failmode.allow_groups.empty() &&
+                !Config{}.failmode.allow_console);  // deny by default
     expect_contains(parse_error("failmode:\n  allow_groups: [wheel]\n"),
                     "failmode: applies only to store.backend: postgresql");
-    expect_contains(parse_error(pg + "failmode:\n  console_ttys: [\"pts*\"]\n"), "pseudo-terminals (pts) are not consoles");
+    expect_contains(parse_error(pg + "failmode:\n  console_ttys: [\"pts*\"]\n"),
+                    "pseudo-terminals (pts) are not consoles");
     expect_contains(parse_error(pg + "failmode:\n  console_ttys: [\"*\"]\n"), "must name a device");
-    expect_contains(parse_error(pg + "failmode:\n  console_ttys: [/dev/tty1]\n"), "must not contain spaces or '/'");
-    expect_contains(parse_error(pg + "failmode:\n  break_glass_path: bg\n"), "failmode.break_glass_path: must be an absolute path");
+    expect_contains(parse_error(pg + "failmode:\n  console_ttys: [/dev/tty1]\n"),
+                    "must not contain spaces or '/'");
+    expect_contains(parse_error(pg + "failmode:\n  break_glass_path: bg\n"),
+                    "failmode.break_glass_path: must be an absolute path");
     expect_contains(parse_error(pg + "failmode:\n  allow_console: yes\n"), "failmode.allow_console");
     expect_contains(parse_error(pg + "failmode:\n  break_glass_path: /var/lib/chorus\n"),
                     "failmode.break_glass_path: must be a directory of its own, not store.path");
@@ -263,8 +294,10 @@ void test_failmode_settings(void**) {
 }
 
 void test_top_level_that_is_not_a_map_is_refused(void**) {
-    expect_contains(parse_error("hello\n"), "test.yaml:1:1: the document must be a mapping of keys to values, not 'hello'");
-    expect_contains(parse_error("- otp\n- password\n"), "test.yaml:1:1: the document must be a mapping of keys to values, not a list");
+    expect_contains(parse_error("hello\n"),
+                    "test.yaml:1:1: the document must be a mapping of keys to values, not 'hello'");
+    expect_contains(parse_error("- otp\n- password\n"),
+                    "test.yaml:1:1: the document must be a mapping of keys to values, not a list");
 }
 
 void test_syntax_error_names_line_and_column(void**) {
@@ -284,13 +317,16 @@ void test_truncated_file_is_refused(void**) {
 // folding the following lines into the string; a file cut short while being
 // written must not load with keys silently missing.
 void test_unclosed_quote_is_refused_not_swallowing_later_keys(void**) {
-    expect_contains(parse_error("otp:\n  issuer: \"Example\n  digits: 8\n"),
-                    "test.yaml:2:11: otp.issuer: quoted string is not closed on its line (is the file truncated?)");
+    expect_contains(
+        parse_error("otp:\n  issuer: \"Example\n  digits: 8\n"),
+        "test.yaml:2:11: otp.issuer: quoted string is not closed on its line (is the file truncated?)");
     expect_contains(parse_error("enrollment:\n  require_groups: [mfa]\n  exempt_groups:\n    - 'robots\n"),
                     "test.yaml:4:7: enrollment.exempt_groups: quoted string is not closed on its line");
-    expect_contains(parse_error("otp:\n  \"digits: 8\n"), "test.yaml:2:3: section 'otp': quoted string is not closed");
+    expect_contains(parse_error("otp:\n  \"digits: 8\n"),
+                    "test.yaml:2:3: section 'otp': quoted string is not closed");
     // Escaped quotes do not close a string, and a closed one is fine.
-    Config c = parse_ok("otp:\n  issuer: \"say \\\"hi\\\"\"\ndelivery: {email_from: 'o''brien@example.org'}\n");
+    Config c =
+        parse_ok("otp:\n  issuer: \"say \\\"hi\\\"\"\ndelivery: {email_from: 'o''brien@example.org'}\n");
     assert_string_equal(c.otp.issuer.c_str(), "say \"hi\"");
     assert_string_equal(c.delivery.email_from.c_str(), "o'brien@example.org");
 }
@@ -324,10 +360,11 @@ void test_input_that_made_yaml_cpp_loop_is_answered(void**) {
 void test_several_errors_are_reported_together(void**) {
     std::string m = parse_error(
         "otp:\n  digits: 9\n  colour: blue\npassword:\n  reject_username: yes\nstore:\n  path: relative\n");
-    expect_contains(m, "test.yaml:2:11: otp.digits: 9 is out of range 6..8\n"
-                       "test.yaml:3:3: unknown key 'colour' in section 'otp'\n"
-                       "test.yaml:5:20: password.reject_username: expected true or false, got 'yes'\n"
-                       "test.yaml:7:9: store.path: must be an absolute path");
+    expect_contains(m,
+                    "test.yaml:2:11: otp.digits: 9 is out of range 6..8\n"
+                    "test.yaml:3:3: unknown key 'colour' in section 'otp'\n"
+                    "test.yaml:5:20: password.reject_username: expected true or false, got 'yes'\n"
+                    "test.yaml:7:9: store.path: must be an absolute path");
     assert_int_equal(std::count(m.begin(), m.end(), '\n'), 3);
 }
 
@@ -335,16 +372,18 @@ void test_cross_field_rules(void**) {
     expect_contains(parse_error("password:\n  min_length: 12\n  max_length: 10\n"),
                     "test.yaml:3:3: password.max_length: 10 is below password.min_length 12");
     assert_int_equal(parse_ok("password: {min_length: 40, max_length: 0}\n").password.max_length, 0);
-    expect_contains(parse_error("enrollment:\n  policy: grace\n"),
-                    "test.yaml:2:3: enrollment.policy: grace needs enrollment.grace_days or enrollment.grace_until");
+    expect_contains(
+        parse_error("enrollment:\n  policy: grace\n"),
+        "test.yaml:2:3: enrollment.policy: grace needs enrollment.grace_days or enrollment.grace_until");
     assert_int_equal(parse_ok("enrollment: {policy: grace, grace_days: 3}\n").enrollment.grace_days, 3);
-    expect_contains(parse_error("store:\n  backend: postgresql\n"), "test.yaml:2:3: store.backend: postgresql needs store.conninfo");
-    expect_contains(parse_error("reset:\n  max_sends_per_hour: 20\n"), "reset.max_sends_per_day: 10 is below reset.max_sends_per_hour 20");
+    expect_contains(parse_error("store:\n  backend: postgresql\n"),
+                    "test.yaml:2:3: store.backend: postgresql needs store.conninfo");
+    expect_contains(parse_error("reset:\n  max_sends_per_hour: 20\n"),
+                    "reset.max_sends_per_day: 10 is below reset.max_sends_per_hour 20");
     // A rejected value does not cause a second, derived complaint.
     std::string m = parse_error("password:\n  min_length: lots\n  max_length: 10\n");
     assert_int_equal(std::count(m.begin(), m.end(), '\n'), 0);
 }
-
 
 }  // namespace
 

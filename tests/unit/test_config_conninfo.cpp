@@ -17,10 +17,10 @@ std::string store_with(const std::string& conninfo) {
 }
 
 void test_conninfo_naming_a_service_is_refused(void**) {
-    for (const char* conninfo : {"service=chorus", "host=db service=chorus dbname=chorus", "  service = chorus",
-                                 "service=''", "application_name='a b' service=x",
-                                 "postgresql://db/chorus?service=chorus", "postgres:///?sslmode=require&service=x",
-                                 "postgresql:///chorus?servic%65=x"}) {
+    for (const char* conninfo :
+         {"service=chorus", "host=db service=chorus dbname=chorus", "  service = chorus", "service=''",
+          "application_name='a b' service=x", "postgresql://db/chorus?service=chorus",
+          "postgres:///?sslmode=require&service=x", "postgresql:///chorus?servic%65=x"}) {
         const std::string m = parse_error(store_with(conninfo));
         expect_contains(m, "test.yaml:4:13: store.conninfo: must not name a service");
         expect_contains(m, "PGSERVICEFILE, HOME or PGSYSCONFDIR");
@@ -28,10 +28,10 @@ void test_conninfo_naming_a_service_is_refused(void**) {
 }
 
 void test_service_inside_a_value_is_not_a_keyword(void**) {
-    for (const char* conninfo : {"host=db dbname=chorus user=host_a", "application_name='service=x' host=db",
-                                 "options='-c a\\' service=x' host=db", "dbname=service host=db",
-                                 "postgresql://db/service?application_name=service%3Dx",
-                                 "postgresql://service@db/chorus"}) {
+    for (const char* conninfo :
+         {"host=db dbname=chorus user=host_a", "application_name='service=x' host=db",
+          "options='-c a\\' service=x' host=db", "dbname=service host=db",
+          "postgresql://db/service?application_name=service%3Dx", "postgresql://service@db/chorus"}) {
         Config c = parse_ok(store_with(conninfo));
         assert_string_equal(c.store.conninfo.c_str(), conninfo);
     }

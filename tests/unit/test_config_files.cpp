@@ -44,8 +44,8 @@ void test_missing_explicit_file_is_an_error(void**) {
     expect_contains(r.error().message, dir.file("chorus.yaml") + ": No such file or directory");
 }
 
-void expect_refused(const std::string& path, const std::string& why, MissingConfig missing = MissingConfig::error,
-                    const LoadOptions& opts = test_opts()) {
+void expect_refused(const std::string& path, const std::string& why,
+                    MissingConfig missing = MissingConfig::error, const LoadOptions& opts = test_opts()) {
     auto r = chorus::load_config_at(path, missing, opts);
     assert_false(r.ok());
     assert_int_equal(static_cast<int>(r.code()), static_cast<int>(Errc::config));
@@ -102,10 +102,12 @@ void test_wrong_owner_is_refused_when_root_required(void**) {
     LoadOptions strict;  // require_root_owner = true, as every front end passes
     assert_true(chorus::load_config(dir.file("chorus.yaml"), strict).ok());
     assert_int_equal(chown(dir.file("chorus.yaml").c_str(), 65534, 65534), 0);
-    expect_refused(dir.file("chorus.yaml"), "owned by uid 65534, must be owned by root", MissingConfig::error, strict);
+    expect_refused(dir.file("chorus.yaml"), "owned by uid 65534, must be owned by root", MissingConfig::error,
+                   strict);
     assert_int_equal(chown(dir.file("chorus.yaml").c_str(), 0, 0), 0);
     assert_int_equal(chown(dir.path().c_str(), 65534, 65534), 0);
-    expect_refused(dir.file("chorus.yaml"), "directory " + dir.path() + ": owned by uid 65534", MissingConfig::error, strict);
+    expect_refused(dir.file("chorus.yaml"), "directory " + dir.path() + ": owned by uid 65534",
+                   MissingConfig::error, strict);
 }
 
 void test_trusted_file_reports_missing_as_not_found(void**) {
@@ -119,7 +121,6 @@ void test_trusted_file_reports_missing_as_not_found(void**) {
     assert_true(ok.ok());
     assert_int_equal(ok->size(), 3);
 }
-
 
 }  // namespace
 

@@ -26,7 +26,9 @@ public:
     chorus::Result<std::vector<std::string>> list_users() override { return down(); }
 
 private:
-    chorus::Error down() const { return chorus::make_error(code_, "postgresql store: cannot connect (test)"); }
+    chorus::Error down() const {
+        return chorus::make_error(code_, "postgresql store: cannot connect (test)");
+    }
     Errc code_;
 };
 
@@ -75,7 +77,9 @@ struct Outage : chorus_test::FlowFixture {
     std::unique_ptr<Answers> last;
 };
 
-int code_of(const chorus::Result<LoginResult>& r) { return r.ok() ? -1 : static_cast<int>(r.code()); }
+int code_of(const chorus::Result<LoginResult>& r) {
+    return r.ok() ? -1 : static_cast<int>(r.code());
+}
 
 void test_default_denies_everyone(void**) {
     Outage o;
@@ -108,10 +112,12 @@ void test_console_means_a_console_tty_and_no_remote_host(void**) {
         const char* tty;
         const char* rhost;
         bool admitted;
-    } cases[] = {{"tty1", "", true},       {"/dev/tty2", "", true},       {"console", "", true},
-                 {"ttyS0", "", false},      {"/dev/pts/0", "", false},     {"pts/1", "", false},
-                 {"ssh", "", false},       {"tty1", "10.0.0.5", false},   {"", "", false},
-                 {"/dev/../tty1", "", false}, {":0", "", false}};
+    } cases[] = {{"tty1", "", true},        {"/dev/tty2", "", true},
+                 {"console", "", true},     {"ttyS0", "", false},
+                 {"/dev/pts/0", "", false}, {"pts/1", "", false},
+                 {"ssh", "", false},        {"tty1", "10.0.0.5", false},
+                 {"", "", false},           {"/dev/../tty1", "", false},
+                 {":0", "", false}};
     for (const Case& c : cases) {
         o.ctx.origin = {c.tty, c.rhost};
         auto r = o.login({"000000"});
@@ -198,10 +204,12 @@ void test_other_store_failures_are_never_admitted(void**) {
         auto codes = chorus::break_glass_renew(o.ctx, kUser);
         assert_true(codes.ok());
         Answers a({std::string(codes->front().view())});
-        assert_int_equal(code_of(chorus::login_authenticate(o.ctx, kUser, a, std::nullopt)), static_cast<int>(e));
+        assert_int_equal(code_of(chorus::login_authenticate(o.ctx, kUser, a, std::nullopt)),
+                         static_cast<int>(e));
         chorus::AccountOptions after;
         after.after_break_glass = true;
-        assert_int_equal(static_cast<int>(chorus::login_account(o.ctx, kUser, a, after).code()), static_cast<int>(e));
+        assert_int_equal(static_cast<int>(chorus::login_account(o.ctx, kUser, a, after).code()),
+                         static_cast<int>(e));
     }
 }
 

@@ -44,7 +44,7 @@ void reap_everything(int) {
 // Sets SIGCHLD for one test and puts the default back afterwards.
 struct SigchldAs {
     explicit SigchldAs(void (*h)(int), int flags = 0) {
-        struct sigaction sa{};
+        struct sigaction sa {};
         sa.sa_handler = h;
         sa.sa_flags = flags;
         sigemptyset(&sa.sa_mask);
@@ -52,7 +52,7 @@ struct SigchldAs {
     }
     ~SigchldAs() { signal(SIGCHLD, SIG_DFL); }
     static void (*current())(int) {
-        struct sigaction now{};
+        struct sigaction now {};
         sigaction(SIGCHLD, nullptr, &now);
         return now.sa_handler;
     }
@@ -165,7 +165,9 @@ void test_the_child_starts_clean(void**) {
 
 // ---- the chorus-check answer ------------------------------------------------
 
-CheckAnswer decode(CheckOp op, int status, const char* line) { return chorus::decode_check_answer(op, status, line); }
+CheckAnswer decode(CheckOp op, int status, const char* line) {
+    return chorus::decode_check_answer(op, status, line);
+}
 
 void test_default_answer_is_a_failure(void**) {
     CheckAnswer a;
@@ -176,10 +178,14 @@ void test_every_real_answer_round_trips(void**) {
     const struct {
         CheckOp op;
         CheckStatus st;
-    } cases[] = {{CheckOp::probe, CheckStatus::ok},         {CheckOp::probe, CheckStatus::not_enrolled},
-                 {CheckOp::account, CheckStatus::ok},       {CheckOp::account, CheckStatus::locked},
-                 {CheckOp::account, CheckStatus::not_enrolled}, {CheckOp::verify, CheckStatus::ok},
-                 {CheckOp::verify, CheckStatus::bad_code},  {CheckOp::verify, CheckStatus::replay},
+    } cases[] = {{CheckOp::probe, CheckStatus::ok},
+                 {CheckOp::probe, CheckStatus::not_enrolled},
+                 {CheckOp::account, CheckStatus::ok},
+                 {CheckOp::account, CheckStatus::locked},
+                 {CheckOp::account, CheckStatus::not_enrolled},
+                 {CheckOp::verify, CheckStatus::ok},
+                 {CheckOp::verify, CheckStatus::bad_code},
+                 {CheckOp::verify, CheckStatus::replay},
                  {CheckOp::verify, CheckStatus::locked}};
     for (const auto& c : cases) {
         CheckAnswer a;
@@ -195,12 +201,12 @@ void test_every_real_answer_round_trips(void**) {
 void test_exit_zero_without_the_answer_is_a_failure(void**) {
     const CheckStatus f = CheckStatus::failure;
     auto is_failure = [f](const CheckAnswer& a) { return a.status == f; };
-    assert_true(is_failure(decode(CheckOp::verify, 0, "")));                          // /bin/true
-    assert_true(is_failure(decode(CheckOp::verify, 0, "garbage\n")));                 // garbage
+    assert_true(is_failure(decode(CheckOp::verify, 0, "")));                           // /bin/true
+    assert_true(is_failure(decode(CheckOp::verify, 0, "garbage\n")));                  // garbage
     assert_true(is_failure(decode(CheckOp::verify, 0, "chorus-check probe ok 0\n")));  // another request
     assert_true(is_failure(decode(CheckOp::verify, 0, "chorus-check verify bad-code 0\n")));  // disagrees
     assert_true(is_failure(decode(CheckOp::verify, 1, "chorus-check verify ok 0\n")));        // disagrees
-    assert_true(is_failure(decode(CheckOp::verify, 0, "chorus-check verify ok 0")));   // cut short
+    assert_true(is_failure(decode(CheckOp::verify, 0, "chorus-check verify ok 0")));          // cut short
     assert_true(is_failure(decode(CheckOp::verify, 0, "chorus-check verify ok 0x\n")));
     assert_true(is_failure(decode(CheckOp::verify, 0, "chorus-check verify ok -1\n")));
     assert_true(is_failure(decode(CheckOp::verify, 0, "chorus-check verify ok 0\nextra\n")));
@@ -208,7 +214,8 @@ void test_exit_zero_without_the_answer_is_a_failure(void**) {
 
 void test_a_status_the_request_cannot_have_is_a_failure(void**) {
     // not-enrolled to a verify would skip the code; locked to a probe is nonsense.
-    assert_true(decode(CheckOp::verify, 4, "chorus-check verify not-enrolled 0\n").status == CheckStatus::failure);
+    assert_true(decode(CheckOp::verify, 4, "chorus-check verify not-enrolled 0\n").status ==
+                CheckStatus::failure);
     assert_true(decode(CheckOp::probe, 3, "chorus-check probe locked 5\n").status == CheckStatus::failure);
     assert_true(decode(CheckOp::probe, 10, "chorus-check probe failure 0\n").status == CheckStatus::failure);
     assert_true(decode(CheckOp::probe, 7, "chorus-check probe ok 0\n").status == CheckStatus::failure);
@@ -256,7 +263,8 @@ void test_serve_refuses_what_it_does_not_understand(void**) {
         assert_int_equal(static_cast<int>(st), static_cast<int>(CheckStatus::failure));
     }
     // A code line that never ends is a wrong code, counted like one.
-    assert_string_equal(serve(f, "verify\n" + std::string(100, '1'), st).c_str(), "chorus-check verify bad-code 0\n");
+    assert_string_equal(serve(f, "verify\n" + std::string(100, '1'), st).c_str(),
+                        "chorus-check verify bad-code 0\n");
 }
 
 // Another thread of the caller waits for any child (a blocking waitpid(-1)

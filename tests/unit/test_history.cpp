@@ -42,7 +42,8 @@ bool reused(const std::vector<std::string>& h, std::string_view pw, const Histor
 }
 
 // Pushes each password in order (oldest first), as successive changes would.
-std::vector<std::string> history_of(std::initializer_list<const char*> oldest_first, const HistoryConfig& cfg) {
+std::vector<std::string> history_of(std::initializer_list<const char*> oldest_first,
+                                    const HistoryConfig& cfg) {
     std::vector<std::string> h;
     for (const char* pw : oldest_first) {
         auto r = history_push(std::move(h), pw, cfg);
@@ -84,7 +85,7 @@ static void test_verify_refuses_strings_that_are_not_argon2id(void**) {
     const std::string bad[] = {
         "",
         "$6$saltsalt$0123456789abcdef",  // sha512-crypt
-        "$1$salt$hash",                   // MD5-crypt
+        "$1$salt$hash",                  // MD5-crypt
         argon2i,
         h.substr(0, h.size() - 10) + "!!!!!!!!!!",
         h + "$extra",
@@ -231,7 +232,8 @@ static void test_history_rule_text_follows_mode_and_config(void**) {
     assert_string_equal(list.rules[1].text.c_str(), "Not one of your last 5 passwords");
     assert_true(list.rules[1].met);
     add_history_rule(list, history_cfg(5), true, false);
-    assert_string_equal(list.rules[2].text.c_str(), "Not one of your previous 5 passwords (the last one is allowed)");
+    assert_string_equal(list.rules[2].text.c_str(),
+                        "Not one of your previous 5 passwords (the last one is allowed)");
 }
 
 int main(void) {

@@ -52,8 +52,12 @@ static void test_default_config_is_8_to_16_characters_and_3_classes(void**) {
     assert_string_equal(list.rules[3].text.c_str(), "Only valid UTF-8 text");
 }
 
-static void test_seven_characters_fail_min_length(void**) { assert_false(met(PasswordConfig{}, "Abcde1!", "min_length")); }
-static void test_eight_characters_pass_min_length(void**) { assert_true(met(PasswordConfig{}, "Abcde1!x", "min_length")); }
+static void test_seven_characters_fail_min_length(void**) {
+    assert_false(met(PasswordConfig{}, "Abcde1!", "min_length"));
+}
+static void test_eight_characters_pass_min_length(void**) {
+    assert_true(met(PasswordConfig{}, "Abcde1!x", "min_length"));
+}
 static void test_sixteen_characters_pass_max_length(void**) {
     assert_true(met(PasswordConfig{}, "Abcdefgh12345!xy", "max_length"));
 }
@@ -71,9 +75,9 @@ static void test_seed_boundaries_give_whole_verdict(void**) {
 
 static void test_two_classes_fail_classes(void**) {
     PasswordConfig cfg;
-    assert_false(met(cfg, "abcdefg1", "classes"));   // lower + digit
-    assert_false(met(cfg, "ABCDEFGh", "classes"));   // upper + lower
-    assert_false(met(cfg, "!!!!1234", "classes"));   // symbol + digit
+    assert_false(met(cfg, "abcdefg1", "classes"));  // lower + digit
+    assert_false(met(cfg, "ABCDEFGh", "classes"));  // upper + lower
+    assert_false(met(cfg, "!!!!1234", "classes"));  // symbol + digit
 }
 
 static void test_three_classes_pass_classes(void**) {
@@ -126,20 +130,20 @@ static void test_caseless_letters_and_other_digits_count_as_symbols(void**) {
     assert_int_equal(classify(U'א'), CharClass::symbol);
     assert_int_equal(classify(U'٣'), CharClass::symbol);  // Arabic-Indic three: digits are ASCII only
     PasswordConfig cfg;
-    assert_true(met(cfg, "中文密码Abcd", "classes"));   // symbol + upper + lower
+    assert_true(met(cfg, "中文密码Abcd", "classes"));  // symbol + upper + lower
     assert_false(met(cfg, "中文密码中文密码", "classes"));
 }
 
 static void test_invalid_utf8_fails_valid_utf8(void**) {
     PasswordConfig cfg;
     const char* bad[] = {
-        "Abcdefg1\xff",             // never valid
-        "Abcdefg1\xc0\xaf",         // overlong '/'
-        "Abcdefg1\xe0\x80\xaf",     // overlong, 3 bytes
-        "Abcdefg1\xed\xa0\x80",     // surrogate U+D800
-        "Abcdefg1\xf4\x90\x80\x80", // above U+10FFFF
-        "Abcdefg1\xe2\x82",         // truncated
-        "Abcdefg1\x80",             // stray continuation byte
+        "Abcdefg1\xff",              // never valid
+        "Abcdefg1\xc0\xaf",          // overlong '/'
+        "Abcdefg1\xe0\x80\xaf",      // overlong, 3 bytes
+        "Abcdefg1\xed\xa0\x80",      // surrogate U+D800
+        "Abcdefg1\xf4\x90\x80\x80",  // above U+10FFFF
+        "Abcdefg1\xe2\x82",          // truncated
+        "Abcdefg1\x80",              // stray continuation byte
     };
     for (const char* pw : bad) {
         assert_false(met(cfg, pw, "valid_utf8"));
@@ -194,7 +198,8 @@ static void test_no_username_rule_omitted_without_username_or_when_off(void**) {
     PasswordConfig cfg;
     assert_null(find_rule(check_password(cfg, "Abcdefg1", {}, nullptr), "no_username"));
     cfg.reject_username = false;
-    assert_null(find_rule(check_password(cfg, "jdoeJdoe1", PasswordSubject{"jdoe", ""}, nullptr), "no_username"));
+    assert_null(
+        find_rule(check_password(cfg, "jdoeJdoe1", PasswordSubject{"jdoe", ""}, nullptr), "no_username"));
 }
 
 static void test_blocklisted_passwords_fail(void**) {
@@ -216,7 +221,7 @@ static void test_checklist_lists_every_rule_in_stable_order(void**) {
     cfg.max_sequence = 3;
     Blocklist bl = Blocklist::from_words({"password"});
     Checklist list = check_password(cfg, "Tr7!kqzvMbn", PasswordSubject{"jdoe", "Jane Doe"}, &bl);
-    const std::vector<std::string> want = {"min_length", "max_length", "classes", "no_username",
+    const std::vector<std::string> want = {"min_length",      "max_length", "classes",      "no_username",
                                            "not_blocklisted", "max_repeat", "max_sequence", "valid_utf8"};
     assert_true(ids(list) == want);
     assert_true(list.ok());
@@ -272,10 +277,10 @@ static void test_max_sequence_catches_runs_both_ways(void**) {
     assert_true(met(cfg, "Xabc!9x", "max_sequence"));
     assert_false(met(cfg, "Xabcd!9", "max_sequence"));
     assert_false(met(cfg, "Pw!4321x", "max_sequence"));
-    assert_false(met(cfg, "aBcD!9xx", "max_sequence"));   // case-insensitive
-    assert_true(met(cfg, "a1b2c3d4", "max_sequence"));    // letters and digits do not chain
-    assert_true(met(cfg, "abcba!9X", "max_sequence"));    // turns start a new run
-    assert_true(met(cfg, "789:;<Ab", "max_sequence"));    // symbols are not sequences
+    assert_false(met(cfg, "aBcD!9xx", "max_sequence"));  // case-insensitive
+    assert_true(met(cfg, "a1b2c3d4", "max_sequence"));   // letters and digits do not chain
+    assert_true(met(cfg, "abcba!9X", "max_sequence"));   // turns start a new run
+    assert_true(met(cfg, "789:;<Ab", "max_sequence"));   // symbols are not sequences
 }
 
 int main(void) {

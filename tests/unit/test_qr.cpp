@@ -11,7 +11,8 @@
 namespace {
 
 const char* kUri =
-    "otpauth://totp/Chorus:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Chorus&algorithm=SHA1&digits=6&period=30";
+    "otpauth://totp/"
+    "Chorus:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Chorus&algorithm=SHA1&digits=6&period=30";
 
 // Module grid (true = dark) recovered from the ASCII drawing: "##" light, "  " dark.
 std::vector<std::vector<bool>> grid_from_ascii(const std::string& text) {
@@ -69,12 +70,26 @@ void test_utf8_half_blocks_match_the_ascii_grid(void**) {
     std::string text(utf8->view());
     std::size_t row = 0, col = 0;
     for (std::size_t i = 0; i < text.size();) {
-        if (text[i] == '\n') { row += 2; col = 0; ++i; continue; }
+        if (text[i] == '\n') {
+            row += 2;
+            col = 0;
+            ++i;
+            continue;
+        }
         bool top_light = false, bottom_light = false;
-        if (text.compare(i, 3, "\u2588") == 0) { top_light = bottom_light = true; i += 3; }
-        else if (text.compare(i, 3, "\u2580") == 0) { top_light = true; i += 3; }
-        else if (text.compare(i, 3, "\u2584") == 0) { bottom_light = true; i += 3; }
-        else { assert_int_equal(text[i], ' '); ++i; }
+        if (text.compare(i, 3, "\u2588") == 0) {
+            top_light = bottom_light = true;
+            i += 3;
+        } else if (text.compare(i, 3, "\u2580") == 0) {
+            top_light = true;
+            i += 3;
+        } else if (text.compare(i, 3, "\u2584") == 0) {
+            bottom_light = true;
+            i += 3;
+        } else {
+            assert_int_equal(text[i], ' ');
+            ++i;
+        }
         rebuilt[row][col] = !top_light;
         if (row + 1 < rebuilt.size()) rebuilt[row + 1][col] = !bottom_light;
         ++col;

@@ -59,7 +59,8 @@ void expect_same(const UserRecord& a, const UserRecord& b) {
     assert_int_equal(a.reset.has_value(), b.reset.has_value());
     if (a.reset) {
         assert_true(a.reset->code_hash == b.reset->code_hash && a.reset->reset_id == b.reset->reset_id);
-        assert_true(a.reset->expires_at == b.reset->expires_at && a.reset->last_sent_at == b.reset->last_sent_at);
+        assert_true(a.reset->expires_at == b.reset->expires_at &&
+                    a.reset->last_sent_at == b.reset->last_sent_at);
         assert_true(a.reset->attempts == b.reset->attempts && a.reset->sends == b.reset->sends);
         assert_true(a.reset->locked_until == b.reset->locked_until);
     }
@@ -195,7 +196,8 @@ void test_live_slot_round_trips(void**) {
     assert_int_equal(s->seq, 99);
     assert_int_equal(s->state.failures, 7);
     assert_true(s->state.last_step == 56000007ULL && s->state.first_failure_at == -1);
-    assert_true(s->state.locked_until == 1700000000 && s->state.last_success_at == 42 && s->state.last_failure_at == 43);
+    assert_true(s->state.locked_until == 1700000000 && s->state.last_success_at == 42 &&
+                s->state.last_failure_at == 43);
     for (std::size_t i = 0; i < b.size(); ++i) {
         std::string t = b;
         t[i] = static_cast<char>(t[i] ^ 0x10);
@@ -302,14 +304,19 @@ void test_out_of_range_totp_and_reset_fields_are_never_encoded(void**) {
         UserRecord r = full_record();
         refused[i](r);
         if (validate_record(r).ok()) fail_msg("edit %zu: validated", i);
-        assert_int_equal(static_cast<int>(validate_record(r).code()), static_cast<int>(Errc::invalid_argument));
+        assert_int_equal(static_cast<int>(validate_record(r).code()),
+                         static_cast<int>(Errc::invalid_argument));
         assert_int_equal(static_cast<int>(encode_record(r).code()), static_cast<int>(Errc::invalid_argument));
     }
     const Edit accepted[] = {
         [&](UserRecord& r) { r.totp->secret = key_of(1); },
         [&](UserRecord& r) { r.totp->secret = key_of(256); },
-        [](UserRecord& r) { r.totp->params = TotpParams{HashAlgorithm::sha1, 6, 1}; },
-        [](UserRecord& r) { r.totp->params = TotpParams{HashAlgorithm::sha256, 8, 86400}; },
+        [](UserRecord& r) {
+            r.totp->params = TotpParams{HashAlgorithm::sha1, 6, 1};
+        },
+        [](UserRecord& r) {
+            r.totp->params = TotpParams{HashAlgorithm::sha256, 8, 86400};
+        },
         [](UserRecord& r) { r.totp->window = -1; },
         [](UserRecord& r) { r.totp->window = 1000; },
         [](UserRecord& r) { r.reset->attempts = 0; },

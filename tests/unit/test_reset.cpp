@@ -23,11 +23,13 @@ struct ResetFixture : FlowFixture {
     ResetFixture() {
         mail = dir.file("mail");
         std::string helper = dir.file("deliver.sh");
-        chorus_test::write_file(helper, "#!/bin/sh\n/bin/cat >> '" + mail + "'\necho >> '" + mail + "'\n", 0700);
+        chorus_test::write_file(helper, "#!/bin/sh\n/bin/cat >> '" + mail + "'\necho >> '" + mail + "'\n",
+                                0700);
         ctx.config.delivery.helper = helper;
         ctx.config.delivery.smtp_url = "smtp://127.0.0.1:2525";
         enroll("alice");
-        if (!chorus::user_set_contact(ctx, "alice", std::nullopt, std::string_view("alice@example.org")).ok()) abort();
+        if (!chorus::user_set_contact(ctx, "alice", std::nullopt, std::string_view("alice@example.org")).ok())
+            abort();
     }
     // The newest code in the recorded mail (waits for the detached helper).
     std::string last_code(std::size_t expected_mails) {
@@ -63,7 +65,9 @@ public:
     explicit ScriptedPrompter(std::string answer) : answer_(std::move(answer)) {}
     chorus::Status info(std::string_view) override { return {}; }
     chorus::Status error(std::string_view) override { return {}; }
-    chorus::Result<chorus::SecretString> ask(std::string_view, bool) override { return chorus::SecretString(answer_); }
+    chorus::Result<chorus::SecretString> ask(std::string_view, bool) override {
+        return chorus::SecretString(answer_);
+    }
 
 private:
     std::string answer_;
@@ -100,7 +104,8 @@ void test_code_is_single_use_and_bound_to_its_session(void**) {
     assert_true(chorus::reset_send_code(f.ctx, *a, wait).ok());
     std::string code = f.last_code(1);
     auto b = chorus::reset_start(f.ctx, "alice");  // another session
-    assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *b, code).code()), static_cast<int>(Errc::bad_code));
+    assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *b, code).code()),
+                     static_cast<int>(Errc::bad_code));
     assert_true(chorus::reset_check_code(f.ctx, *a, code).ok());
     assert_false(chorus::reset_check_code(f.ctx, *a, code).ok());
 }
@@ -118,7 +123,8 @@ void test_resend_is_throttled_and_invalidates_the_old_code(void**) {
     assert_true(chorus::reset_send_code(f.ctx, *s, wait).ok());
     std::string second = f.last_code(2);
     if (first != second)
-        assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, first).code()), static_cast<int>(Errc::bad_code));
+        assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, first).code()),
+                         static_cast<int>(Errc::bad_code));
     assert_true(chorus::reset_check_code(f.ctx, *s, second).ok());
 }
 
@@ -147,7 +153,8 @@ void test_expired_code_is_refused(void**) {
     assert_true(chorus::reset_send_code(f.ctx, *s, wait).ok());
     std::string code = f.last_code(1);
     f.clock->advance(301);
-    assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, code).code()), static_cast<int>(Errc::expired));
+    assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, code).code()),
+                     static_cast<int>(Errc::expired));
 }
 
 void test_wrong_codes_lock_the_reset(void**) {
@@ -157,9 +164,12 @@ void test_wrong_codes_lock_the_reset(void**) {
     assert_true(chorus::reset_send_code(f.ctx, *s, wait).ok());
     std::string code = f.last_code(1);
     for (int i = 0; i < 4; ++i)
-        assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, "999999").code()), static_cast<int>(Errc::bad_code));
-    assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, "999999").code()), static_cast<int>(Errc::locked));
-    assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, code).code()), static_cast<int>(Errc::locked));
+        assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, "999999").code()),
+                         static_cast<int>(Errc::bad_code));
+    assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, "999999").code()),
+                     static_cast<int>(Errc::locked));
+    assert_int_equal(static_cast<int>(chorus::reset_check_code(f.ctx, *s, code).code()),
+                     static_cast<int>(Errc::locked));
 }
 
 void test_unknown_and_unregistered_accounts_look_the_same_and_get_nothing(void**) {
@@ -201,14 +211,16 @@ void test_unregistered_reset_method_is_refused(void**) {
                          static_cast<int>(Errc::invalid_argument));
     }
     // A phone but no gateway for it: still not a method of this reset.
-    assert_true(chorus::user_set_contact(f.ctx, "alice", std::string_view("+15551234567"), std::nullopt).ok());
+    assert_true(
+        chorus::user_set_contact(f.ctx, "alice", std::string_view("+15551234567"), std::nullopt).ok());
     f.ctx.config.delivery.sms_url = "https://sms.example.org/send";
     assert_int_equal(static_cast<int>(chorus::reset_second_factor(f.ctx, s, "call", p).code()),
                      static_cast<int>(Errc::invalid_argument));
     assert_int_equal(p.asks, 0);
     assert_int_equal(stub.requests(), 0);
     assert_false(s.second_verified);
-    assert_int_equal(static_cast<int>(chorus::reset_finish(f.ctx, s).code()), static_cast<int>(Errc::permission));
+    assert_int_equal(static_cast<int>(chorus::reset_finish(f.ctx, s).code()),
+                     static_cast<int>(Errc::permission));
 }
 
 void test_reset_second_factor_by_sms_takes_the_sent_code_and_counts_a_wrong_one(void**) {
@@ -216,7 +228,8 @@ void test_reset_second_factor_by_sms_takes_the_sent_code_and_counts_a_wrong_one(
     auto s = email_verified_session(f);
     chorus_test::DeliveryStub stub(f.dir, f.ctx.config.delivery);
     f.ctx.config.delivery.sms_url = "https://sms.example.org/send";
-    assert_true(chorus::user_set_contact(f.ctx, "alice", std::string_view("+15551234567"), std::nullopt).ok());
+    assert_true(
+        chorus::user_set_contact(f.ctx, "alice", std::string_view("+15551234567"), std::nullopt).ok());
     const auto methods = chorus::reset_methods(f.ctx, s);
     assert_true(std::find(methods.begin(), methods.end(), "sms") != methods.end());
 
@@ -226,7 +239,8 @@ void test_reset_second_factor_by_sms_takes_the_sent_code_and_counts_a_wrong_one(
     assert_int_equal(wrong.asks, 1);
     assert_false(s.second_verified);
     assert_int_equal(chorus::user_status(f.ctx, "alice")->failures, 1);  // counted like a wrong login code
-    assert_int_equal(static_cast<int>(chorus::reset_finish(f.ctx, s).code()), static_cast<int>(Errc::permission));
+    assert_int_equal(static_cast<int>(chorus::reset_finish(f.ctx, s).code()),
+                     static_cast<int>(Errc::permission));
 
     chorus_test::CallbackPrompter right([&] { return stub.last_code(); });
     assert_true(chorus::reset_second_factor(f.ctx, s, "sms", right).ok());
@@ -241,7 +255,8 @@ void test_reset_second_factor_by_call_follows_the_helper_exit_status(void**) {
     auto s = email_verified_session(f);
     chorus_test::DeliveryStub stub(f.dir, f.ctx.config.delivery);
     f.ctx.config.delivery.voice_url = "https://voice.example.org/call";
-    assert_true(chorus::user_set_contact(f.ctx, "alice", std::string_view("+15551234567"), std::nullopt).ok());
+    assert_true(
+        chorus::user_set_contact(f.ctx, "alice", std::string_view("+15551234567"), std::nullopt).ok());
     chorus_test::CallbackPrompter p([] { return std::string(); });
 
     stub.exit_with(1);  // the callee did not press #
@@ -249,7 +264,8 @@ void test_reset_second_factor_by_call_follows_the_helper_exit_status(void**) {
                      static_cast<int>(Errc::bad_code));
     assert_false(s.second_verified);
     assert_int_equal(chorus::user_status(f.ctx, "alice")->failures, 1);
-    assert_int_equal(static_cast<int>(chorus::reset_finish(f.ctx, s).code()), static_cast<int>(Errc::permission));
+    assert_int_equal(static_cast<int>(chorus::reset_finish(f.ctx, s).code()),
+                     static_cast<int>(Errc::permission));
 
     stub.exit_with(0);  // approved
     assert_true(chorus::reset_second_factor(f.ctx, s, "call", p).ok());

@@ -15,7 +15,9 @@ using chorus::Errc;
 
 namespace {
 
-chorus::SecretBytes bytes(std::string_view s) { return chorus::SecretBytes(s.begin(), s.end()); }
+chorus::SecretBytes bytes(std::string_view s) {
+    return chorus::SecretBytes(s.begin(), s.end());
+}
 const char kKeyHex[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 
 std::string slurp(const std::string& path) {
@@ -49,7 +51,8 @@ void test_seal_round_trip_and_tamper(void**) {
     auto opened = chorus::unseal(*key, *sealed, "alice");
     assert_true(opened.ok());
     assert_true(*opened == bytes("secret key"));
-    assert_int_equal(static_cast<int>(chorus::unseal(*key, *sealed, "bob").code()), static_cast<int>(Errc::corrupt));
+    assert_int_equal(static_cast<int>(chorus::unseal(*key, *sealed, "bob").code()),
+                     static_cast<int>(Errc::corrupt));
     auto tampered = *sealed;
     tampered[14] ^= 1;
     assert_false(chorus::unseal(*key, tampered, "alice").ok());

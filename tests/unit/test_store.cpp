@@ -147,7 +147,10 @@ void test_list_users_is_sorted_and_ignores_other_files(void**) {
         auto txn = store->begin(u);
         assert_true((*txn)->put_record(sample_record("")).ok());
     }
-    { auto txn = store->begin("liveonly"); assert_true((*txn)->put_live(LiveState{}).ok()); }
+    {
+        auto txn = store->begin("liveonly");
+        assert_true((*txn)->put_live(LiveState{}).ok());
+    }
     chorus_test::write_file(t.file("s/notes.txt"), "x");
     chorus_test::write_file(t.file("s/%zz.rec"), "x");
     chorus_test::write_file(t.file("s/%61.rec"), "x");  // non-canonical spelling of "a"
@@ -162,8 +165,9 @@ void test_list_users_is_sorted_and_ignores_other_files(void**) {
 void test_hostile_usernames_are_refused(void**) {
     TempDir t;
     auto store = open_store(t.file("s"));
-    for (const std::string& u : {std::string("../etc/shadow"), std::string("a/b"), std::string("-rf"),
-                                 std::string("\n"), std::string(300, 'x'), std::string("."), std::string("..")})
+    for (const std::string& u :
+         {std::string("../etc/shadow"), std::string("a/b"), std::string("-rf"), std::string("\n"),
+          std::string(300, 'x'), std::string("."), std::string("..")})
         assert_code(store->begin(u), Errc::bad_username);
     assert_true(is_empty_dir(t.file("s")));
 }
@@ -180,8 +184,10 @@ void hammer(Store& store, int procs, int rounds, Step step) {
                 auto txn = store.begin("carol");
                 if (!txn.ok()) ::_exit(2);
                 Status st = step(**txn);
-                if (st.ok()) ++i;
-                else if (st.code() != Errc::busy) ::_exit(3);
+                if (st.ok())
+                    ++i;
+                else if (st.code() != Errc::busy)
+                    ::_exit(3);
             }
             ::_exit(0);
         }
@@ -222,7 +228,10 @@ void test_concurrent_record_updates_lose_no_update(void**) {
 void test_held_lock_times_out_as_busy(void**) {
     TempDir t;
     auto store = open_store(t.file("s"), 200);
-    { auto txn = store->begin("dave"); assert_true((*txn)->put_live(LiveState{}).ok()); }
+    {
+        auto txn = store->begin("dave");
+        assert_true((*txn)->put_live(LiveState{}).ok());
+    }
     int fd = ::open(t.file("s/dave.lock").c_str(), O_RDONLY | O_CLOEXEC);
     assert_true(fd >= 0);
     assert_int_equal(::flock(fd, LOCK_EX), 0);
@@ -240,11 +249,21 @@ enum class Plant { symlink, hardlink, fifo, directory, group_writable, wrong_own
 void plant(const TempDir& t, const std::string& suffix, Plant kind) {
     const std::string path = t.file("s/erin" + suffix);
     switch (kind) {
-    case Plant::symlink: assert_int_equal(::symlink(t.file("outside").c_str(), path.c_str()), 0); break;
-    case Plant::hardlink: assert_int_equal(::link(t.file("outside").c_str(), path.c_str()), 0); break;
-    case Plant::fifo: assert_int_equal(::mkfifo(path.c_str(), 0600), 0); break;
-    case Plant::directory: assert_int_equal(::mkdir(path.c_str(), 0700), 0); break;
-    case Plant::group_writable: chorus_test::write_file(path, "precious\n", 0620); break;
+    case Plant::symlink:
+        assert_int_equal(::symlink(t.file("outside").c_str(), path.c_str()), 0);
+        break;
+    case Plant::hardlink:
+        assert_int_equal(::link(t.file("outside").c_str(), path.c_str()), 0);
+        break;
+    case Plant::fifo:
+        assert_int_equal(::mkfifo(path.c_str(), 0600), 0);
+        break;
+    case Plant::directory:
+        assert_int_equal(::mkdir(path.c_str(), 0700), 0);
+        break;
+    case Plant::group_writable:
+        chorus_test::write_file(path, "precious\n", 0620);
+        break;
     case Plant::wrong_owner:
         chorus_test::write_file(path, "precious\n", 0600);
         assert_int_equal(::chown(path.c_str(), 65534, 65534), 0);
@@ -273,8 +292,8 @@ void expect_refused(Store& store, const std::string& suffix) {
 
 void test_planted_files_are_refused_and_nothing_outside_changes(void**) {
     for (const char* suffix : {".rec", ".live", ".lock", ".rec.tmp"}) {
-        for (Plant kind : {Plant::symlink, Plant::hardlink, Plant::fifo, Plant::directory, Plant::group_writable,
-                           Plant::wrong_owner}) {
+        for (Plant kind : {Plant::symlink, Plant::hardlink, Plant::fifo, Plant::directory,
+                           Plant::group_writable, Plant::wrong_owner}) {
             TempDir t;
             chorus_test::write_file(t.file("outside"), "precious\n", 0600);
             auto store = open_store(t.file("s"), 1000);
@@ -294,7 +313,10 @@ void test_planted_files_are_refused_and_nothing_outside_changes(void**) {
 void test_stale_tmp_from_crash_is_cleaned_and_record_intact(void**) {
     TempDir t;
     auto store = open_store(t.file("s"));
-    { auto txn = store->begin("frank"); assert_true((*txn)->put_record(sample_record("old@x")).ok()); }
+    {
+        auto txn = store->begin("frank");
+        assert_true((*txn)->put_record(sample_record("old@x")).ok());
+    }
     const std::string before = slurp(t.file("s/frank.rec"));
     chorus_test::write_file(t.file("s/frank.rec.tmp"), "chorus-user 1\ntotp.sec", 0600);  // torn write
     {
@@ -311,8 +333,11 @@ void test_stale_tmp_from_crash_is_cleaned_and_record_intact(void**) {
 void test_damaged_state_is_corrupt_and_unlock_rewrites_live(void**) {
     TempDir t;
     auto store = open_store(t.file("s"));
-    { auto txn = store->begin("gina"); assert_true((*txn)->put_record(sample_record("g@x")).ok());
-      assert_true((*txn)->put_live(LiveState{}).ok()); }
+    {
+        auto txn = store->begin("gina");
+        assert_true((*txn)->put_record(sample_record("g@x")).ok());
+        assert_true((*txn)->put_live(LiveState{}).ok());
+    }
     std::string rec = slurp(t.file("s/gina.rec"));
     chorus_test::write_file(t.file("s/gina.rec"), rec.substr(0, rec.size() / 2), 0600);
     chorus_test::write_file(t.file("s/gina.live"), std::string(1024, '\0'), 0600);

@@ -70,12 +70,15 @@ void test_failures_lock_the_user_and_unlock_clears(void**) {
     FlowFixture f;
     f.enroll("alice");
     for (int i = 0; i < 4; ++i)
-        assert_int_equal(static_cast<int>(verify(f, "alice", "000000").code()), static_cast<int>(Errc::bad_code));
+        assert_int_equal(static_cast<int>(verify(f, "alice", "000000").code()),
+                         static_cast<int>(Errc::bad_code));
     chorus::VerifyOutcome o;
-    assert_int_equal(static_cast<int>(verify(f, "alice", "000000", &o).code()), static_cast<int>(Errc::locked));
+    assert_int_equal(static_cast<int>(verify(f, "alice", "000000", &o).code()),
+                     static_cast<int>(Errc::locked));
     assert_int_equal(o.lock_remaining, 900);
     // Even the right code is refused while locked, and costs no new step.
-    assert_int_equal(static_cast<int>(verify(f, "alice", f.code_now(), &o).code()), static_cast<int>(Errc::locked));
+    assert_int_equal(static_cast<int>(verify(f, "alice", f.code_now(), &o).code()),
+                     static_cast<int>(Errc::locked));
     auto st = chorus::user_status(f.ctx, "alice");
     assert_true(st.ok());
     assert_true(st->lock_remaining > 0);
@@ -100,7 +103,8 @@ void test_lockout_dated_by_a_wrong_clock_does_not_outlast_its_length(void**) {
     f.clock->advance(year);
     for (int i = 0; i < 5; ++i) (void)verify(f, "alice", "000000");
     chorus::VerifyOutcome o;
-    assert_int_equal(static_cast<int>(verify(f, "alice", "000000", &o).code()), static_cast<int>(Errc::locked));
+    assert_int_equal(static_cast<int>(verify(f, "alice", "000000", &o).code()),
+                     static_cast<int>(Errc::locked));
     f.clock->advance(-year);
     auto st = chorus::user_status(f.ctx, "alice");
     assert_true(st.ok());
@@ -117,7 +121,8 @@ void test_lockout_survives_small_clock_differences(void**) {
     for (int i = 0; i < 5; ++i) (void)verify(f, "alice", "000000");
     f.clock->advance(-60);
     chorus::VerifyOutcome o;
-    assert_int_equal(static_cast<int>(verify(f, "alice", f.code_now(), &o).code()), static_cast<int>(Errc::locked));
+    assert_int_equal(static_cast<int>(verify(f, "alice", f.code_now(), &o).code()),
+                     static_cast<int>(Errc::locked));
     assert_int_equal(o.lock_remaining, 960);
 }
 
@@ -142,13 +147,15 @@ void test_first_login_registration_never_replaces_a_key_registered_meanwhile(voi
     auto pending = chorus::enrollment_prepare(f.ctx, "alice", chorus::EnrollRequest{});
     assert_true(pending.ok());
     f.enroll("alice");  // the owner, in another session
-    chorus::Status st = chorus::enrollment_commit(f.ctx, *pending, "", chorus::CommitMode::only_if_unregistered);
+    chorus::Status st =
+        chorus::enrollment_commit(f.ctx, *pending, "", chorus::CommitMode::only_if_unregistered);
     assert_int_equal(static_cast<int>(st.code()), static_cast<int>(Errc::permission));
     assert_true(verify(f, "alice", f.code_now()).ok());  // the owner's key is still the one
     // An admin's (or re-authenticated) change does replace it.
     assert_true(chorus::enrollment_commit(f.ctx, *pending, "").ok());
     f.clock->advance(30);
-    assert_int_equal(static_cast<int>(verify(f, "alice", f.code_now()).code()), static_cast<int>(Errc::bad_code));
+    assert_int_equal(static_cast<int>(verify(f, "alice", f.code_now()).code()),
+                     static_cast<int>(Errc::bad_code));
 }
 
 void test_success_resets_failure_count(void**) {
@@ -182,7 +189,8 @@ void test_recovery_code_works_once(void**) {
 
 void test_unknown_user_gets_bad_code_and_no_state(void**) {
     FlowFixture f;
-    assert_int_equal(static_cast<int>(verify(f, "nobody-here", "123456").code()), static_cast<int>(Errc::bad_code));
+    assert_int_equal(static_cast<int>(verify(f, "nobody-here", "123456").code()),
+                     static_cast<int>(Errc::bad_code));
     auto users = f.ctx.store->list_users();
     assert_true(users.ok());
     assert_int_equal(users->size(), 0);
@@ -193,7 +201,7 @@ void test_unknown_user_pays_the_write_a_real_failure_pays(void**) {
     std::string timing = f.ctx.config.store.path + "/.timing";
     assert_int_not_equal(access(timing.c_str(), F_OK), 0);
     (void)verify(f, "nobody-here", "123456");
-    struct stat st{};
+    struct stat st {};
     assert_int_equal(stat(timing.c_str(), &st), 0);
     assert_int_equal(st.st_size, 512);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -247,7 +255,8 @@ void test_enrollment_confirmation_code_cannot_open_a_login(void**) {
     auto e = chorus::enrollment_prepare(f.ctx, "bob", req);
     assert_true(e.ok());
     auto step = chorus::totp_step(f.clock->now(), 30);
-    auto code = chorus::hotp(chorus::HashAlgorithm::sha1, e->key.secret.data(), e->key.secret.size(), step, 6);
+    auto code =
+        chorus::hotp(chorus::HashAlgorithm::sha1, e->key.secret.data(), e->key.secret.size(), step, 6);
     assert_true(chorus::enrollment_commit(f.ctx, *e, code->view()).ok());
     assert_int_equal(static_cast<int>(verify(f, "bob", std::string(code->view())).code()),
                      static_cast<int>(Errc::replay));
@@ -259,14 +268,16 @@ void test_enrollment_with_wrong_code_saves_nothing(void**) {
     assert_true(e.ok());
     chorus::Status st = chorus::enrollment_commit(f.ctx, *e, "000000");
     assert_int_equal(static_cast<int>(st.code()), static_cast<int>(Errc::bad_code));
-    assert_int_equal(static_cast<int>(chorus::user_status(f.ctx, "bob").code()), static_cast<int>(Errc::not_found));
+    assert_int_equal(static_cast<int>(chorus::user_status(f.ctx, "bob").code()),
+                     static_cast<int>(Errc::not_found));
 }
 
 void test_unenroll_removes_methods(void**) {
     FlowFixture f;
     f.enroll("alice");
     assert_true(chorus::user_unenroll(f.ctx, "alice", true).ok());
-    assert_int_equal(static_cast<int>(verify(f, "alice", f.code_now()).code()), static_cast<int>(Errc::bad_code));
+    assert_int_equal(static_cast<int>(verify(f, "alice", f.code_now()).code()),
+                     static_cast<int>(Errc::bad_code));
 }
 
 }  // namespace

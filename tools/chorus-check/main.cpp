@@ -20,7 +20,9 @@ namespace {
 
 constexpr int kFailure = 10;  // the protocol's "deny", whatever the request
 
-void to_syslog(void*, int priority, const char* message) { syslog(priority, "%s", message); }
+void to_syslog(void*, int priority, const char* message) {
+    syslog(priority, "%s", message);
+}
 
 }  // namespace
 

@@ -57,7 +57,9 @@ Outcome run_command(const Settings& s, std::string_view request, const Deadline&
             ::waitpid(pid, &status, 0);
             return {kNetwork, "command timed out"};
         }
-        struct timespec nap {0, 20 * 1000 * 1000};
+        struct timespec nap {
+            0, 20 * 1000 * 1000
+        };
         ::nanosleep(&nap, nullptr);
     }
     if (!WIFEXITED(status)) return {kRefused, "command killed by a signal"};

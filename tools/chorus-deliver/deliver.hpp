@@ -31,7 +31,9 @@ struct Outcome {
 static_assert(Outcome{}.exit != kDelivered, "a default Outcome must not read as success");
 
 // Success of a step: go on (and, for the last step, "delivered").
-inline Outcome go_on() { return {kDelivered, {}}; }
+inline Outcome go_on() {
+    return {kDelivered, {}};
+}
 
 enum class SmsFormat { json, form };
 enum class GatewayAuth { none, basic, bearer };

@@ -32,7 +32,8 @@ public:
         text_ += "}";
     }
     // The SMS request: delivery.sms_format with the delivery.sms_fields names.
-    Payload(const Settings& s, std::string_view to, std::string_view body) : form_(s.sms_format == SmsFormat::form) {
+    Payload(const Settings& s, std::string_view to, std::string_view body)
+        : form_(s.sms_format == SmsFormat::form) {
         const std::string& fto = s.sms_field_to;
         const std::string& fmsg = s.sms_field_message;
         text_.reserve(64 + (fto.size() + fmsg.size() + to.size() + body.size()) * 6);

@@ -98,12 +98,14 @@ Outcome read_token_file(const std::string& path, GatewayAuth auth, std::string& 
     struct stat st {};
     if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0)
         return config_error("delivery.gateway_token_file " + path + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) return config_error("delivery.gateway_token_file " + path + ": not a regular file");
+    if (!S_ISREG(st.st_mode))
+        return config_error("delivery.gateway_token_file " + path + ": not a regular file");
     bool owner = st.st_uid == 0 || (::geteuid() != 0 && st.st_uid == ::geteuid());
     if (!owner || (st.st_mode & 077) != 0)
         return config_error("delivery.gateway_token_file " + path +
                             ": must be owned by root and not accessible to group or others (mode 0600)");
-    if (st.st_size > kMaxTokenBytes) return config_error("delivery.gateway_token_file " + path + ": larger than 4 KiB");
+    if (st.st_size > kMaxTokenBytes)
+        return config_error("delivery.gateway_token_file " + path + ": larger than 4 KiB");
     out.assign(static_cast<std::size_t>(st.st_size), '\0');
     std::size_t got = 0;
     while (got < out.size()) {
@@ -123,7 +125,8 @@ Outcome read_token_file(const std::string& path, GatewayAuth auth, std::string& 
                });
     if (bad) return config_error("delivery.gateway_token_file " + path + ": expected one non-empty line");
     if (auth == GatewayAuth::basic && out.find(':') == std::string::npos)
-        return config_error("delivery.gateway_token_file " + path + ": basic authentication needs user:password");
+        return config_error("delivery.gateway_token_file " + path +
+                            ": basic authentication needs user:password");
     return go_on();
 }
 
@@ -179,7 +182,9 @@ Outcome load_settings(const char* path, Settings& out) {
         word.clear();
         read_text(section, "gateway_auth", word);
         word = lower(word);
-        out.gateway_auth = word == "basic" ? GatewayAuth::basic : word == "bearer" ? GatewayAuth::bearer : GatewayAuth::none;
+        out.gateway_auth = word == "basic"    ? GatewayAuth::basic
+                           : word == "bearer" ? GatewayAuth::bearer
+                                              : GatewayAuth::none;
         read_text(section, "gateway_token_file", token_file);
         if (YAML::Node h = section["gateway_headers"]; h && h.IsMap())
             for (const auto& item : h)

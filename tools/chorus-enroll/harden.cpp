@@ -10,7 +10,9 @@
 
 namespace chorus_enroll {
 
-void harden_process() { chorus_tools::harden_setuid_process(kExitFail); }
+void harden_process() {
+    chorus_tools::harden_setuid_process(kExitFail);
+}
 
 bool capture_invoker(Invoker& inv) {
     inv.uid = ::getuid();

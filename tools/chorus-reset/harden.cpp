@@ -30,7 +30,9 @@ void on_signal(int) {
 
 }  // namespace
 
-void harden_process() { chorus_tools::harden_setuid_process(kExitFail); }
+void harden_process() {
+    chorus_tools::harden_setuid_process(kExitFail);
+}
 
 bool become_root() {
     if (::setgroups(0, nullptr) != 0) return false;

@@ -43,21 +43,24 @@ bool trusted(const std::string& p, bool dir) {
 
 const PluginView* load(const chorus_tools::ParsedArgs& pa) {
     const auto* opt = pa.last("plugin");
-    const std::string path = opt != nullptr ? std::string(*opt->value) : CHORUS_PLUGINDIR "/store-postgresql.so";
+    const std::string path =
+        opt != nullptr ? std::string(*opt->value) : CHORUS_PLUGINDIR "/store-postgresql.so";
     if (path.empty() || path[0] != '/') {
         complain(kExitUsage, "--plugin needs an absolute path");
         return nullptr;
     }
     if (!trusted(path.substr(0, path.find_last_of('/') + 1), true) || !trusted(path, false)) {
-        complain(kExitFail, escape_text(path) +
-                                ": missing, or not a root-owned file in a root-owned directory that only root can "
-                                "write (is the chorus PostgreSQL package installed?)");
+        complain(kExitFail,
+                 escape_text(path) +
+                     ": missing, or not a root-owned file in a root-owned directory that only root can "
+                     "write (is the chorus PostgreSQL package installed?)");
         return nullptr;
     }
     void* h = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (h == nullptr) {
         const char* why = ::dlerror();
-        complain(kExitFail, "cannot load " + escape_text(path) + ": " + (why != nullptr ? why : "unknown error"));
+        complain(kExitFail,
+                 "cannot load " + escape_text(path) + ": " + (why != nullptr ? why : "unknown error"));
         return nullptr;
     }
     using Entry = const PluginView* (*)();
@@ -80,7 +83,8 @@ int cmd_db(Globals& g, int argc, char** argv, int first) {
         return kExitUsage;
     const std::string action(pa.operands[0]);
     if (action != "init" && action != "migrate" && action != "status")
-        return complain(kExitUsage, "db: unknown action " + escape_text(action) + " (init, migrate or status)");
+        return complain(kExitUsage,
+                        "db: unknown action " + escape_text(action) + " (init, migrate or status)");
     const PluginView* p = load(pa);
     if (p == nullptr) return kExitFail;
     return p->db_command(g.config, action.c_str(), g.debug ? 1 : 0);
@@ -88,9 +92,10 @@ int cmd_db(Globals& g, int argc, char** argv, int first) {
 
 int cmd_migrate_store(Globals& g, int argc, char** argv, int first) {
     chorus_tools::ParsedArgs pa;
-    if (!parse_command(g, *find_command("migrate-store"), argc, argv, first,
-                       {{"from", ArgKind::required}, {"to", ArgKind::required}, {"plugin", ArgKind::required}}, 0, 0,
-                       pa))
+    if (!parse_command(
+            g, *find_command("migrate-store"), argc, argv, first,
+            {{"from", ArgKind::required}, {"to", ArgKind::required}, {"plugin", ArgKind::required}}, 0, 0,
+            pa))
         return kExitUsage;
     const auto* from = pa.last("from");
     const auto* to = pa.last("to");

@@ -36,9 +36,14 @@ void lift_limits() {
     const struct {
         int resource;
         rlim_t want;
-    } limits[] = {{RLIMIT_FSIZE, RLIM_INFINITY}, {RLIMIT_CPU, RLIM_INFINITY}, {RLIMIT_NOFILE, 1024},
-                  {RLIMIT_AS, RLIM_INFINITY},    {RLIMIT_DATA, RLIM_INFINITY}};
-    auto below = [](rlim_t have, rlim_t want) { return have != RLIM_INFINITY && (want == RLIM_INFINITY || have < want); };
+    } limits[] = {{RLIMIT_FSIZE, RLIM_INFINITY},
+                  {RLIMIT_CPU, RLIM_INFINITY},
+                  {RLIMIT_NOFILE, 1024},
+                  {RLIMIT_AS, RLIM_INFINITY},
+                  {RLIMIT_DATA, RLIM_INFINITY}};
+    auto below = [](rlim_t have, rlim_t want) {
+        return have != RLIM_INFINITY && (want == RLIM_INFINITY || have < want);
+    };
     for (const auto& l : limits) {
         struct rlimit have {};
         if (::getrlimit(l.resource, &have) != 0 || !below(have.rlim_cur, l.want)) continue;

@@ -42,7 +42,8 @@ int db(const char* config_path, std::string_view action) {
             return 1;
         }
         if (*v != kSchemaVersion) {
-            std::printf("state: %s\n", *v < kSchemaVersion ? "needs `chorusctl db migrate`" : "newer than this chorus");
+            std::printf("state: %s\n",
+                        *v < kSchemaVersion ? "needs `chorusctl db migrate`" : "newer than this chorus");
             return 1;
         }
         // Through the function: host roles have no rights on the table.
@@ -95,7 +96,8 @@ int migrate(const char* config_path) {
         if (!r.ok()) {
             ++failed;
             complain(u, r.error());
-            if (r.code() == Errc::io || r.code() == Errc::unavailable || r.code() == Errc::config) break;  // the database, not this user
+            if (r.code() == Errc::io || r.code() == Errc::unavailable || r.code() == Errc::config)
+                break;  // the database, not this user
         } else if (*r) {
             ++copied;
         } else {
@@ -103,8 +105,8 @@ int migrate(const char* config_path) {
             std::fprintf(stderr, "chorusctl: %s: already in the database; left as it is\n", u.c_str());
         }
     }
-    std::printf("copied %d user(s) from %s to postgresql; %d skipped, %d failed\n", copied, file_cfg.path.c_str(),
-                skipped, failed);
+    std::printf("copied %d user(s) from %s to postgresql; %d skipped, %d failed\n", copied,
+                file_cfg.path.c_str(), skipped, failed);
     return failed == 0 ? 0 : 1;
 }
 

@@ -36,10 +36,11 @@ bool is_outage(std::string_view msg) {
     if (has("the database system is")) return true;  // starting up, shutting down, in recovery
     for (std::string_view refused : {"FATAL", "SSL", "certificate", "authentication", "password", "pg_hba"})
         if (has(refused)) return false;
-    for (std::string_view gone : {"Connection refused", "timeout expired", "No route to host", "Network is unreachable",
-                                  "could not translate host name", "No such file or directory", "Connection reset",
-                                  "Connection timed out", "server closed the connection unexpectedly",
-                                  "session is read-only", "is in hot standby mode"})
+    for (std::string_view gone :
+         {"Connection refused", "timeout expired", "No route to host", "Network is unreachable",
+          "could not translate host name", "No such file or directory", "Connection reset",
+          "Connection timed out", "server closed the connection unexpectedly", "session is read-only",
+          "is in hot standby mode"})
         if (has(gone)) return true;
     return false;
 }
@@ -74,8 +75,9 @@ std::string home_file(std::string_view key) {
 
 bool is_timeout(const char* sqlstate) {
     // lock_not_available, query_canceled (statement_timeout), serialization, deadlock
-    return sqlstate != nullptr && (std::strcmp(sqlstate, "55P03") == 0 || std::strcmp(sqlstate, "57014") == 0 ||
-                                   std::strcmp(sqlstate, "40001") == 0 || std::strcmp(sqlstate, "40P01") == 0);
+    return sqlstate != nullptr &&
+           (std::strcmp(sqlstate, "55P03") == 0 || std::strcmp(sqlstate, "57014") == 0 ||
+            std::strcmp(sqlstate, "40001") == 0 || std::strcmp(sqlstate, "40P01") == 0);
 }
 
 }  // namespace
@@ -115,7 +117,8 @@ Result<ConnParams> build_params(const std::string& conninfo) {
     for (const PQconninfoOption* o = defaults.get(); o->keyword != nullptr; ++o) {
         const std::string_view key = o->keyword;
         if (o->envvar == nullptr || find_value(given.get(), key) != nullptr) continue;
-        if (key == "password" || key == "connect_timeout" || key == "application_name" || key == "client_encoding")
+        if (key == "password" || key == "connect_timeout" || key == "application_name" ||
+            key == "client_encoding")
             continue;
         std::string f = home_file(key);
         // With sslcrldir and no sslcrl libpq loads no default CRL file; a
@@ -129,8 +132,9 @@ Result<ConnParams> build_params(const std::string& conninfo) {
         } else if (env != nullptr && (*env != '\0' || key == "service")) {  // PGSERVICE="" is looked up too
             // No safe value to pin (PGHOSTADDR, PGSERVICE, PGOPTIONS...): the
             // caller's environment must not steer the fleet connection.
-            const std::string fix = key == "service" ? std::string("unset it")
-                                                     : std::string("set ") + o->keyword + " in store.conninfo";
+            const std::string fix = key == "service"
+                                        ? std::string("unset it")
+                                        : std::string("set ") + o->keyword + " in store.conninfo";
             return make_error(Errc::config, std::string("environment variable ") + o->envvar +
                                                 " is set; refusing to let it change the store connection (" +
                                                 fix + ")");
@@ -148,8 +152,8 @@ void Conn::drop() {
 Error Conn::failure(const char* what, const PGresult* r) const {
     const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
     std::string detail = one_line(r != nullptr && *PQresultErrorMessage(r) != '\0' ? PQresultErrorMessage(r)
-                                  : c_ != nullptr                                     ? PQerrorMessage(c_)
-                                                                                      : "not connected");
+                                  : c_ != nullptr                                  ? PQerrorMessage(c_)
+                                                                                   : "not connected");
     std::string msg = std::string("postgresql store: ") + what + ": " + detail;
     if (c_ == nullptr || PQstatus(c_) != CONNECTION_OK)
         return make_error(Errc::unavailable, msg + " (database unreachable)");
@@ -173,8 +177,9 @@ Status Conn::ensure(bool check_schema) {
     if (c_ == nullptr) return make_error(Errc::no_memory, "postgresql store: out of memory");
     if (PQstatus(c_) != CONNECTION_OK) {
         const std::string why = one_line(PQerrorMessage(c_));
-        Error e = is_outage(why) ? make_error(Errc::unavailable, "postgresql store: cannot connect: " + why)
-                                 : make_error(Errc::io, "postgresql store: the database refused this host: " + why);
+        Error e = is_outage(why)
+                      ? make_error(Errc::unavailable, "postgresql store: cannot connect: " + why)
+                      : make_error(Errc::io, "postgresql store: the database refused this host: " + why);
         drop();
         return e;
     }
@@ -203,8 +208,9 @@ Status Conn::set_up_session(bool check_schema) {
         "SET search_path = pg_catalog, pg_temp; SET lock_timeout = '10s'; SET statement_timeout = '15s'; "
         "SET idle_in_transaction_session_timeout = '30s'; ";
     static constexpr const char* kClock = "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint";
-    const std::string sql = std::string(kSettings) + kClock +
-                            (check_schema ? ", (SELECT coalesce(max(version), 0) FROM chorus.schema_version)" : "");
+    const std::string sql =
+        std::string(kSettings) + kClock +
+        (check_schema ? ", (SELECT coalesce(max(version), 0) FROM chorus.schema_version)" : "");
     const std::int64_t before = static_cast<std::int64_t>(std::time(nullptr));
     PgResult r(PQexec(c_, sql.c_str()));
     const std::int64_t after = static_cast<std::int64_t>(std::time(nullptr));
@@ -223,15 +229,18 @@ Status Conn::set_up_session(bool check_schema) {
 }
 
 Result<PgResult> Conn::exec(const char* sql, const std::vector<const char*>& params) {
-    if (c_ == nullptr) return make_error(Errc::unavailable, "postgresql store: not connected (database unreachable)");
-    PgResult r(PQexecParams(c_, sql, static_cast<int>(params.size()), nullptr, params.data(), nullptr, nullptr, 0));
+    if (c_ == nullptr)
+        return make_error(Errc::unavailable, "postgresql store: not connected (database unreachable)");
+    PgResult r(
+        PQexecParams(c_, sql, static_cast<int>(params.size()), nullptr, params.data(), nullptr, nullptr, 0));
     const ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
     return failure("query failed", r.get());
 }
 
 Status Conn::exec_script(const char* sql) {
-    if (c_ == nullptr) return make_error(Errc::unavailable, "postgresql store: not connected (database unreachable)");
+    if (c_ == nullptr)
+        return make_error(Errc::unavailable, "postgresql store: not connected (database unreachable)");
     PgResult r(PQexec(c_, sql));
     const ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return ok_status();

@@ -149,9 +149,11 @@ END $$;
 }  // namespace
 
 Result<int> schema_version(Conn& conn) {
-    CHORUS_ASSIGN_OR_RETURN(PgResult has, conn.exec("SELECT to_regclass('chorus.schema_version') IS NOT NULL"));
+    CHORUS_ASSIGN_OR_RETURN(PgResult has,
+                            conn.exec("SELECT to_regclass('chorus.schema_version') IS NOT NULL"));
     if (std::string(PQgetvalue(has.get(), 0, 0)) != "t") return 0;
-    CHORUS_ASSIGN_OR_RETURN(PgResult r, conn.exec("SELECT coalesce(max(version), 0) FROM chorus.schema_version"));
+    CHORUS_ASSIGN_OR_RETURN(PgResult r,
+                            conn.exec("SELECT coalesce(max(version), 0) FROM chorus.schema_version"));
     return std::atoi(PQgetvalue(r.get(), 0, 0));
 }
 
@@ -161,7 +163,8 @@ Result<int> apply_migrations(Conn& conn, bool init) {
         CHORUS_ASSIGN_OR_RETURN(int have, schema_version(conn));
         if (init && have != 0)
             return make_error(Errc::invalid_argument, "the database already has the chorus schema (version " +
-                                                          std::to_string(have) + "); use `chorusctl db migrate`");
+                                                          std::to_string(have) +
+                                                          "); use `chorusctl db migrate`");
         if (have > kSchemaVersion)
             return make_error(Errc::unsupported, "the database schema (version " + std::to_string(have) +
                                                      ") is newer than this chorus (" +

@@ -49,8 +49,12 @@ struct Shared {
     Shared(ConnParams p, SecretBytes k) : conn(std::move(p)), seal_key(std::move(k)) {}
 };
 
-std::int64_t to_i64(const char* s) { return std::strtoll(s, nullptr, 10); }
-std::string num(std::int64_t v) { return std::to_string(v); }
+std::int64_t to_i64(const char* s) {
+    return std::strtoll(s, nullptr, 10);
+}
+std::string num(std::int64_t v) {
+    return std::to_string(v);
+}
 
 class PgTxn final : public UserTxn {
 public:
@@ -111,10 +115,15 @@ public:
     Status put_live(const LiveState& s) override {
         if (s.last_step > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
             return make_error(Errc::invalid_argument, "time step out of range");
-        const std::string v[] = {num(static_cast<std::int64_t>(s.last_step)), num(s.failures), num(s.first_failure_at),
-                                 num(s.locked_until), num(s.last_success_at), num(s.last_failure_at)};
-        CHORUS_RETURN_IF_ERROR(write(kPutLiveSql, {key_.c_str(), v[0].c_str(), v[1].c_str(), v[2].c_str(), v[3].c_str(),
-                                                   v[4].c_str(), v[5].c_str(), read_version()}));
+        const std::string v[] = {num(static_cast<std::int64_t>(s.last_step)),
+                                 num(s.failures),
+                                 num(s.first_failure_at),
+                                 num(s.locked_until),
+                                 num(s.last_success_at),
+                                 num(s.last_failure_at)};
+        CHORUS_RETURN_IF_ERROR(
+            write(kPutLiveSql, {key_.c_str(), v[0].c_str(), v[1].c_str(), v[2].c_str(), v[3].c_str(),
+                                v[4].c_str(), v[5].c_str(), read_version()}));
         live_ = s;
         return ok_status();
     }
@@ -137,7 +146,8 @@ private:
     Status write(const char* sql, const std::vector<const char*>& params) {
         CHORUS_ASSIGN_OR_RETURN(PgResult r, sh_->conn.exec(sql, params));
         if (PQntuples(r.get()) != 1)
-            return make_error(Errc::busy, "postgresql store: " + key_ + ": state changed concurrently; retry");
+            return make_error(Errc::busy,
+                              "postgresql store: " + key_ + ": state changed concurrently; retry");
         version_ = PQgetvalue(r.get(), 0, 0);
         exists_ = true;
         return ok_status();

@@ -21,7 +21,7 @@ chorus::Result<std::unique_ptr<chorus::Store>> open(const chorus::StoreConfig& c
 }
 
 const chorus::StorePluginV1 kPlugin = {
-    sizeof(chorus::StorePluginV1), chorus::plugin_layout(), CHORUS_STORE_PLUGIN_TAG, &open,
+    sizeof(chorus::StorePluginV1), chorus::plugin_layout(),        CHORUS_STORE_PLUGIN_TAG, &open,
     &chorus::pg::db_command,       &chorus::pg::migrate_from_file,
 };
 

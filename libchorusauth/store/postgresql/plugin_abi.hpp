@@ -28,8 +28,8 @@ namespace chorus {
 
 struct StorePluginV1 {
     std::uint32_t struct_size;
-    std::uint32_t layout;      // sizeof of the crossing types, folded (plugin_layout())
-    const char* build_tag;     // CHORUS_STORE_PLUGIN_TAG of the plugin
+    std::uint32_t layout;   // sizeof of the crossing types, folded (plugin_layout())
+    const char* build_tag;  // CHORUS_STORE_PLUGIN_TAG of the plugin
     // The library's entry: a Store for cfg. seal_key is the fleet key (required).
     Result<std::unique_ptr<Store>> (*open)(const StoreConfig& cfg, const SecretBytes& seal_key);
     // chorusctl's entries (C types only). config_path NULL: the default path.
@@ -39,8 +39,8 @@ struct StorePluginV1 {
 };
 
 constexpr std::uint32_t plugin_layout() {
-    return static_cast<std::uint32_t>(sizeof(StoreConfig) * 131u + sizeof(UserRecord) * 31u + sizeof(LiveState) * 7u +
-                                      sizeof(Error) * 3u + sizeof(StorePluginV1));
+    return static_cast<std::uint32_t>(sizeof(StoreConfig) * 131u + sizeof(UserRecord) * 31u +
+                                      sizeof(LiveState) * 7u + sizeof(Error) * 3u + sizeof(StorePluginV1));
 }
 
 // Defined in flows/context.cpp: reads a seal key file (root-owned, mode 0600).
