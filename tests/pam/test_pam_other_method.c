@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* pam_chorus.so auth, signing in another way at the code prompt: a code by
+ * SMS, a call approved with #. The delivery helper is a stub whose exit
+ * status is the gateway's answer. */
+#define _GNU_SOURCE
+#include "pt_fixture.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chorus/chorus.h>
+
+static const struct pt_service services[] = {{"chorus-auth",
+                                              "auth required pam_permit.so\n"
+                                              "auth required @MODULE@ config=@CONFIG@\n"
+                                              "account required @MODULE@ config=@CONFIG@\n"},
+                                             {NULL, NULL}};
+
+static void write_helper(const char* body) {
+    char text[1024];
+    snprintf(text, sizeof text, "#!/bin/sh\n/bin/cat > %s\n%s\n", pt_path("message"), body);
+    FILE* f = fopen(pt_path("deliver-stub"), "we");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chmod(pt_path("deliver-stub"), 0700), 0);
+}
+
+static void delivery_config(void) {
+    pt_config(
+        "delivery:\n  helper: %s\n  sms_url: http://127.0.0.1:9/sms\n"
+        "  voice_url: http://127.0.0.1:9/voice\n  timeout: 5\n",
+        pt_path("deliver-stub"));
+}
+
+static char* read_message(void) {
+    FILE* f = fopen(pt_path("message"), "re");
+    if (f == NULL) return NULL;
+    static char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* Answers the SMS prompt with the code found in the message the stub recorded. */
+static char* sms_hook(struct pt_conv* c, int style, const char* prompt) {
+    (void)c, (void)style;
+    if (strstr(prompt, "text message") == NULL) return NULL;
+    const char* m = read_message();
+    const char* p = m ? strstr(m, "code is ") : NULL;
+    if (p == NULL) return strdup("");
+    return strndup(p + 8, 6);
+}
+
+static void test_sms_code_from_the_helper_logs_in(void** state) {
+    (void)state;
+    write_helper("exit 0");
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    struct pt_conv c = {.echo_off = {"sms"}, .hook = sms_hook};
+    assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
+    const char* m = read_message();
+    assert_non_null(m);
+    assert_non_null(strstr(m, "channel: sms\nto: +6421555123\nsubject: \n\n"));
+    assert_true(pt_conv_find(&c, PAM_PROMPT_ECHO_OFF, "Code from the text message") >= 0);
+    pt_conv_free(&c);
+}
+
+static void test_wrong_sms_code_is_refused(void** state) {
+    (void)state;
+    write_helper("exit 0");
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    struct pt_conv c = {.echo_off = {"sms", "1234567"}};
+    assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_AUTH_ERR);
+    assert_non_null(read_message());
+    assert_int_equal(pt_failures(user), 1);
+    pt_conv_free(&c);
+}
+
+static void test_sms_without_a_phone_sends_nothing_and_refuses(void** state) {
+    (void)state;
+    write_helper("exit 0");
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    struct pt_conv c = {.echo_off = {"sms", "000000"}};
+    assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_AUTH_ERR);
+    assert_null(read_message());
+    /* Same words as for a user with a phone: nothing tells them apart. */
+    assert_true(pt_conv_find(&c, PAM_TEXT_INFO, "If a phone number is registered for SMS") >= 0);
+    pt_conv_free(&c);
+}
+
+static void test_sms_helper_failure_fails_closed(void** state) {
+    (void)state;
+    write_helper("exit 1");
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    struct pt_conv c = {.echo_off = {"sms", "000000"}};
+    int rc = pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE);
+    assert_int_not_equal(rc, PAM_SUCCESS);
+    assert_int_not_equal(rc, PAM_IGNORE);
+    /* The user is told to use another method, once. */
+    assert_true(pt_conv_find(&c, PAM_ERROR_MSG, "Couldn't send the code. Try another method.") >= 0);
+    assert_true(pt_conv_find(&c, PAM_ERROR_MSG, "Verification is unavailable") < 0);
+    pt_conv_free(&c);
+}
+
+static void test_approved_call_logs_in(void** state) {
+    (void)state;
+    write_helper("exit 0");
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    struct pt_conv c = {.echo_off = {"call"}};
+    assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
+    const char* m = read_message();
+    assert_non_null(m);
+    assert_non_null(strstr(m, "channel: voice\nto: +6421555123\n"));
+    pt_conv_free(&c);
+}
+
+static void test_call_not_approved_is_refused(void** state) {
+    (void)state;
+    write_helper("exit 1");
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    struct pt_conv c = {.echo_off = {"call"}};
+    assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_AUTH_ERR);
+    assert_non_null(read_message());
+    assert_int_equal(pt_failures(user), 1);
+    pt_conv_free(&c);
+}
+
+/* A delivery helper that cannot be started is a refused call, never an approval. */
+static void test_call_with_a_missing_helper_is_refused(void** state) {
+    (void)state;
+    pt_config("delivery:\n  helper: %s\n  voice_url: http://127.0.0.1:9/voice\n  timeout: 5\n",
+              pt_path("no-such-helper"));
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    struct pt_conv c = {.echo_off = {"call"}};
+    assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_AUTH_ERR);
+    assert_int_equal(pt_failures(user), 1);
+    pt_conv_free(&c);
+}
+
+static volatile sig_atomic_t reaped_by_app;
+static void app_reaps_everything(int sig) {
+    (void)sig;
+    int saved = errno;
+    while (waitpid(-1, NULL, WNOHANG) > 0) reaped_by_app++;
+    errno = saved;
+}
+
+/* The call's answer is the delivery helper's exit status: an application
+ * that ignores SIGCHLD or reaps every child itself must neither turn a
+ * declined call into a login nor an approved one into a failure. */
+static void test_call_answer_holds_whatever_the_application_does_with_sigchld(void** state) {
+    (void)state;
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    struct sigaction modes[2], old;
+    memset(modes, 0, sizeof modes);
+    modes[0].sa_handler = SIG_IGN;
+    modes[1].sa_handler = app_reaps_everything;
+    modes[1].sa_flags = SA_RESTART;
+    for (int m = 0; m < 2; m++) {
+        sigemptyset(&modes[m].sa_mask);
+        assert_int_equal(sigaction(SIGCHLD, &modes[m], &old), 0);
+        write_helper("exit 1");
+        struct pt_conv declined = {.echo_off = {"call"}};
+        int rc_declined = pt_pam("chorus-auth", user, &declined, PAMTEST_AUTHENTICATE);
+        write_helper("exit 0");
+        struct pt_conv approved = {.echo_off = {"call"}};
+        int rc_approved = pt_pam("chorus-auth", user, &approved, PAMTEST_AUTHENTICATE);
+        struct sigaction now;
+        sigaction(SIGCHLD, NULL, &now);
+        sigaction(SIGCHLD, &old, NULL);
+        assert_int_equal(rc_declined, PAM_AUTH_ERR);
+        assert_int_equal(rc_approved, PAM_SUCCESS);
+        assert_true(now.sa_handler == modes[m].sa_handler); /* the application's own is back */
+        pt_conv_free(&declined);
+        pt_conv_free(&approved);
+    }
+}
+
+/* PAM_SILENT: the application shows no text of ours; the answers and the
+ * counting are those of a normal login, and failures are still logged. */
+
+int main(int argc, char** argv) {
+    const struct CMUnitTest tests[] = {
+        PT_TEST(test_sms_code_from_the_helper_logs_in),
+        PT_TEST(test_wrong_sms_code_is_refused),
+        PT_TEST(test_sms_without_a_phone_sends_nothing_and_refuses),
+        PT_TEST(test_sms_helper_failure_fails_closed),
+        PT_TEST(test_approved_call_logs_in),
+        PT_TEST(test_call_not_approved_is_refused),
+        PT_TEST(test_call_answer_holds_whatever_the_application_does_with_sigchld),
+        PT_TEST(test_call_with_a_missing_helper_is_refused),
+    };
+    return pt_main(argc, argv, "pam_other_method", services, tests, sizeof tests / sizeof tests[0]);
+}
