@@ -24,11 +24,12 @@ enum Exit : int {
 // What a step produced: an exit code and a reason that is safe to log (it
 // never holds the body or the full recipient). A default Outcome is a
 // failure: success is only ever said with go_on() or an explicit kDelivered.
+inline constexpr int kDefaultOutcome = kNetwork;
+static_assert(kDefaultOutcome != kDelivered, "a default Outcome must not read as success");
 struct Outcome {
-    int exit = kNetwork;
+    int exit = kDefaultOutcome;
     std::string reason;
 };
-static_assert(Outcome{}.exit != kDelivered, "a default Outcome must not read as success");
 
 // Success of a step: go on (and, for the last step, "delivered").
 inline Outcome go_on() {
