@@ -19,6 +19,7 @@
 #include <chorus/chorus.h>
 
 #include "pam_chorus_args.h"
+#include "pam_chorus_ctx.h"
 
 #define VETTED_KEY "pam_chorus_password_vetted"
 #define BREAK_GLASS_KEY "pam_chorus_break_glass"
@@ -39,6 +40,7 @@ struct call {
     struct chorus_args args;
     const char* user;
     chorus_ctx_t* ctx;
+    int ctx_owned; /* ctx is this call's alone (not kept on the handle) */
     chorus_prompter prompter;
     int silent; /* PAM_SILENT: show no text (failures are still logged) */
 };
@@ -103,7 +105,7 @@ static int call_begin(struct call* c, pam_handle_t* pamh, int flags, int argc, c
     int rc = pam_get_user(pamh, &c->user, NULL);
     if (rc != PAM_SUCCESS) return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rc;
     if (c->user == NULL || *c->user == '\0') return PAM_USER_UNKNOWN;
-    rc = chorus_ctx_new(&c->ctx, c->args.config, log_to_syslog, pamh, c->args.debug ? CHORUS_CTX_DEBUG : 0u);
+    rc = chorus_pam_ctx(pamh, &c->args, log_to_syslog, &c->ctx, &c->ctx_owned);
     if (rc != CHORUS_OK) {
         pam_syslog(pamh, LOG_ERR, "denying: Chorus could not start (%s)", chorus_strerror(rc));
         return rc == CHORUS_ERR_NOMEM ? PAM_BUF_ERR : PAM_AUTHINFO_UNAVAIL;
@@ -118,7 +120,8 @@ static int call_begin(struct call* c, pam_handle_t* pamh, int flags, int argc, c
 }
 
 static int call_end(struct call* c, int pam_rc) {
-    chorus_ctx_free(&c->ctx);
+    if (c->ctx_owned) chorus_ctx_free(&c->ctx);
+    c->ctx = NULL; /* else the handle keeps it for the next stage */
     return pam_rc;
 }
 

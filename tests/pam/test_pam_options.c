@@ -15,6 +15,10 @@
 #define PASSWORD "Corr3ct-Horse"
 
 static const struct pt_service services[] = {
+    {"opt-one-handle",
+     "auth required pam_permit.so\n"
+     "auth required @MODULE@ config=@CONFIG@\n"
+     "account required @MODULE@ config=@CONFIG@\n"},
     {"opt-unknown",
      "auth required pam_permit.so\n"
      "auth required @MODULE@ config=@CONFIG@ frobnicate\n"
@@ -374,9 +378,41 @@ static void test_unusable_state_directory_fails_closed(void** state) {
     expect_fail_closed();
 }
 
+static int answer_nothing(int n, const struct pam_message** msg, struct pam_response** resp, void* arg) {
+    (void)msg, (void)arg;
+    *resp = calloc((size_t)n, sizeof **resp);
+    return *resp != NULL ? PAM_SUCCESS : PAM_BUF_ERR;
+}
+
+/* The configuration is read once per PAM handle: the account stage uses
+ * the context the auth stage made (a file replaced in between does not
+ * change a login under way), and the next handle reads the file again. */
+static void test_configuration_is_read_once_per_handle(void** state) {
+    (void)state;
+    pt_config("enrollment:\n  policy: nullok\n");
+    const char* user = pt_user_add(NULL);
+    const struct pam_conv conv = {answer_nothing, NULL};
+    pam_handle_t* pamh = NULL;
+    int lock = pt_wrapper_lock();
+    assert_int_equal(pam_start("opt-one-handle", user, &conv, &pamh), PAM_SUCCESS);
+    pt_wrapper_unlock(lock);
+    assert_int_equal(pam_authenticate(pamh, 0), PAM_SUCCESS);
+    FILE* f = fopen(pt_config_path(), "we");
+    assert_non_null(f);
+    fputs("otp: [broken\n", f);
+    fclose(f);
+    assert_int_equal(pam_acct_mgmt(pamh, 0), PAM_SUCCESS);
+    pam_end(pamh, PAM_SUCCESS);
+    /* A new login reads the file, now broken: denied. */
+    struct pt_conv c = {0};
+    assert_int_equal(pt_pam("opt-one-handle", user, &c, PAMTEST_AUTHENTICATE), PAM_AUTHINFO_UNAVAIL);
+    pt_conv_free(&c);
+}
+
 int main(int argc, char** argv) {
     const struct CMUnitTest tests[] = {
         PT_TEST(test_unknown_option_is_a_service_error),
+        PT_TEST(test_configuration_is_read_once_per_handle),
         PT_TEST(test_relative_config_path_is_a_service_error),
         PT_TEST(test_config_option_names_the_file_used),
         PT_TEST(test_debug_option_logs_the_decision),
