@@ -33,7 +33,7 @@ public:
     }
 
 private:
-    chorus::Status show(chorus_msg_kind kind, std::string_view text) {
+    chorus::Status show(chorus_msg_kind kind, std::string_view text) const {
         if (p_.show == nullptr) return chorus::make_error(chorus::Errc::unsupported, "no way to show text");
         chorus::SecretString copy(text);  // texts may carry a key or recovery codes
         if (p_.show(p_.arg, kind, copy.c_str()) != 0)

@@ -4,9 +4,6 @@
 #include "capi/capi_internal.hpp"
 #include "flows/login_delegated.hpp"
 
-using chorus::Errc;
-using chorus::make_error;
-
 extern "C" {
 
 int chorus_ctx_new(chorus_ctx_t** out, const char* config_path, chorus_log_fn log, void* log_arg,

@@ -185,7 +185,7 @@ struct LoadOptions {
     // When false (tests only), the file need not be owned by root; every
     // other check still applies. Privileged front ends always pass true.
     bool require_root_owner = true;
-    std::size_t max_bytes = 256 * 1024;
+    std::size_t max_bytes = std::size_t{256} * 1024;
 };
 
 // Loads and validates path. If path is empty, the default path is used and a

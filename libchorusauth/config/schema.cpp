@@ -51,7 +51,7 @@ std::string check_group(std::string_view s) {
 std::string check_tty_pattern(std::string_view s) {
     if (s.empty()) return "console tty patterns must not be empty";
     if (has_space(s) || s.find('/') != std::string_view::npos)
-        return "console tty patterns must not contain spaces or '/' (write \"tty1\", not \"/dev/tty1\")";
+        return R"(console tty patterns must not contain spaces or '/' (write "tty1", not "/dev/tty1"))";
     if (s.find_first_not_of("*?") == std::string_view::npos)
         return "a console tty pattern must name a device, not match everything";
     if (s.substr(0, 3) == "pts")
@@ -69,8 +69,9 @@ std::string check_method_word(std::string_view s) {
 
 std::string check_email(std::string_view s) {
     auto at = s.find('@');
-    bool ok = at != std::string_view::npos && at > 0 && at + 1 < s.size() && s.find('@', at + 1) == s.npos &&
-              !has_space(s) && s.find_first_of("<>,;\"") == s.npos;
+    bool ok = at != std::string_view::npos && at > 0 && at + 1 < s.size() &&
+              s.find('@', at + 1) == std::string_view::npos && !has_space(s) &&
+              s.find_first_of("<>,;\"") == std::string_view::npos;
     return ok ? "" : "expected an address such as chorus@example.org";
 }
 
@@ -417,7 +418,7 @@ void check_raw_text(Diagnostics& d, std::string_view text) {
         std::string_view l = text.substr(start, end - start);
         YAML::Mark at;
         at.line = line;
-        if (auto nul = l.find('\0'); nul != l.npos) {
+        if (auto nul = l.find('\0'); nul != std::string_view::npos) {
             at.column = static_cast<int>(nul);
             d.add(at, "NUL byte in configuration text");
         }
@@ -428,7 +429,7 @@ void check_raw_text(Diagnostics& d, std::string_view text) {
             d.add(at, "more than one YAML document ('---'); only one is allowed");
         } else if (is_marker(l, "...")) {
             ended = true;
-        } else if (ended && l.find_first_not_of(" \t\r") != l.npos &&
+        } else if (ended && l.find_first_not_of(" \t\r") != std::string_view::npos &&
                    l[l.find_first_not_of(" \t\r")] != '#') {
             at.column = 0;
             d.add(at, "text after the end of the document ('...')");
@@ -437,11 +438,11 @@ void check_raw_text(Diagnostics& d, std::string_view text) {
         }
         if (!is_marker(l, "---") && (l.empty() || l[0] != '%')) {
             std::size_t first = l.find_first_not_of(" \t\r");
-            if (first != l.npos && l[first] != '#') content = true;
+            if (first != std::string_view::npos && l[first] != '#') content = true;
         }
         std::size_t indent_end = l.find_first_not_of(" \t");
-        if (indent_end != l.npos && l[indent_end] != '#' && l[indent_end] != '\r') {
-            if (auto tab = l.substr(0, indent_end).find('\t'); tab != l.npos) {
+        if (indent_end != std::string_view::npos && l[indent_end] != '#' && l[indent_end] != '\r') {
+            if (auto tab = l.substr(0, indent_end).find('\t'); tab != std::string_view::npos) {
                 at.column = static_cast<int>(tab);
                 d.add(at, "tab character in indentation (YAML allows only spaces)");
             }
@@ -461,7 +462,7 @@ std::optional<std::pair<int, std::string_view>> first_content_line(std::string_v
         std::string_view l = text.substr(start, end - start);
         start = end + 1;
         const std::size_t a = l.find_first_not_of(" \t\r");
-        if (a == l.npos || l[a] == '#' || (a == 0 && l[0] == '%') || is_marker(l, "---") ||
+        if (a == std::string_view::npos || l[a] == '#' || (a == 0 && l[0] == '%') || is_marker(l, "---") ||
             is_marker(l, "..."))
             continue;
         const std::size_t b = l.find_last_not_of(" \t\r");

@@ -171,7 +171,9 @@ void read_section(Diagnostics& d, const std::string& section, const YAML::Node& 
             d.add(k.Mark(), "unknown key " + quoted(name) + " " + where + suggestion(name, fields));
             continue;
         }
-        std::string full = section.empty() ? name : section + "." + name;
+        std::string full = section;
+        if (!full.empty()) full += '.';
+        full += name;
         d.seen(full, k.Mark());
         f->read(d, full, k, v);
     }

@@ -37,7 +37,7 @@ public:
     void seen(const std::string& field, const YAML::Mark& at) { seen_[field] = at; }
     YAML::Mark where(const std::string& field, const std::string& fallback = {}) const;
     void failed(const std::string& field) { failed_.insert(field); }
-    bool has_failed(const std::string& field) const { return failed_.count(field) != 0; }
+    bool has_failed(const std::string& field) const { return failed_.contains(field); }
 
     // True when the quoted scalar starting at `at` is not closed on its own
     // line. yaml-cpp 0.7 accepts a quote left open until the end of the file

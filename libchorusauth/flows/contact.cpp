@@ -7,8 +7,7 @@ namespace chorus {
 
 Result<std::string> normalize_phone(std::string_view input) {
     std::string out;
-    for (std::size_t i = 0; i < input.size(); ++i) {
-        char c = input[i];
+    for (char c : input) {
         if (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') continue;
         if (c == '+' && out.empty()) {
             out += c;

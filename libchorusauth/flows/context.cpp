@@ -46,7 +46,7 @@ Result<const StorePluginV1*> load_plugin(const std::string& configured) {
     const std::string by_fd = "/proc/self/fd/" + std::to_string(plugin->fd.get());
     void* h = ::dlopen(by_fd.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (h == nullptr) {
-        const char* why = ::dlerror();
+        const char* why = ::dlerror();  // NOLINT(concurrency-mt-unsafe): glibc keeps dlerror state per thread
         return make_error(Errc::unsupported, "cannot load the postgresql store plugin " + path + ": " +
                                                  (why != nullptr ? why : "unknown error") +
                                                  " (is the chorus PostgreSQL package installed?)");

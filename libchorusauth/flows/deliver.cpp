@@ -51,7 +51,7 @@ Status deliver(const Context& ctx, Channel channel, std::string_view to, std::st
     HelperCall call;
     call.path = dc.helper;
     call.input = request.view();
-    call.timeout_ms = dc.timeout * 1000;
+    call.timeout_ms = static_cast<std::int64_t>(dc.timeout) * 1000;
     // A configuration named explicitly (config=) is passed on, so the helper
     // reads the same delivery settings; it accepts that from root only.
     const std::string& config = ctx.config.source;

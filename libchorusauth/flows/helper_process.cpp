@@ -14,8 +14,7 @@
 #include "util/fd.hpp"
 
 namespace chorus {
-static_assert(!HelperExit{}.exited && HelperExit{}.exit_status != 0,
-              "a default outcome must not read as an exit");
+static_assert(kHelperNoExit != 0, "a default outcome must not read as an exit");
 
 namespace {
 
@@ -52,8 +51,10 @@ private:
 [[noreturn]] void exec_child(const HelperCall& call, char* const* argv, int in_fd, int out_fd, int null_fd) {
     sigset_t none;
     sigemptyset(&none);
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): one thread after fork(); sigprocmask() is async-signal-safe
     (void)::sigprocmask(SIG_SETMASK, &none, nullptr);
     // Ignored signals survive execve: give the helper the defaults.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): one thread after fork(); signal() is async-signal-safe
     for (int sig = 1; sig < NSIG; ++sig) (void)::signal(sig, SIG_DFL);
     if (::dup2(in_fd, 0) < 0 || ::dup2(call.capture_output ? out_fd : null_fd, 1) < 0 ||
         ::dup2(null_fd, 2) < 0)
@@ -107,7 +108,7 @@ Status exchange(const HelperCall& call, UniqueFd& in_w, UniqueFd& out_r, std::in
 // Reaps pid before the deadline. Only a waitpid() that names pid is an
 // answer; when waitpid() fails, `lost` says the child is no longer ours.
 Result<int> reap(pid_t pid, std::int64_t deadline, bool& lost) {
-    long nap_ns = 1000 * 1000;
+    long nap_ns = 1000L * 1000;
     for (;;) {
         int status = 0;
         const pid_t r = ::waitpid(pid, &status, WNOHANG);
@@ -121,7 +122,7 @@ Result<int> reap(pid_t pid, std::int64_t deadline, bool& lost) {
             0, nap_ns
         };
         ::nanosleep(&t, nullptr);
-        if (nap_ns < 20 * 1000 * 1000) nap_ns *= 2;
+        if (nap_ns < 20L * 1000 * 1000) nap_ns *= 2;
     }
 }
 
@@ -140,6 +141,7 @@ Result<HelperExit> run_helper(const HelperCall& call) {
     arg_store.push_back(call.path.substr(call.path.find_last_of('/') + 1));
     arg_store.insert(arg_store.end(), call.args.begin(), call.args.end());
     std::vector<char*> argv;
+    argv.reserve(arg_store.size() + 1);
     for (auto& a : arg_store) argv.push_back(a.data());
     argv.push_back(nullptr);
 

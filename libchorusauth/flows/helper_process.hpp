@@ -28,11 +28,14 @@ struct HelperCall {
     std::int64_t timeout_ms = 30000;
 };
 
+// exit_status of a child that has not (yet) exited: never 0.
+inline constexpr int kHelperNoExit = -1;
+
 struct HelperExit {
-    bool exited = false;   // true only when waitpid() reported a normal exit
-    int exit_status = -1;  // meaningful only when exited
-    int signal = 0;        // the signal that ended the child, if one did
-    std::string output;    // stdout, when captured
+    bool exited = false;              // true only when waitpid() reported a normal exit
+    int exit_status = kHelperNoExit;  // meaningful only when exited
+    int signal = 0;                   // the signal that ended the child, if one did
+    std::string output;               // stdout, when captured
 };
 
 // The status a child uses when execve() failed (the shell's convention).

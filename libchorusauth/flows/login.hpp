@@ -28,7 +28,7 @@ enum class LoginResult {
 // and always fail. While the store is unreachable, failmode decides
 // (flows/failmode.hpp). Failures are shown to the user in words that do not
 // reveal whether the account exists.
-Result<LoginResult> login_authenticate(Context& ctx, std::string_view user, Prompter& p,
+Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Prompter& p,
                                        const std::optional<SecretString>& preset_code);
 
 struct AccountOptions {
@@ -43,12 +43,12 @@ struct AccountOptions {
 // Runs after the first factor has succeeded (PAM account stage): refuses a
 // locked account, and for an account without a method applies the
 // enrollment policy, walking the user through registration when it is due.
-Status login_account(Context& ctx, std::string_view user, Prompter& p, const AccountOptions& opts);
+Status login_account(Context& ctx, std::string_view typed, Prompter& p, const AccountOptions& opts);
 
 // Vets a new password: shows each unmet rule and returns password_rules, or
 // success. by_admin: root is setting another user's password (the rules then
 // apply only with password.enforce_for_root).
-Status login_password(Context& ctx, std::string_view user, std::string_view gecos, std::string_view password,
+Status login_password(Context& ctx, std::string_view typed, std::string_view gecos, std::string_view password,
                       PasswordMode mode, bool by_admin, Prompter& p);
 
 }  // namespace chorus

@@ -4,6 +4,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <vector>
+
 #include "flows/check_helper.hpp"
 
 namespace chorus {
@@ -24,8 +26,11 @@ private:
 // chorus-check answers for the real uid only: asking about anyone else is a
 // caller bug, and must fail rather than check the wrong account.
 Status same_user(std::string_view user) {
-    struct passwd* pw = getpwuid(getuid());
-    if (pw == nullptr || user != pw->pw_name)
+    std::vector<char> buf(16384);
+    struct passwd pw {};
+    struct passwd* found = nullptr;
+    if (getpwuid_r(getuid(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr ||
+        user != pw.pw_name)
         return make_error(Errc::permission, "an unprivileged caller can only verify its own user");
     return {};
 }

@@ -85,7 +85,7 @@ Result<SecretString> render_qr(std::string_view data, QrStyle style) {
     if (!q) return make_error(Errc::invalid_argument, "text too long for a QR code");
     Modules m(*q);
     std::string buf;
-    buf.reserve(static_cast<std::size_t>(m.size() * m.size() * 12));
+    buf.reserve(static_cast<std::size_t>(m.size()) * static_cast<std::size_t>(m.size()) * 12);
     switch (style) {
     case QrStyle::utf8:
         draw_half_blocks(m, buf);

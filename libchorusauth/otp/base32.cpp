@@ -40,7 +40,7 @@ SecretString base32_encode(const std::uint8_t* data, std::size_t len, bool pad) 
         buffer &= (1u << bits) - 1u;
     }
     if (bits > 0) s.push_back(kAlphabet[(buffer << (5 - bits)) & 0x1fu]);
-    buffer = 0;
+    secure_wipe(&buffer, sizeof buffer);  // key bits: a plain `buffer = 0` is a dead store the compiler drops
     if (pad) {
         while (s.size() % 8 != 0) s.push_back('=');
     }

@@ -66,6 +66,7 @@ struct TempFileGuard {
 
 Status fsync_parent_dir(const std::string& path) {
     std::string copy = path;
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): glibc's dirname() works in copy, with no static buffer
     const char* dir = ::dirname(copy.data());
     UniqueFd dfd(::open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dfd.valid()) return errno_error(std::string("open ") + dir, errno);

@@ -3,6 +3,7 @@
 // checklist (met and unmet), so a front end can show progress as the user types.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,9 +25,7 @@ struct RuleResult {
 struct Checklist {
     std::vector<RuleResult> rules;
     bool ok() const {
-        for (const auto& r : rules)
-            if (!r.met) return false;
-        return true;
+        return std::ranges::all_of(rules, [](const RuleResult& r) { return r.met; });
     }
 };
 

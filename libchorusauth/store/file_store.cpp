@@ -192,6 +192,7 @@ public:
         constexpr std::string_view kSuffix = ".rec";
         for (;;) {
             errno = 0;
+            // NOLINTNEXTLINE(concurrency-mt-unsafe): safe on a DIR* no other thread uses (d is ours)
             struct dirent* e = ::readdir(d.get());
             if (e == nullptr) break;
             std::string_view n(e->d_name);

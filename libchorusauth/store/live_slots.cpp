@@ -77,7 +77,9 @@ std::string encode_live_slot(const LiveState& s, std::uint64_t seq) {
     put_u64(b, 48, static_cast<std::uint64_t>(s.last_success_at));
     put_u64(b, 56, static_cast<std::uint64_t>(s.last_failure_at));
     unsigned char sum[kSumLen];
-    if (!slot_digest(b, sum)) return std::string(kLiveSlotSize, '\0');  // invalid slot, never trusted
+    // An invalid slot, never trusted.
+    // NOLINTNEXTLINE(modernize-return-braced-init-list): {n, '\0'} is the initializer_list ctor: 2 chars
+    if (!slot_digest(b, sum)) return std::string(kLiveSlotSize, '\0');
     std::memcpy(b.data() + kSumOffset, sum, kSumLen);
     return b;
 }

@@ -45,7 +45,7 @@ struct LiveSlot {
 std::string encode_live_slot(const LiveState& s, std::uint64_t seq);
 // nullopt when the slot is the wrong size, has the wrong magic or version,
 // non-zero padding, or a bad checksum.
-std::optional<LiveSlot> decode_live_slot(std::string_view slot);
+std::optional<LiveSlot> decode_live_slot(std::string_view b);
 
 // The contents of a new live file: slot 0 holds s with sequence 1, slot 1 is
 // empty (invalid) and will take the next write.

@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <bitset>
 #include <charconv>
@@ -89,9 +90,7 @@ std::string_view algorithm_token(HashAlgorithm a) {
 }
 
 bool has_control(std::string_view s) {
-    for (unsigned char c : s)
-        if (c < 0x20 || c == 0x7f) return true;
-    return false;
+    return std::ranges::any_of(s, [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
 Status check_text(std::string_view what, std::string_view s, std::size_t max, bool allow_empty) {

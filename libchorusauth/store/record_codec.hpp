@@ -22,7 +22,7 @@
 
 namespace chorus {
 
-inline constexpr std::size_t kMaxRecordBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxRecordBytes = std::size_t{1024} * 1024;
 
 // Checks every field against the bounds the parser enforces; Errc::invalid_argument.
 Status validate_record(const UserRecord& rec);

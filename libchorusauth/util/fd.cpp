@@ -16,7 +16,8 @@ void UniqueFd::reset(int fd) noexcept {
 std::string errno_message(std::string_view what, int err) {
     std::string msg(what);
     msg += ": ";
-    msg += std::strerror(err);
+    char buf[256];
+    msg += ::strerror_r(err, buf, sizeof buf);  // the GNU one: returns the text, in buf or static
     return msg;
 }
 

@@ -106,7 +106,10 @@ inline Status ok_status() {
 // `CHORUS_ASSIGN_OR_RETURN(auto x, f());` binds the value or returns the error.
 #define CHORUS_ASSIGN_OR_RETURN(lhs, expr) \
     CHORUS_ASSIGN_OR_RETURN_IMPL(CHORUS_CONCAT(chorus_result_, __LINE__), lhs, expr)
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs is a declaration (`auto x`) and tmp a
+// name being declared; neither can be parenthesized.
 #define CHORUS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
     auto tmp = (expr);                               \
     if (!tmp.ok()) return std::move(tmp).error();    \
     lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

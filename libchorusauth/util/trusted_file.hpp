@@ -24,7 +24,7 @@ struct TrustedFileOptions {
     bool secret = false;
     // Larger files are refused before reading, and reading stops here even if
     // the file grows while we read it.
-    std::size_t max_bytes = 256 * 1024;
+    std::size_t max_bytes = std::size_t{256} * 1024;
 };
 
 // An open, checked file and what fstat() said of it.

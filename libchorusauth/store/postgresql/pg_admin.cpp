@@ -15,7 +15,7 @@ namespace chorus::pg {
 namespace {
 
 int complain(const std::string& what, const Error& e) {
-    std::fprintf(stderr, "chorusctl: %s: %s\n", what.c_str(), e.message.c_str());
+    (void)std::fprintf(stderr, "chorusctl: %s: %s\n", what.c_str(), e.message.c_str());
     return 1;
 }
 
@@ -102,7 +102,7 @@ int migrate(const char* config_path) {
             ++copied;
         } else {
             ++skipped;
-            std::fprintf(stderr, "chorusctl: %s: already in the database; left as it is\n", u.c_str());
+            (void)std::fprintf(stderr, "chorusctl: %s: already in the database; left as it is\n", u.c_str());
         }
     }
     std::printf("copied %d user(s) from %s to postgresql; %d skipped, %d failed\n", copied,
@@ -116,12 +116,12 @@ int db_command(const char* config_path, const char* action, int /*debug*/) noexc
     try {
         const std::string_view a = action != nullptr ? action : "";
         if (a != "init" && a != "migrate" && a != "status") {
-            std::fprintf(stderr, "chorusctl: db: unknown action (init, migrate or status)\n");
+            (void)std::fprintf(stderr, "chorusctl: db: unknown action (init, migrate or status)\n");
             return 2;
         }
         return db(config_path, a);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "chorusctl: db: %s\n", e.what());
+        (void)std::fprintf(stderr, "chorusctl: db: %s\n", e.what());
         return 1;
     }
 }
@@ -130,7 +130,7 @@ int migrate_from_file(const char* config_path, int /*debug*/) noexcept {
     try {
         return migrate(config_path);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "chorusctl: migrate-store: %s\n", e.what());
+        (void)std::fprintf(stderr, "chorusctl: migrate-store: %s\n", e.what());
         return 1;
     }
 }

@@ -4,10 +4,13 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <initializer_list>
 #include <string_view>
+#include <vector>
 
 namespace chorus::pg {
 namespace {
@@ -36,13 +39,13 @@ bool is_outage(std::string_view msg) {
     if (has("the database system is")) return true;  // starting up, shutting down, in recovery
     for (std::string_view refused : {"FATAL", "SSL", "certificate", "authentication", "password", "pg_hba"})
         if (has(refused)) return false;
-    for (std::string_view gone :
-         {"Connection refused", "timeout expired", "No route to host", "Network is unreachable",
-          "could not translate host name", "No such file or directory", "Connection reset",
-          "Connection timed out", "server closed the connection unexpectedly", "session is read-only",
-          "is in hot standby mode"})
-        if (has(gone)) return true;
-    return false;
+    return std::ranges::any_of(
+        std::initializer_list<std::string_view>{
+            "Connection refused", "timeout expired", "No route to host", "Network is unreachable",
+            "could not translate host name", "No such file or directory", "Connection reset",
+            "Connection timed out", "server closed the connection unexpectedly", "session is read-only",
+            "is in hot standby mode"},
+        has);
 }
 
 const char* find_value(const PQconninfoOption* opts, std::string_view key) {
@@ -63,8 +66,12 @@ bool is_given(const PQconninfoOption* opts, std::string_view key) {
 // effective user's home from the password database: root's under su and
 // sudo, whatever HOME the caller passed (docs/FLEET.md).
 std::string home_file(std::string_view key) {
-    const struct passwd* pw = ::getpwuid(::geteuid());
-    const std::string home = pw != nullptr && pw->pw_dir != nullptr ? pw->pw_dir : "/nonexistent";
+    std::vector<char> buf(16384);
+    struct passwd pw {};
+    struct passwd* found = nullptr;
+    const bool known =
+        ::getpwuid_r(::geteuid(), &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr;
+    const std::string home = known && pw.pw_dir != nullptr ? pw.pw_dir : "/nonexistent";
     if (key == "passfile") return home + "/.pgpass";
     if (key == "sslcert") return home + "/.postgresql/postgresql.crt";
     if (key == "sslkey") return home + "/.postgresql/postgresql.key";
@@ -124,6 +131,7 @@ Result<ConnParams> build_params(const std::string& conninfo) {
         // With sslcrldir and no sslcrl libpq loads no default CRL file; a
         // pinned one that is missing would make it drop the directory too.
         if (key == "sslcrl" && find_value(given.get(), "sslcrldir") != nullptr) f.clear();
+        // NOLINTNEXTLINE(concurrency-mt-unsafe): libpq calls getenv() too; nothing here sets the env
         const char* env = std::getenv(o->envvar);
         if (!f.empty()) {
             add(o->keyword, f);
@@ -211,14 +219,15 @@ Status Conn::set_up_session(bool check_schema) {
     const std::string sql =
         std::string(kSettings) + kClock +
         (check_schema ? ", (SELECT coalesce(max(version), 0) FROM chorus.schema_version)" : "");
-    const std::int64_t before = static_cast<std::int64_t>(std::time(nullptr));
+    const auto before = static_cast<std::int64_t>(std::time(nullptr));
     PgResult r(PQexec(c_, sql.c_str()));
-    const std::int64_t after = static_cast<std::int64_t>(std::time(nullptr));
+    const auto after = static_cast<std::int64_t>(std::time(nullptr));
     if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1)
         return failure("session set-up failed", r.get());
     const std::int64_t db = std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
     clock_offset_ = db - (before + (after - before) / 2);
     if (!check_schema) return ok_status();
+    // NOLINTNEXTLINE(cert-err34-c): the server's text for an integer column, always a valid int
     const int have = std::atoi(PQgetvalue(r.get(), 0, 1));
     if (have != kSchemaVersion)
         return make_error(Errc::config, "postgresql store: database schema version " + std::to_string(have) +
