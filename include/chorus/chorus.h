@@ -120,6 +120,12 @@ typedef struct chorus_status chorus_status_t;
 /** Reads user's state. CHORUS_ERR_NO_USER when nothing is stored. */
 CHORUS_API CHORUS_NODISCARD int chorus_status_get(chorus_ctx_t* ctx, const char* user, chorus_status_t** out);
 CHORUS_API void chorus_status_free(chorus_status_t** st);
+/**
+ * 1 when the user has a usable second factor (an app key or unused recovery
+ * codes): the one test of "registered" that logins, chorus-check,
+ * chorus-enroll and chorus-reset share.
+ */
+CHORUS_API int chorus_status_has_method(const chorus_status_t* st);
 CHORUS_API int chorus_status_has_totp(const chorus_status_t* st);
 CHORUS_API int chorus_status_recovery_left(const chorus_status_t* st);
 CHORUS_API int chorus_status_failures(const chorus_status_t* st);

@@ -27,6 +27,9 @@ void chorus_status_free(chorus_status_t** st) {
     *st = nullptr;
 }
 
+int chorus_status_has_method(const chorus_status_t* s) {
+    return s != nullptr && s->st.has_method ? 1 : 0;
+}
 int chorus_status_has_totp(const chorus_status_t* s) {
     return s != nullptr && s->st.has_totp ? 1 : 0;
 }

@@ -2,6 +2,7 @@
 #include "flows/admin.hpp"
 
 #include "flows/contact.hpp"
+#include "flows/method.hpp"
 #include "flows/verify.hpp"
 
 namespace chorus {
@@ -46,6 +47,7 @@ Result<UserStatus> user_status(Context& ctx, std::string_view user) {
     if (!rec) return make_error(Errc::not_found, "no state for this user");
     CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
     UserStatus st;
+    st.has_method = rec->has_method();
     st.has_totp = rec->totp.has_value();
     if (rec->totp) st.params = rec->totp->params;
     st.recovery_left = static_cast<int>(rec->recovery.size());
@@ -139,8 +141,9 @@ Status user_set_contact(Context& ctx, std::string_view user, std::optional<std::
     UserRecord rec = existing ? std::move(*existing) : UserRecord{};
     if (new_phone) rec.phone = *new_phone;
     if (new_email) rec.email = *new_email;
-    if (rec.phone.empty() && (rec.default_method == "sms" || rec.default_method == "call"))
-        rec.default_method = "app";
+    // sms and call need the phone: without one the default is the app again.
+    if (const auto m = parse_method(rec.default_method); rec.phone.empty() && m && channel_of(*m))
+        rec.default_method = std::string(method_name(Method::app));
     return txn->put_record(rec);
 }
 

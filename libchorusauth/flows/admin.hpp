@@ -11,6 +11,7 @@
 namespace chorus {
 
 struct UserStatus {
+    bool has_method = false;  // UserRecord::has_method(): what a login asks a code for
     bool has_totp = false;
     TotpParams params;
     int recovery_left = 0;

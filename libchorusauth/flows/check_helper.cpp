@@ -92,7 +92,7 @@ CheckAnswer answer_status(Context& ctx, CheckOp op, std::string_view user) {
         return a;
     }
     if (op == CheckOp::probe) {
-        a.status = st->has_totp || st->recovery_left > 0 ? CheckStatus::ok : CheckStatus::not_enrolled;
+        a.status = st->has_method ? CheckStatus::ok : CheckStatus::not_enrolled;
     } else if (st->lock_remaining > 0) {
         a.status = CheckStatus::locked;
         a.lock_remaining = st->lock_remaining;

@@ -4,6 +4,7 @@
 #include "flows/failmode.hpp"
 #include "flows/login_delegated.hpp"
 #include "flows/login_other_method.hpp"
+#include "flows/method.hpp"
 #include "flows/policy.hpp"
 #include "flows/register.hpp"
 #include "flows/verify.hpp"
@@ -97,10 +98,11 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Pro
     VerifyOutcome outcome;
     Status st;
     bool other_method = true;
-    const auto& words = ctx.config.enrollment.other_method_words;
-    if (!words.empty() && code.view() == words[0]) {
+    const std::string_view sms_word = other_method_word(ctx.config.enrollment, Method::sms);
+    const std::string_view call_word = other_method_word(ctx.config.enrollment, Method::call);
+    if (!sms_word.empty() && code.view() == sms_word) {
         st = sign_in_by_sms(ctx, user, account_exists, p, outcome);
-    } else if (words.size() > 1 && code.view() == words[1]) {
+    } else if (!call_word.empty() && code.view() == call_word) {
         st = sign_in_by_call(ctx, user, account_exists, p, outcome);
     } else {
         other_method = false;

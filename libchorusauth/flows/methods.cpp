@@ -2,6 +2,7 @@
 #include "flows/methods.hpp"
 
 #include "flows/deliver.hpp"
+#include "flows/method.hpp"
 #include "flows/recovery_codes.hpp"
 
 namespace chorus {
@@ -11,22 +12,27 @@ Status remove_method(Context& ctx, std::string_view user, std::string_view metho
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
     if (!rec) return make_error(Errc::not_found, "no methods registered");
-    if (method == "app") {
+    const std::optional<Registration> what = parse_registration(method);
+    if (!what) return make_error(Errc::invalid_argument, "method must be app, phone, email or recovery");
+    switch (*what) {
+    case Registration::app:
         if (rec->recovery.empty())
             return make_error(
                 Errc::permission,
                 "the app is your only method: register another first, or ask an admin to unenroll you");
         rec->totp.reset();
-    } else if (method == "recovery") {
+        break;
+    case Registration::recovery:
         if (!rec->totp) return make_error(Errc::permission, "recovery codes are your only method");
         rec->recovery.clear();
-    } else if (method == "phone") {
+        break;
+    case Registration::phone:
         rec->phone.clear();
-        if (rec->default_method != "app") rec->default_method = "app";
-    } else if (method == "email") {
+        rec->default_method = std::string(method_name(Method::app));  // sms and call need the phone
+        break;
+    case Registration::email:
         rec->email.clear();
-    } else {
-        return make_error(Errc::invalid_argument, "method must be app, phone, email or recovery");
+        break;
     }
     CHORUS_RETURN_IF_ERROR(txn->put_record(*rec));
     ctx.log.logf(LogLevel::notice, "method %.*s removed for %.*s", static_cast<int>(method.size()),
@@ -35,16 +41,16 @@ Status remove_method(Context& ctx, std::string_view user, std::string_view metho
 }
 
 Status set_default_method(Context& ctx, std::string_view user, std::string_view method) {
-    if (method != "app" && method != "sms" && method != "call")
-        return make_error(Errc::invalid_argument, "default method must be app, sms or call");
+    const std::optional<Method> m = parse_method(method);
+    if (!m) return make_error(Errc::invalid_argument, "default method must be app, sms or call");
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
     if (!rec) return make_error(Errc::not_found, "no methods registered");
-    if (method == "app" && !rec->totp) return make_error(Errc::invalid_argument, "no app registered");
-    if (method != "app" && rec->phone.empty())
+    if (*m == Method::app && !rec->totp) return make_error(Errc::invalid_argument, "no app registered");
+    if (channel_of(*m) && rec->phone.empty())
         return make_error(Errc::invalid_argument, "no phone registered");
-    rec->default_method = std::string(method);
+    rec->default_method = std::string(method_name(*m));
     return txn->put_record(*rec);
 }
 

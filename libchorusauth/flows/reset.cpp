@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "flows/deliver.hpp"
+#include "flows/method.hpp"
 #include "flows/login_other_method.hpp"
 #include "flows/policy.hpp"
 #include "flows/recovery_codes.hpp"
@@ -209,11 +210,10 @@ std::vector<std::string> reset_methods(Context& ctx, const ResetSession& s) {
     if (!rec.ok() || !*rec) return methods;
     // "app" takes a code from the app or a recovery code, so an account with
     // only recovery codes left still has a way through.
-    if ((*rec)->has_method()) methods.emplace_back("app");
-    if (!(*rec)->phone.empty() && channel_configured(ctx.config.delivery, Channel::sms))
-        methods.emplace_back("sms");
-    if (!(*rec)->phone.empty() && channel_configured(ctx.config.delivery, Channel::voice))
-        methods.emplace_back("call");
+    if ((*rec)->has_method()) methods.emplace_back(method_name(Method::app));
+    for (Method m : {Method::sms, Method::call})
+        if (!(*rec)->phone.empty() && channel_configured(ctx.config.delivery, *channel_of(m)))
+            methods.emplace_back(method_name(m));
     return methods;
 }
 
@@ -225,15 +225,22 @@ Status reset_second_factor(Context& ctx, ResetSession& s, std::string_view metho
         return make_error(Errc::invalid_argument, "that method is not registered");
     VerifyOutcome outcome;
     Status st;
-    if (method == "app") {
+    const std::optional<Method> m = parse_method(method);  // one of reset_methods(): known
+    if (!m) return make_error(Errc::invalid_argument, "that method is not registered");
+    switch (*m) {
+    case Method::app: {
         // A recovery code is accepted here as at login: it is a second factor.
         CHORUS_ASSIGN_OR_RETURN(SecretString code,
                                 p.ask("Code from your authenticator app (or a recovery code): ", false));
         st = verify_code(ctx, s.user, code.view(), outcome);
-    } else if (method == "sms") {
+        break;
+    }
+    case Method::sms:
         st = sign_in_by_sms(ctx, s.user, true, p, outcome);
-    } else {
+        break;
+    case Method::call:
         st = sign_in_by_call(ctx, s.user, true, p, outcome);
+        break;
     }
     audit(ctx, s, "second-factor", st.ok() ? "accepted" : "refused");
     if (!st.ok()) return st;

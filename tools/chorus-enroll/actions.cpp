@@ -46,7 +46,7 @@ std::string stored_contact(const Session& s, bool phone) {
 int do_register_app(const Session& s, const Methods& m) {
     // Replacing the app keeps phone, email and an existing set of codes.
     unsigned flags = qr_flags(s.opts);
-    if (m.any()) {
+    if (m.has_method) {
         flags |= CHORUS_REGISTER_NO_CONTACTS;
         if (m.recovery_left > 0) flags |= CHORUS_REGISTER_NO_RECOVERY;
     }

@@ -102,7 +102,7 @@ int register_app_with_files(const Session& s, const Methods& m, std::vector<Imag
     if (int r = confirm_and_commit(s, e.get()); r != kExitOk) return r;  // the writers remove the images
     for (ImageWriter* w : writers)
         if (!w->keep()) return kExitFail;
-    if (!m.any()) {
+    if (!m.has_method) {
         offer_contact(s, true);
         offer_contact(s, false);
     }

@@ -52,10 +52,10 @@ struct Session {
 
 // What is registered for the user (a read failure other than "no state" is an error).
 struct Methods {
+    bool has_method = false;  // chorus_status_has_method(): a login asks for a code
     bool totp = false;
     int recovery_left = 0;
     std::string phone, email, default_method;
-    [[nodiscard]] bool any() const { return totp || recovery_left > 0; }
 };
 
 // Prints "chorus-enroll: WHAT: <strerror> (<last error>)"; returns kExitFail.

@@ -26,6 +26,7 @@ int read_methods(const Session& s, Methods& m) {
     const int rc = chorus_status_get(s.ctx, s.user(), st.out());
     if (rc == CHORUS_ERR_NO_USER) return kExitOk;  // nothing registered yet
     if (rc != CHORUS_OK) return fail(s.ctx, "reading the security info of " + escape_text(s.opts.user), rc);
+    m.has_method = chorus_status_has_method(st.get()) != 0;
     m.totp = chorus_status_has_totp(st.get()) != 0;
     m.recovery_left = chorus_status_recovery_left(st.get());
     m.phone = chorus_status_phone(st.get());
@@ -39,7 +40,7 @@ void print_security_info(const Session& s, const Methods& m) {
     std::printf("These are the methods you use to sign in to your account or reset your password.\n\n");
     chorus_tools::StatusH st;
     const bool have_status = chorus_status_get(s.ctx, s.user(), st.out()) == CHORUS_OK;
-    if (!m.any() && m.phone.empty() && m.email.empty()) {
+    if (!m.has_method && m.phone.empty() && m.email.empty()) {
         std::printf("  No methods registered.\n");
         return;
     }
@@ -64,7 +65,7 @@ void print_security_info(const Session& s, const Methods& m) {
     else
         std::printf("  Recovery codes      none (chorus-enroll --recovery-codes)\n");
     std::printf("  Default method      %s\n", describe_default(m.default_method));
-    if (!m.any()) std::printf("\n  No second factor is registered yet: run chorus-enroll --app.\n");
+    if (!m.has_method) std::printf("\n  No second factor is registered yet: run chorus-enroll --app.\n");
 }
 
 }  // namespace chorus_enroll

@@ -142,7 +142,7 @@ int run(const Session& s, std::vector<ImageWriter*>& writers) {
     Methods m;
     if (read_methods(s, m) != kExitOk) return kExitFail;
     const Action a = s.opts.action;
-    if (a == Action::list || (a == Action::info_or_register && m.any())) {
+    if (a == Action::list || (a == Action::info_or_register && m.has_method)) {
         print_security_info(s, m);
         return kExitOk;
     }
@@ -150,9 +150,9 @@ int run(const Session& s, std::vector<ImageWriter*>& writers) {
         print_security_info(s, m);
         std::printf("\nLet's register your authenticator app now.\n");
     }
-    if (changes_methods(a) && a != Action::app && a != Action::contact && !m.any())
+    if (changes_methods(a) && a != Action::app && a != Action::contact && !m.has_method)
         return complain(kExitFail, "nothing is registered yet: run chorus-enroll --app first");
-    if (prove_identity(s, m.any()) != kExitOk) return kExitFail;
+    if (prove_identity(s, m.has_method) != kExitOk) return kExitFail;
     switch (a) {
     case Action::info_or_register:
     case Action::app:

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "flows/method.hpp"
+
+namespace chorus {
+namespace {
+
+struct MethodName {
+    Method method;
+    std::string_view name;
+};
+constexpr MethodName kMethods[] = {{Method::app, "app"}, {Method::sms, "sms"}, {Method::call, "call"}};
+
+struct RegistrationName {
+    Registration what;
+    std::string_view name;
+};
+constexpr RegistrationName kRegistrations[] = {{Registration::app, "app"},
+                                               {Registration::phone, "phone"},
+                                               {Registration::email, "email"},
+                                               {Registration::recovery, "recovery"}};
+
+}  // namespace
+
+std::optional<Method> parse_method(std::string_view name) {
+    for (const auto& m : kMethods)
+        if (m.name == name) return m.method;
+    return std::nullopt;
+}
+
+std::string_view method_name(Method m) {
+    for (const auto& n : kMethods)
+        if (n.method == m) return n.name;
+    return "";
+}
+
+std::optional<Registration> parse_registration(std::string_view name) {
+    for (const auto& r : kRegistrations)
+        if (r.name == name) return r.what;
+    return std::nullopt;
+}
+
+std::optional<Channel> channel_of(Method m) {
+    switch (m) {
+    case Method::sms:
+        return Channel::sms;
+    case Method::call:
+        return Channel::voice;
+    case Method::app:
+        break;
+    }
+    return std::nullopt;
+}
+
+std::string_view other_method_word(const EnrollmentConfig& cfg, Method m) {
+    const std::size_t i = m == Method::sms ? 0 : m == Method::call ? 1 : cfg.other_method_words.size();
+    return i < cfg.other_method_words.size() ? std::string_view(cfg.other_method_words[i])
+                                             : std::string_view();
+}
+
+}  // namespace chorus

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The names of methods, in one table for the whole library: records, the
+// configuration and the C API carry these names; code inside compares enums.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "flows/deliver.hpp"
+
+namespace chorus {
+
+// A way to prove a second factor at the code prompt, and what a user may
+// choose as the default: "app" (a code from the app, or a recovery code),
+// "sms" (a code sent to the phone), "call" (a call approved with #).
+enum class Method { app, sms, call };
+
+// What a user has registered and may remove: "app" (the TOTP key), "phone",
+// "email", "recovery" (the recovery codes).
+enum class Registration { app, phone, email, recovery };
+
+std::optional<Method> parse_method(std::string_view name);
+std::string_view method_name(Method m);
+std::optional<Registration> parse_registration(std::string_view name);
+
+// The delivery channel of a method that sends something (sms, call).
+std::optional<Channel> channel_of(Method m);
+
+// The word a user types at the code prompt to switch to m
+// (enrollment.other_method_words: the SMS word, then the call word); empty
+// when none is configured.
+std::string_view other_method_word(const EnrollmentConfig& cfg, Method m);
+
+}  // namespace chorus
