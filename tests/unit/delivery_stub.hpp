@@ -30,6 +30,13 @@ public:
         dc.helper = path_;
     }
     void exit_with(int status) const { write_file(status_, std::to_string(status) + "\n"); }
+    // From now on the stub reads the request and then dies by SIGKILL (a
+    // gateway client that crashed): no exit status at all.
+    void die_by_signal() const {
+        write_file(path_,
+                   "#!/bin/sh\n/bin/cat >> '" + outbox_ + "'\necho >> '" + outbox_ + "'\nkill -KILL $$\n",
+                   0700);
+    }
     const std::string& outbox_path() const { return outbox_; }
 
     std::string outbox() const {

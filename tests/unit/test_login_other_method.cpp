@@ -146,6 +146,16 @@ void test_call_follows_the_helper_exit_status(void**) {
     assert_int_equal(p.asks, 0);
 }
 
+// A delivery helper killed by a signal has not approved anything.
+void test_call_whose_helper_is_killed_is_refused_and_counted(void**) {
+    PhoneFixture f;
+    CallbackPrompter p([] { return std::string(); });
+    f.stub.die_by_signal();
+    assert_int_equal(f.call("alice", true, p), kBadCode);
+    assert_int_equal(f.failures(), 1);
+    assert_int_equal(f.stub.requests(), 1);
+}
+
 }  // namespace
 
 int main() {
@@ -157,6 +167,7 @@ int main() {
         cmocka_unit_test(test_call_for_an_account_that_does_not_exist_is_refused),
         cmocka_unit_test(test_call_without_a_phone_or_gateway_is_refused_and_counted),
         cmocka_unit_test(test_call_follows_the_helper_exit_status),
+        cmocka_unit_test(test_call_whose_helper_is_killed_is_refused_and_counted),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

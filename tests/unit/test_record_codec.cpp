@@ -299,6 +299,10 @@ void test_out_of_range_totp_and_reset_fields_are_never_encoded(void**) {
         [](UserRecord& r) { r.totp->window = 1001; },
         [](UserRecord& r) { r.reset->attempts = -1; },
         [](UserRecord& r) { r.reset->attempts = 1000001; },
+        // Lists past their caps: a record that grew them is never written.
+        [](UserRecord& r) { r.recovery.assign(101, HashedCode{"h"}); },
+        [](UserRecord& r) { r.history.assign(101, "$argon2id$h"); },
+        [](UserRecord& r) { r.reset->sends.assign(1001, 1700000000); },
     };
     for (std::size_t i = 0; i < sizeof refused / sizeof refused[0]; ++i) {
         UserRecord r = full_record();

@@ -200,6 +200,23 @@ chorus::ResetSession email_verified_session(ResetFixture& f) {
     return *s;
 }
 
+// The second factor comes after the emailed code: a session that has not
+// proven it (or names no account) is refused before anything is asked.
+void test_second_factor_before_the_emailed_code_is_refused(void**) {
+    ResetFixture f;
+    auto s = chorus::reset_start(f.ctx, "alice");
+    assert_true(s.ok());
+    chorus_test::CallbackPrompter p([&f] { return f.code_now(); });
+    assert_int_equal(static_cast<int>(chorus::reset_second_factor(f.ctx, *s, "app", p).code()),
+                     static_cast<int>(Errc::permission));
+    assert_int_equal(p.asks, 0);
+    assert_false(s->second_verified);
+    chorus::ResetSession nobody;
+    nobody.email_verified = true;  // but no account
+    assert_int_equal(static_cast<int>(chorus::reset_second_factor(f.ctx, nobody, "app", p).code()),
+                     static_cast<int>(Errc::permission));
+}
+
 void test_unregistered_reset_method_is_refused(void**) {
     ResetFixture f;
     auto s = email_verified_session(f);
@@ -286,6 +303,7 @@ int main() {
         cmocka_unit_test(test_expired_code_is_refused),
         cmocka_unit_test(test_wrong_codes_lock_the_reset),
         cmocka_unit_test(test_unknown_and_unregistered_accounts_look_the_same_and_get_nothing),
+        cmocka_unit_test(test_second_factor_before_the_emailed_code_is_refused),
         cmocka_unit_test(test_unregistered_reset_method_is_refused),
         cmocka_unit_test(test_reset_second_factor_by_sms_takes_the_sent_code_and_counts_a_wrong_one),
         cmocka_unit_test(test_reset_second_factor_by_call_follows_the_helper_exit_status),
