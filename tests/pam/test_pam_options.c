@@ -15,6 +15,11 @@
 #define PASSWORD "Corr3ct-Horse"
 
 static const struct pt_service services[] = {
+    /* The account line names another file: it must get its own context. */
+    {"opt-two-files",
+     "auth required pam_permit.so\n"
+     "auth required @MODULE@ config=@CONFIG@\n"
+     "account required @MODULE@ config=@DIR@/required.yaml\n"},
     {"opt-one-handle",
      "auth required pam_permit.so\n"
      "auth required @MODULE@ config=@CONFIG@\n"
@@ -409,10 +414,34 @@ static void test_configuration_is_read_once_per_handle(void** state) {
     pt_conv_free(&c);
 }
 
+/* Stages of one handle share a context only when they name the same file. */
+static void test_a_stage_naming_another_file_reads_that_file(void** state) {
+    (void)state;
+    pt_config("enrollment:\n  policy: nullok\n");
+    /* The same state directory, another policy. */
+    char body[1024];
+    snprintf(body, sizeof body, "store:\n  path: %s\nenrollment:\n  policy: required\n", pt_path("state"));
+    FILE* f = fopen(pt_path("required.yaml"), "we");
+    assert_non_null(f);
+    fputs(body, f);
+    fclose(f);
+    assert_int_equal(chmod(pt_path("required.yaml"), 0600), 0);
+    const char* user = pt_user_add(NULL);
+    const struct pam_conv conv = {answer_nothing, NULL};
+    pam_handle_t* pamh = NULL;
+    int lock = pt_wrapper_lock();
+    assert_int_equal(pam_start("opt-two-files", user, &conv, &pamh), PAM_SUCCESS);
+    pt_wrapper_unlock(lock);
+    assert_int_equal(pam_authenticate(pamh, 0), PAM_SUCCESS);  /* nullok: no code */
+    assert_int_equal(pam_acct_mgmt(pamh, 0), PAM_PERM_DENIED); /* required: must register */
+    pam_end(pamh, PAM_SUCCESS);
+}
+
 int main(int argc, char** argv) {
     const struct CMUnitTest tests[] = {
         PT_TEST(test_unknown_option_is_a_service_error),
         PT_TEST(test_configuration_is_read_once_per_handle),
+        PT_TEST(test_a_stage_naming_another_file_reads_that_file),
         PT_TEST(test_relative_config_path_is_a_service_error),
         PT_TEST(test_config_option_names_the_file_used),
         PT_TEST(test_debug_option_logs_the_decision),
