@@ -28,7 +28,12 @@ static int conv_fn(int num_msg, const struct pam_message** msg, struct pam_respo
             c->styles[c->n] = style;
             c->msgs[c->n++] = strdup(msg[i]->msg ? msg[i]->msg : "");
         }
-        if (style != PAM_PROMPT_ECHO_OFF && style != PAM_PROMPT_ECHO_ON) continue;
+        if (style != PAM_PROMPT_ECHO_OFF && style != PAM_PROMPT_ECHO_ON) {
+            if (!c->refuse_texts) continue;
+            for (int j = 0; j < i; j++) free(r[j].resp);
+            free(r);
+            return PAM_CONV_ERR;
+        }
         char* answer = c->hook ? c->hook(c, style, msg[i]->msg) : NULL;
         if (answer == NULL) {
             const char* const* queue = style == PAM_PROMPT_ECHO_OFF ? c->echo_off : c->echo_on;

@@ -99,6 +99,9 @@ struct pt_conv {
     /* Called first for every prompt: a malloc'd answer, or NULL for the queues. */
     pt_answer_hook hook;
     void* hook_arg;
+    /* Nonzero: every text (info or error) fails, as a conversation that
+     * cannot show anything does; prompts are still answered. */
+    int refuse_texts;
     int styles[PT_MAX_MSGS];
     char* msgs[PT_MAX_MSGS];
     size_t n;

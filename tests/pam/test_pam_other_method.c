@@ -208,6 +208,21 @@ static void test_call_answer_holds_whatever_the_application_does_with_sigchld(vo
 /* PAM_SILENT: the application shows no text of ours; the answers and the
  * counting are those of a normal login, and failures are still logged. */
 
+/* A conversation that cannot show the notice ends the sign-in as a
+ * conversation failure; the code typed after it is never looked at. */
+static void test_sms_notice_that_cannot_be_shown_ends_the_sign_in(void** state) {
+    (void)state;
+    write_helper("exit 0");
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    struct pt_conv c = {.echo_off = {"sms", "123456"}, .refuse_texts = 1};
+    assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_CONV_ERR);
+    assert_int_equal(pt_conv_prompts(&c), 1); /* only the code prompt that chose SMS */
+    pt_conv_free(&c);
+}
+
 int main(int argc, char** argv) {
     const struct CMUnitTest tests[] = {
         PT_TEST(test_sms_code_from_the_helper_logs_in),
@@ -218,6 +233,7 @@ int main(int argc, char** argv) {
         PT_TEST(test_call_not_approved_is_refused),
         PT_TEST(test_call_answer_holds_whatever_the_application_does_with_sigchld),
         PT_TEST(test_call_with_a_missing_helper_is_refused),
+        PT_TEST(test_sms_notice_that_cannot_be_shown_ends_the_sign_in),
     };
     return pt_main(argc, argv, "pam_other_method", services, tests, sizeof tests / sizeof tests[0]);
 }
