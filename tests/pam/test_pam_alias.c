@@ -17,6 +17,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include <chorus/chorus.h>
@@ -27,6 +28,11 @@ __attribute__((visibility("default"))) int getpwnam_r(const char* name, struct p
                                                       size_t len, struct passwd** result) {
     static getpwnam_r_fn real;
     if (real == NULL) real = (getpwnam_r_fn)dlsym(RTLD_NEXT, "getpwnam_r");
+    /* A directory that fails (an LDAP server down): an error, not "no such user". */
+    if (strncmp(name, "chorus-nss-down", 15) == 0) {
+        *result = NULL;
+        return EIO;
+    }
     char lower[256];
     if (strncmp(name, "CHORUS-PT-", 10) == 0 && strlen(name) < sizeof lower) {
         size_t i = 0;
@@ -170,6 +176,21 @@ static void test_state_left_under_the_typed_spelling_is_refused(void** state) {
     assert_int_equal(pt_has_state(user), 0);
 }
 
+/* A directory that cannot answer is neither "no such user" nor "no method
+ * registered" (PAM_IGNORE, which the pam_permit before would turn into a
+ * login): both stages deny. */
+static void test_a_failing_user_directory_denies(void** state) {
+    (void)state;
+    required_config();
+    struct pt_conv c = {.echo_off = {"123456"}};
+    assert_int_equal(pt_pam("chorus-alias", "chorus-nss-down-1", &c, PAMTEST_AUTHENTICATE),
+                     PAM_AUTHINFO_UNAVAIL);
+    pt_conv_free(&c);
+    struct pt_conv a = {0};
+    assert_int_equal(pt_pam("chorus-alias", "chorus-nss-down-1", &a, PAMTEST_ACCOUNT), PAM_AUTHINFO_UNAVAIL);
+    pt_conv_free(&a);
+}
+
 int main(int argc, char** argv) {
     const struct CMUnitTest tests[] = {
         PT_TEST(test_the_directory_resolves_the_alias),
@@ -178,6 +199,7 @@ int main(int argc, char** argv) {
         PT_TEST(test_alias_of_an_unregistered_user_registers_the_account),
         PT_TEST(test_password_history_is_the_accounts_under_any_spelling),
         PT_TEST(test_state_left_under_the_typed_spelling_is_refused),
+        PT_TEST(test_a_failing_user_directory_denies),
     };
     return pt_main(argc, argv, "pam_alias", services, tests, sizeof tests / sizeof tests[0]);
 }
