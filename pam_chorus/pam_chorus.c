@@ -131,11 +131,21 @@ static void free_data(pam_handle_t* pamh, void* data, int error_status) {
     free(data);
 }
 
-/* pam_set_data cleanup for a copy of a password. */
-static void free_secret(pam_handle_t* pamh, void* data, int error_status) {
+/* What the first password instance vetted: for whom, and which password. */
+struct vetted {
+    char* user;
+    char* password;
+};
+
+/* pam_set_data cleanup for a struct vetted (and for one never attached). */
+static void free_vetted(pam_handle_t* pamh, void* data, int error_status) {
     (void)pamh, (void)error_status;
-    if (data != NULL) explicit_bzero(data, strlen(data));
-    free(data);
+    struct vetted* v = data;
+    if (v == NULL) return;
+    if (v->password != NULL) explicit_bzero(v->password, strlen(v->password));
+    free(v->password);
+    free(v->user);
+    free(v);
 }
 
 /* Equal strings, in time that depends on the lengths only. */
@@ -252,19 +262,26 @@ static int changed_by_admin(pam_handle_t* pamh, const char* user, int flags) {
 CHORUS_PAM_ENTRY pam_sm_chauthtok(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     struct call c;
     int prc = call_begin(&c, pamh, flags, argc, argv);
-    if (prc != PAM_SUCCESS || (flags & PAM_PRELIM_CHECK)) return call_end(&c, prc);
+    if (prc != PAM_SUCCESS) return call_end(&c, prc);
+    if (flags & PAM_PRELIM_CHECK) {
+        /* Each pam_chauthtok call starts here: a mark left by an earlier
+         * call on this handle (whose later module failed before the second
+         * instance ran) must not vouch for this call's password. */
+        return call_end(
+            &c, pam_set_data(pamh, VETTED_KEY, NULL, NULL) == PAM_SUCCESS ? PAM_SUCCESS : PAM_BUF_ERR);
+    }
 
     const char* password = NULL;
-    const void* vetted = NULL;
-    if (pam_get_data(pamh, VETTED_KEY, &vetted) == PAM_SUCCESS && vetted != NULL) {
+    const void* data = NULL;
+    if (pam_get_data(pamh, VETTED_KEY, &data) == PAM_SUCCESS && data != NULL) {
         /* Second instance, after pam_unix changed the password: remember it,
-         * but only the password the first instance vetted in this call. The
-         * copy is spent either way: an application that calls pam_chauthtok
-         * again on this handle (a retry after pam_unix failed) gets its new
-         * password vetted, not waved through as already checked. */
+         * but only the password the first instance vetted in this call, for
+         * this user. The mark is spent either way; anything else is a new
+         * change and is vetted. */
+        const struct vetted* v = data;
         int recorded = 0;
         if (pam_get_item(pamh, PAM_AUTHTOK, (const void**)&password) == PAM_SUCCESS && password != NULL &&
-            same_secret(vetted, password))
+            strcmp(v->user, c.user) == 0 && same_secret(v->password, password))
             recorded = 1;
         if (pam_set_data(pamh, VETTED_KEY, NULL, NULL) != PAM_SUCCESS) return call_end(&c, PAM_BUF_ERR);
         if (recorded) {
@@ -288,9 +305,14 @@ CHORUS_PAM_ENTRY pam_sm_chauthtok(pam_handle_t* pamh, int flags, int argc, const
         pam_set_item(pamh, PAM_AUTHTOK, NULL); /* a refused password must not reach the next module */
         return call_fail(&c, rc, STAGE_PASSWORD, "new password refused");
     }
-    char* copy = strdup(password);
-    if (copy == NULL || pam_set_data(pamh, VETTED_KEY, copy, free_secret) != PAM_SUCCESS) {
-        free_secret(pamh, copy, 0);
+    struct vetted* v = calloc(1, sizeof *v);
+    if (v != NULL) {
+        v->user = strdup(c.user);
+        v->password = strdup(password);
+    }
+    if (v == NULL || v->user == NULL || v->password == NULL ||
+        pam_set_data(pamh, VETTED_KEY, v, free_vetted) != PAM_SUCCESS) {
+        free_vetted(pamh, v, 0);
         return call_end(&c, PAM_BUF_ERR);
     }
     return call_end(&c, PAM_SUCCESS);

@@ -13,12 +13,17 @@ struct kept_ctx {
     char* config; /* NULL: the default file */
     int debug;
     uid_t euid;
+    pid_t pid; /* the process that made it: a forked child makes its own */
 };
 
 static void free_kept(pam_handle_t* pamh, void* data, int error_status) {
-    (void)pamh, (void)error_status;
+    (void)pamh;
     struct kept_ctx* k = data;
     if (k == NULL) return;
+    /* In a forked child (PAM_DATA_SILENT, or another pid) the context's
+     * store may hold the parent's connection: closing it here would end the
+     * parent's session. The child's copy is left to the child's exit. */
+    if ((error_status & PAM_DATA_SILENT) != 0 || k->pid != getpid()) return;
     chorus_ctx_free(&k->ctx);
     free(k->config);
     free(k);
@@ -37,7 +42,7 @@ int chorus_pam_ctx(pam_handle_t* pamh, const struct chorus_args* args, chorus_lo
     if (pam_get_data(pamh, CTX_KEY, &data) == PAM_SUCCESS && data != NULL) {
         const struct kept_ctx* k = data;
         if (k->ctx != NULL && same_config(k->config, args->config) && k->debug == args->debug &&
-            k->euid == geteuid()) {
+            k->euid == geteuid() && k->pid == getpid()) {
             *ctx = k->ctx;
             return CHORUS_OK;
         }
@@ -58,6 +63,7 @@ int chorus_pam_ctx(pam_handle_t* pamh, const struct chorus_args* args, chorus_lo
     k->config = config;
     k->debug = args->debug;
     k->euid = geteuid();
+    k->pid = getpid();
     /* Replacing an older entry frees it (its cleanup runs). */
     if (pam_set_data(pamh, CTX_KEY, k, free_kept) != PAM_SUCCESS) {
         k->ctx = NULL;

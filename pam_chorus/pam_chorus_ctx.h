@@ -15,9 +15,9 @@
 /*
  * Sets *ctx to the handle's context for these arguments: the one kept on the
  * handle when it was made with the same config= and debug, by a process with
- * the same effective uid (a process that changed privileges in between gets
- * a new one), else a new one, kept on the handle when possible. *owned is 1
- * when the caller must free it (it could not be kept). Returns a chorus_rc.
+ * the same effective uid in the same process (a process that changed
+ * privileges in between, or a forked child, gets a new one), else a new one, kept on the handle when
+ * possible. *owned is 1 when the caller must free it (it could not be kept). Returns a chorus_rc.
  */
 int chorus_pam_ctx(pam_handle_t* pamh, const struct chorus_args* args, chorus_log_fn log, chorus_ctx_t** ctx,
                    int* owned);

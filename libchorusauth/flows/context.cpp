@@ -44,6 +44,10 @@ Result<const StorePluginV1*> load_plugin(const std::string& configured) {
                                       "neither writable by group or others)");
     }
     const std::string by_fd = "/proc/self/fd/" + std::to_string(plugin->fd.get());
+    if (::access(by_fd.c_str(), F_OK) != 0)
+        return make_error(
+            Errc::unsupported,
+            "store plugin " + path + ": cannot be loaded through /proc/self/fd (is /proc mounted?)");
     void* h = ::dlopen(by_fd.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (h == nullptr) {
         const char* why = ::dlerror();  // NOLINT(concurrency-mt-unsafe): glibc keeps dlerror state per thread

@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <ctime>
+#include <mutex>
 
 #include "util/fd.hpp"
 
@@ -46,6 +47,16 @@ private:
     struct sigaction old_ {};
     bool set_ = false;
 };
+
+// A descriptor of ours that sits on 0, 1 or 2 (the caller had closed its
+// standard ones) would be overwritten by the dup2()s in the child: move it up.
+Status above_stdio(UniqueFd& fd) {
+    if (fd.get() > 2) return ok_status();
+    UniqueFd moved(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 3));
+    if (!moved.valid()) return errno_error("fcntl(F_DUPFD_CLOEXEC)", errno);
+    fd = std::move(moved);
+    return ok_status();
+}
 
 // In the child, between fork and execve: only async-signal-safe calls.
 [[noreturn]] void exec_child(const HelperCall& call, char* const* argv, int in_fd, int out_fd, int null_fd) {
@@ -152,6 +163,12 @@ Result<HelperExit> run_helper(const HelperCall& call) {
     UniqueFd in_r(in[0]), in_w(in[1]);
     if (::pipe2(out, O_CLOEXEC) != 0) return errno_error("pipe", errno);
     UniqueFd out_r(out[0]), out_w(out[1]);
+    for (UniqueFd* fd : {&null_fd, &in_r, &in_w, &out_r, &out_w}) CHORUS_RETURN_IF_ERROR(above_stdio(*fd));
+
+    // The SIGCHLD disposition is the process's: two threads running helpers
+    // at once would each restore the other's temporary default.
+    static std::mutex one_at_a_time;
+    const std::lock_guard<std::mutex> serial(one_at_a_time);
 
     // With SIGCHLD ignored (or SA_NOCLDWAIT) the kernel reaps the child
     // itself and waitpid() fails; a handler of the caller could reap it

@@ -174,10 +174,16 @@ static void test_a_retry_on_the_same_handle_is_vetted_again(void** state) {
     setenv("PAM_AUTHTOK", "weak", 1);
     retry_answer = "weak";
     int second = pam_chauthtok(pamh, 0);
+    /* And a good password on a third try goes through: a retry is a new change,
+     * neither waved through nor refused for what an earlier call left. */
+    setenv("PAM_AUTHTOK", NEW_PASSWORD, 1);
+    retry_answer = NEW_PASSWORD;
+    int third = pam_chauthtok(pamh, 0);
     unsetenv("PAM_AUTHTOK");
-    pam_end(pamh, second);
+    pam_end(pamh, third);
     assert_int_not_equal(first, PAM_SUCCESS); /* the step that fails once */
     assert_int_equal(second, PAM_AUTHTOK_ERR);
+    assert_int_equal(third, PAM_SUCCESS);
 }
 
 static void test_mismatched_retype_is_refused(void** state) {

@@ -6,6 +6,7 @@
 // chorus-check(8)); this file only prepares the process and names the user.
 // Only root may name another configuration (--config).
 #include <pwd.h>
+#include <signal.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
     // Before anything else: sane fds 0-2, no caller environment, umask 077,
     // no core dumps, and the caller's resource limits lifted.
     chorus_tools::harden_setuid_process(kFailure);
+    // A request that never comes must not keep a setuid process (and perhaps
+    // a database connection) waiting: the caller gives up after 30 s anyway.
+    (void)signal(SIGALRM, SIG_DFL);
+    (void)alarm(60);
     openlog("chorus-check", LOG_PID, LOG_AUTHPRIV);
     const char* config = nullptr;
     if (argc == 3 && std::strcmp(argv[1], "--config") == 0) {
