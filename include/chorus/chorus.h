@@ -165,6 +165,19 @@ CHORUS_API CHORUS_NODISCARD int chorus_user_set_contact(chorus_ctx_t* ctx, const
  */
 CHORUS_API CHORUS_NODISCARD int chorus_config_validate(const char* path, char** message);
 
+/**
+ * The fleet store's administration (chorusctl db, migrate-store): loads the
+ * store plugin at plugin_path (NULL: the installed one) with the checks a
+ * login applies, and runs action ("init", "migrate", "status" or
+ * "migrate-from-file") with the configuration at config_path (NULL: the
+ * default). The plugin prints its report; *exit_status is its exit status
+ * (1 unless it ran). Returns CHORUS_OK when it ran; otherwise *message (if
+ * not NULL) says why it could not be loaded (free with chorus_string_free()).
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_store_admin(const char* config_path, const char* plugin_path,
+                                                   const char* action, int debug, int* exit_status,
+                                                   char** message);
+
 /* ---- Enrollment ------------------------------------------------------- */
 
 typedef struct chorus_totp_opts {

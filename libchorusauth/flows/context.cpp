@@ -19,11 +19,10 @@
 #endif
 
 namespace chorus {
-namespace {
 
 // Loads store-postgresql.so once per process (never unloaded: libpq and
 // OpenSSL keep process-wide state) and checks it was built with this tree.
-Result<const StorePluginV1*> load_plugin(const std::string& configured) {
+Result<const StorePluginV1*> load_store_plugin(const std::string& configured) {
     const std::string path =
         configured.empty() ? std::string(CHORUS_PLUGINDIR "/" CHORUS_STORE_PLUGIN_FILE) : configured;
     // Code we are about to run: the trusted-file rule (root-owned, or ours for
@@ -64,8 +63,6 @@ Result<const StorePluginV1*> load_plugin(const std::string& configured) {
     return p;
 }
 
-}  // namespace
-
 // The seal key file: root-owned like the config, and readable by root only.
 Result<SecretBytes> load_seal_key(const std::string& path) {
     TrustedFileOptions to;
@@ -95,7 +92,7 @@ Result<std::unique_ptr<Store>> open_store(const StoreConfig& cfg) {
         return open_file_store(fo);
     }
     case StoreBackend::postgresql: {
-        CHORUS_ASSIGN_OR_RETURN(const StorePluginV1* plugin, load_plugin(cfg.plugin));
+        CHORUS_ASSIGN_OR_RETURN(const StorePluginV1* plugin, load_store_plugin(cfg.plugin));
         CHORUS_ASSIGN_OR_RETURN(SecretBytes key, load_seal_key(cfg.seal_key_file));
         return plugin->open(cfg, key);
     }

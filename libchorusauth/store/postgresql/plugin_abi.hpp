@@ -46,6 +46,11 @@ constexpr std::uint32_t plugin_layout() {
 // Defined in flows/context.cpp: reads a seal key file (root-owned, mode 0600).
 Result<SecretBytes> load_seal_key(const std::string& path);
 
+// Defined in flows/context.cpp: loads the plugin at `configured` (empty: the
+// installed one) under the trusted-file rule, once per process, and checks
+// it was built with this tree. The one loader, for logins and chorusctl.
+Result<const StorePluginV1*> load_store_plugin(const std::string& configured);
+
 }  // namespace chorus
 
 extern "C" {
