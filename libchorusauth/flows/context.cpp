@@ -58,7 +58,7 @@ Result<const StorePluginV1*> load_store_plugin(const std::string& configured) {
     const StorePluginV1* p = entry != nullptr ? entry() : nullptr;
     if (p == nullptr || p->struct_size != sizeof(StorePluginV1) || p->layout != plugin_layout() ||
         p->build_tag == nullptr || std::strcmp(p->build_tag, CHORUS_STORE_PLUGIN_TAG) != 0 ||
-        p->open == nullptr)
+        p->open == nullptr || p->db_command == nullptr || p->migrate_from_file == nullptr)
         return make_error(Errc::unsupported, path + ": not a store plugin built for this libchorusauth");
     return p;
 }

@@ -11,6 +11,8 @@
 #include <sstream>
 #include <string>
 
+#include <chorus/chorus.h>
+
 #include "flows/context.hpp"
 #include "testutil.hpp"
 
@@ -119,6 +121,38 @@ void test_a_plugin_others_could_change_is_refused(void**) {
     assert_int_equal(static_cast<int>(open_with_plugin(in_open).code), static_cast<int>(Errc::unsupported));
 }
 
+// chorusctl's entry (chorus_store_admin) goes through the same loader: a
+// file that is not our plugin, or one others could change, is refused with
+// a message, and nothing runs (the exit status stays a failure).
+void test_store_admin_refuses_what_a_login_refuses(void**) {
+    TempDir dir;
+    int status = 0;
+    char* message = nullptr;
+    assert_int_equal(chorus_store_admin(nullptr, nullptr, "drop", 0, &status, &message),
+                     CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(status, 1);
+    assert_null(message);
+    assert_int_equal(chorus_store_admin(nullptr, nullptr, "init", 0, nullptr, &message),
+                     CHORUS_ERR_INVALID_ARG);
+
+    const std::string other = copy_of_a_shared_object(dir, "not-ours.so", 0644);
+    status = 0;
+    assert_int_equal(chorus_store_admin(nullptr, other.c_str(), "status", 0, &status, &message),
+                     CHORUS_ERR_UNSUPPORTED);
+    assert_int_equal(status, 1);
+    assert_non_null(message);
+    assert_true(std::string(message).find("not a store plugin") != std::string::npos);
+    chorus_string_free(&message);
+
+    const std::string writable = copy_of_a_shared_object(dir, "writable.so", 0666);
+    status = 0;
+    assert_int_equal(chorus_store_admin(nullptr, writable.c_str(), "migrate-from-file", 0, &status, &message),
+                     CHORUS_ERR_UNSAFE_FILE);
+    assert_int_equal(status, 1);
+    assert_non_null(message);
+    chorus_string_free(&message);
+}
+
 }  // namespace
 
 int main() {
@@ -126,6 +160,7 @@ int main() {
         cmocka_unit_test(test_a_plugin_that_is_not_a_shared_object_is_unsupported),
         cmocka_unit_test(test_a_shared_object_without_the_plugin_entry_is_unsupported),
         cmocka_unit_test(test_a_plugin_others_could_change_is_refused),
+        cmocka_unit_test(test_store_admin_refuses_what_a_login_refuses),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
