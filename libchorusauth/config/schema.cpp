@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "config/config.hpp"
+#include "config/conninfo.hpp"
 #include "config/delivery_checks.hpp"
 #include "config/yaml_fields.hpp"
 #include "util/log.hpp"
@@ -83,46 +84,6 @@ bool same_lexical_path(const std::string& a, const std::string& b) {
         return n.has_filename() || n == n.root_path() ? n : n.parent_path();  // "/a/b/" -> "/a/b"
     };
     return norm(a) == norm(b);
-}
-
-// The keywords of a libpq conninfo, read as libpq reads them (without libpq,
-// which this library must not load): "key = value" pairs, values quoted with
-// ' and escaped with \, or a postgres[ql]:// URI whose ?key=value parameters
-// may be percent-encoded. Malformed text is left for the plugin to report.
-std::vector<std::string> conninfo_keywords(std::string_view s) {
-    std::vector<std::string> keys;
-    const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-    if (s.starts_with("postgresql://") || s.starts_with("postgres://")) {
-        for (std::size_t i = s.find('?'); i < s.size(); i = s.find('&', i + 1)) {
-            std::string key;
-            for (std::size_t j = i + 1; j < s.size() && s[j] != '=' && s[j] != '&'; ++j) {
-                const std::string hex(s.substr(j + 1, s[j] == '%' ? 2 : 0));
-                const bool escaped = hex.size() == 2 && std::isxdigit(static_cast<unsigned char>(hex[0])) &&
-                                     std::isxdigit(static_cast<unsigned char>(hex[1]));
-                key.push_back(escaped ? static_cast<char>(std::stoi(hex, nullptr, 16)) : s[j]);
-                j += escaped ? 2 : 0;
-            }
-            keys.push_back(key);
-        }
-        return keys;
-    }
-    std::size_t i = 0;
-    auto skip = [&] {
-        while (i < s.size() && space(s[i])) ++i;
-    };
-    for (skip(); i < s.size(); skip()) {
-        const std::size_t start = i;
-        while (i < s.size() && s[i] != '=' && !space(s[i])) ++i;
-        keys.emplace_back(s.substr(start, i - start));
-        skip();
-        if (i >= s.size() || s[i++] != '=') break;
-        skip();
-        const bool quoted = i < s.size() && s[i] == '\'';
-        for (i += quoted ? 1 : 0; i < s.size() && (quoted ? s[i] != '\'' : !space(s[i])); ++i)
-            if (s[i] == '\\') ++i;
-        if (quoted) ++i;
-    }
-    return keys;
 }
 
 // libpq would take host, dbname and user from the service file, found
