@@ -166,17 +166,18 @@ CHORUS_API CHORUS_NODISCARD int chorus_user_set_contact(chorus_ctx_t* ctx, const
 CHORUS_API CHORUS_NODISCARD int chorus_config_validate(const char* path, char** message);
 
 /**
- * The fleet store's administration (chorusctl db, migrate-store): loads the
- * store plugin at plugin_path (NULL: the installed one) with the checks a
- * login applies, and runs action ("init", "migrate", "status" or
- * "migrate-from-file") with the configuration at config_path (NULL: the
- * default). The plugin prints its report; *exit_status is its exit status
- * (1 unless it ran). Returns CHORUS_OK when it ran; otherwise *message (if
- * not NULL) says why it could not be loaded (free with chorus_string_free()).
+ * The fleet store's administration (chorusctl db, migrate-store): action is
+ * "init", "migrate", "status" or "migrate-from-file", on the store of the
+ * configuration at config_path (NULL: the default). The store plugin at
+ * plugin_path (NULL: the one the configuration names, else the installed
+ * one) is loaded with the checks a login applies. *report receives what to
+ * print on standard output (NULL if nothing), also on failure ("status" of
+ * an old schema); *message receives the problems, one per line (NULL if
+ * none). Free both with chorus_string_free(). Returns CHORUS_OK when the
+ * action succeeded.
  */
 CHORUS_API CHORUS_NODISCARD int chorus_store_admin(const char* config_path, const char* plugin_path,
-                                                   const char* action, int debug, int* exit_status,
-                                                   char** message);
+                                                   const char* action, char** report, char** message);
 
 /* ---- Enrollment ------------------------------------------------------- */
 

@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "password/blocklist.hpp"
+#include "store/open_store.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
 #include "util/log.hpp"
@@ -36,10 +37,5 @@ struct Context {
     // once it has been reached (each flow reaches it before reading the time).
     std::int64_t now() const { return clock->now() + (store ? store->clock_offset() : 0); }
 };
-
-// Opens the store the config names. The file store checks ownership against
-// root, or against the effective uid of an unprivileged caller (whose
-// process gains nothing by trusting its own files).
-Result<std::unique_ptr<Store>> open_store(const StoreConfig& cfg);
 
 }  // namespace chorus

@@ -2,6 +2,7 @@
 // chorusctl db init|migrate|status and migrate-store --from file --to
 // postgresql. The SQL lives in the PostgreSQL store plugin, which the
 // library loads with the checks a login applies (chorus_store_admin).
+#include <cstdio>
 #include <string>
 
 #include "chorusctl/chorusctl.hpp"
@@ -28,19 +29,37 @@ bool plugin_path(const chorus_tools::ParsedArgs& pa, std::string& out, const cha
     return true;
 }
 
+// Calls emit(line) for each line of text, escaped (the report and the
+// problems hold database text, user names and server messages).
+template <typename Emit>
+void each_line(const char* text, Emit emit) {
+    if (text == nullptr) return;
+    const std::string_view all(text);
+    std::size_t from = 0;
+    while (from < all.size()) {
+        const std::size_t nl = all.find('\n', from);
+        const std::size_t to = nl == std::string_view::npos ? all.size() : nl;
+        emit(escape_text(all.substr(from, to - from)));
+        from = to + 1;
+    }
+}
+
 int run_admin(const Globals& g, const chorus_tools::ParsedArgs& pa, const char* action) {
     std::string storage;
     const char* plugin = nullptr;
     if (!plugin_path(pa, storage, plugin)) return kExitUsage;
-    int status = kExitFail;
+    char* report = nullptr;
     char* message = nullptr;
-    const int rc = chorus_store_admin(g.config, plugin, action, g.debug ? 1 : 0, &status, &message);
-    if (rc != CHORUS_OK) {
-        const std::string why = message != nullptr ? message : chorus_strerror(rc);
-        chorus_string_free(&message);
-        return complain(kExitFail, escape_text(why));
-    }
-    return status;
+    const int rc = chorus_store_admin(g.config, plugin, action, &report, &message);
+    each_line(report, [](const std::string& line) { std::printf("%s\n", line.c_str()); });
+    std::fflush(stdout);
+    each_line(message, [](const std::string& line) { complain(kExitFail, line); });
+    const bool said = message != nullptr;
+    chorus_string_free(&report);
+    chorus_string_free(&message);
+    if (rc == CHORUS_OK) return kExitOk;
+    if (!said) complain(kExitFail, chorus_strerror(rc));
+    return kExitFail;
 }
 
 }  // namespace

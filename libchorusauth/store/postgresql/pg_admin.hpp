@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #pragma once
 
+#include <string>
+
+#include "util/result.hpp"
+
 namespace chorus::pg {
 
-// StorePluginV1::db_command and ::migrate_from_file.
-int db_command(const char* config_path, const char* action, int debug) noexcept;
-int migrate_from_file(const char* config_path, int debug) noexcept;
+// chorusctl db init|migrate|status: the report to print (also when status
+// finds the schema missing or old), and whether the action succeeded.
+struct AdminOutcome {
+    std::string report;
+    Status status;
+};
+AdminOutcome run_admin(const std::string& conninfo, const std::string& action);
 
 }  // namespace chorus::pg

@@ -1,16 +1,13 @@
 // SPDX-License-Identifier: BSD-2-Clause
-#include "flows/context.hpp"
+#include "store/open_store.hpp"
 
 #include <dlfcn.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
+#include <map>
+#include <mutex>
+#include <utility>
 
-#include "store/postgresql/plugin_abi.hpp"
-#include "util/fd.hpp"
 #include "util/seal.hpp"
 #include "util/trusted_file.hpp"
 
@@ -19,10 +16,29 @@
 #endif
 
 namespace chorus {
+namespace {
 
-// Loads store-postgresql.so once per process (never unloaded: libpq and
-// OpenSSL keep process-wide state) and checks it was built with this tree.
-Result<const StorePluginV1*> load_store_plugin(const std::string& configured) {
+bool complete(const chorus_store_plugin& p) {
+    return p.open != nullptr && p.close != nullptr && p.begin != nullptr && p.end != nullptr &&
+           p.free_row != nullptr && p.put_record != nullptr && p.put_live != nullptr && p.erase != nullptr &&
+           p.list != nullptr && p.spend_like_a_write != nullptr && p.clock_offset != nullptr &&
+           p.admin != nullptr && p.free_text != nullptr;
+}
+
+// The plugins this process has loaded, by file identity (device, inode).
+// The file is dlopen()ed by its descriptor's name, /proc/self/fd/N, and
+// glibc hands back an object already loaded under the same name: once N is
+// closed and reused for another file, dlopen() would answer with the first
+// plugin. So each file is loaded once, and its descriptor stays open (close
+// on exec) for the life of the process, which keeps its name unique.
+std::mutex loaded_mutex;
+std::map<std::pair<dev_t, ino_t>, const chorus_store_plugin*> loaded;
+
+}  // namespace
+
+// Loads each plugin file once per process (never unloaded: libpq and
+// OpenSSL keep process-wide state).
+Result<const chorus_store_plugin*> load_store_plugin(const std::string& configured) {
     const std::string path =
         configured.empty() ? std::string(CHORUS_PLUGINDIR "/" CHORUS_STORE_PLUGIN_FILE) : configured;
     // Code we are about to run: the trusted-file rule (root-owned, or ours for
@@ -42,11 +58,20 @@ Result<const StorePluginV1*> load_store_plugin(const std::string& configured) {
                                       " (a plugin must be a root-owned file in a root-owned directory, "
                                       "neither writable by group or others)");
     }
+    const std::lock_guard<std::mutex> hold(loaded_mutex);
+    const auto id = std::make_pair(plugin->st.st_dev, plugin->st.st_ino);
+    if (auto it = loaded.find(id); it != loaded.end()) return it->second;
     const std::string by_fd = "/proc/self/fd/" + std::to_string(plugin->fd.get());
     if (::access(by_fd.c_str(), F_OK) != 0)
         return make_error(
             Errc::unsupported,
             "store plugin " + path + ": cannot be loaded through /proc/self/fd (is /proc mounted?)");
+    // An object still loaded under this name would be handed back instead
+    // of the file checked: refuse rather than run it.
+    if (void* stale = ::dlopen(by_fd.c_str(), RTLD_NOW | RTLD_NOLOAD); stale != nullptr) {
+        ::dlclose(stale);
+        return make_error(Errc::internal, "store plugin " + path + ": " + by_fd + " names another loaded object");
+    }
     void* h = ::dlopen(by_fd.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (h == nullptr) {
         const char* why = ::dlerror();  // NOLINT(concurrency-mt-unsafe): glibc keeps dlerror state per thread
@@ -54,12 +79,16 @@ Result<const StorePluginV1*> load_store_plugin(const std::string& configured) {
                                                  (why != nullptr ? why : "unknown error") +
                                                  " (is the chorus PostgreSQL package installed?)");
     }
-    auto entry = reinterpret_cast<chorus_store_plugin_v1_fn>(::dlsym(h, CHORUS_STORE_PLUGIN_SYMBOL));
-    const StorePluginV1* p = entry != nullptr ? entry() : nullptr;
-    if (p == nullptr || p->struct_size != sizeof(StorePluginV1) || p->layout != plugin_layout() ||
-        p->build_tag == nullptr || std::strcmp(p->build_tag, CHORUS_STORE_PLUGIN_TAG) != 0 ||
-        p->open == nullptr || p->db_command == nullptr || p->migrate_from_file == nullptr)
-        return make_error(Errc::unsupported, path + ": not a store plugin built for this libchorusauth");
+    auto entry = reinterpret_cast<chorus_store_plugin_fn>(::dlsym(h, CHORUS_STORE_PLUGIN_SYMBOL));
+    const chorus_store_plugin* p = entry != nullptr ? entry() : nullptr;
+    if (p == nullptr || p->abi != CHORUS_STORE_PLUGIN_ABI || p->struct_size != sizeof(chorus_store_plugin) ||
+        !complete(*p)) {
+        ::dlclose(h);  // frees the name for the next file given this descriptor number
+        return make_error(Errc::unsupported, path + ": not a store plugin for this libchorusauth (contract " +
+                                                 std::to_string(CHORUS_STORE_PLUGIN_ABI) + ")");
+    }
+    loaded.emplace(id, p);
+    (void)plugin->fd.release();  // see `loaded`
     return p;
 }
 
@@ -92,9 +121,9 @@ Result<std::unique_ptr<Store>> open_store(const StoreConfig& cfg) {
         return open_file_store(fo);
     }
     case StoreBackend::postgresql: {
-        CHORUS_ASSIGN_OR_RETURN(const StorePluginV1* plugin, load_store_plugin(cfg.plugin));
+        CHORUS_ASSIGN_OR_RETURN(const chorus_store_plugin* plugin, load_store_plugin(cfg.plugin));
         CHORUS_ASSIGN_OR_RETURN(SecretBytes key, load_seal_key(cfg.seal_key_file));
-        return plugin->open(cfg, key);
+        return open_plugin_store(*plugin, cfg.conninfo, key);
     }
     }
     return make_error(Errc::internal, "unknown store backend");
