@@ -158,6 +158,16 @@ CHORUS_API CHORUS_NODISCARD int chorus_user_set_contact(chorus_ctx_t* ctx, const
                                                         const char* phone, const char* email);
 
 /**
+ * Sends a test message through the delivery helper with the context's
+ * delivery settings (chorusctl test-delivery): channel is "email", "sms"
+ * or "voice", to an address or an E.164 number. CHORUS_OK when the helper
+ * reports it delivered (voice: the callee pressed #); CHORUS_ERR_UNSUPPORTED
+ * when the channel is not configured; CHORUS_ERR_INVALID_ARG for a bad
+ * channel or recipient; CHORUS_ERR_IO when the delivery failed.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_delivery_test(chorus_ctx_t* ctx, const char* channel, const char* to);
+
+/**
  * Validates the configuration file at path (NULL: the default path) without
  * opening any state. On failure *message (if message is not NULL) receives
  * every error, one per line ("FILE:LINE:COLUMN: text"); free it with

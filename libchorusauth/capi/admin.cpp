@@ -3,6 +3,7 @@
 
 #include "capi/capi_internal.hpp"
 #include "flows/admin.hpp"
+#include "flows/deliver.hpp"
 
 struct chorus_status {
     chorus::UserStatus st;
@@ -106,6 +107,14 @@ int chorus_user_set_contact(chorus_ctx_t* h, const char* user, const char* phone
         if (phone != nullptr) p = phone;
         if (email != nullptr) e = email;
         chorus::Status st = chorus::user_set_contact(h->ctx, user, p, e);
+        return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
+    })
+}
+
+int chorus_delivery_test(chorus_ctx_t* h, const char* channel, const char* to) {
+    if (h == nullptr || channel == nullptr || to == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        chorus::Status st = chorus::delivery_test(h->ctx, channel, to);
         return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
     })
 }

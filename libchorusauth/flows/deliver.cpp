@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "flows/contact.hpp"
 #include "flows/helper_process.hpp"
 
 namespace chorus {
@@ -36,27 +37,85 @@ bool channel_configured(const DeliveryConfig& dc, Channel c) {
     return false;
 }
 
-Status deliver(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
-               std::string_view body) {
-    const DeliveryConfig& dc = ctx.config.delivery;
+namespace {
+
+// One header value: a backslash and a newline escaped, nothing else
+// changed (the helper refuses any other control character).
+void add_line(std::string& out, std::string_view key, std::string_view value) {
+    out += key;
+    out += ": ";
+    for (char c : value) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
+    }
+    out += '\n';
+}
+
+const char* sms_format_name(SmsFormat f) {
+    return f == SmsFormat::form ? "form" : "json";
+}
+
+const char* gateway_auth_name(GatewayAuth a) {
+    return a == GatewayAuth::basic ? "basic" : a == GatewayAuth::bearer ? "bearer" : "none";
+}
+
+}  // namespace
+
+std::string delivery_settings_header(const DeliveryConfig& dc) {
+    std::string out;
+    add_line(out, "timeout", std::to_string(dc.timeout));
+    add_line(out, "smtp_url", dc.smtp_url);
+    add_line(out, "email_from", dc.email_from);
+    add_line(out, "sms_url", dc.sms_url);
+    add_line(out, "voice_url", dc.voice_url);
+    add_line(out, "email_subject", dc.email_subject);
+    add_line(out, "email_body", dc.email_body);
+    add_line(out, "sms_body", dc.sms_body);
+    add_line(out, "voice_message", dc.voice_message);
+    add_line(out, "sms_format", sms_format_name(dc.sms_format));
+    add_line(out, "sms_field_to", dc.sms_fields.to);
+    add_line(out, "sms_field_message", dc.sms_fields.message);
+    add_line(out, "gateway_auth", gateway_auth_name(dc.gateway_auth));
+    add_line(out, "gateway_token_file", dc.gateway_token_file);
+    add_line(out, "command", dc.command);
+    for (const auto& [name, value] : dc.gateway_headers) {
+        std::string header = name;
+        header += ": ";
+        header += value;
+        add_line(out, "gateway_header", header);
+    }
+    for (const auto& channel : dc.command_channels) add_line(out, "command_channel", channel);
+    return out;
+}
+
+SecretString delivery_request(const DeliveryConfig& dc, Channel channel, std::string_view to,
+                              std::string_view subject, std::string_view body) {
     SecretString request("channel: ");
     request.raw() += channel_name(channel);
     request.raw() += "\nto: ";
     request.raw() += to;
     request.raw() += "\nsubject: ";
     request.raw() += subject;
-    request.raw() += "\n\n";
+    request.raw() += '\n';
+    request.raw() += delivery_settings_header(dc);
+    request.raw() += '\n';
     request.raw() += body;
+    return request;
+}
+
+Status deliver(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
+               std::string_view body) {
+    const DeliveryConfig& dc = ctx.config.delivery;
+    const SecretString request = delivery_request(dc, channel, to, subject, body);
 
     HelperCall call;
     call.path = dc.helper;
     call.input = request.view();
     call.timeout_ms = static_cast<std::int64_t>(dc.timeout) * 1000;
-    // A configuration named explicitly (config=) is passed on, so the helper
-    // reads the same delivery settings; it accepts that from root only.
-    const std::string& config = ctx.config.source;
-    if (!config.empty() && config[0] == '/' && config != kDefaultConfigPath && getuid() == 0)
-        call.args = {"--config", config};
     CHORUS_ASSIGN_OR_RETURN(HelperExit exit, run_helper(call));
     if (!exit.exited)
         return make_error(Errc::io, "delivery helper killed by signal " + std::to_string(exit.signal));
@@ -67,6 +126,24 @@ Status deliver(const Context& ctx, Channel channel, std::string_view to, std::st
                                         std::to_string(exit.exit_status) + ")");
     ctx.log.logf(LogLevel::info, "%s sent", channel_name(channel));
     return {};
+}
+
+Status delivery_test(const Context& ctx, std::string_view channel, std::string_view to) {
+    Channel c = Channel::sms;
+    if (channel == "email")
+        c = Channel::email;
+    else if (channel == "voice")
+        c = Channel::voice;
+    else if (channel != "sms")
+        return make_error(Errc::invalid_argument, "unknown channel (email, sms or voice)");
+    CHORUS_ASSIGN_OR_RETURN(std::string recipient,
+                            c == Channel::email ? normalize_email(to) : normalize_phone(to));
+    if (!channel_configured(ctx.config.delivery, c))
+        return make_error(Errc::unsupported, std::string(channel_name(c)) + " delivery is not configured");
+    const char* body = c == Channel::voice
+                           ? "This is a test call from Chorus. Press the pound key to confirm."
+                           : "This is a test message from Chorus. No action is needed.";
+    return deliver(ctx, c, recipient, "Chorus delivery test", body);
 }
 
 void deliver_detached(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,

@@ -153,10 +153,29 @@ class Env:
         os.chmod(path, mode)
         return path
 
-    def run(self, config, request, env=None, prefix=(), args=None):
-        """Runs the helper; returns (exit status, seconds taken)."""
-        argv = list(prefix) + [self.helper] + (args if args is not None else ["--config", config])
+    def settings(self, config):
+        """The settings lines the library puts in a request for config, and
+        its message ("" when it accepts the file)."""
+        p = subprocess.run([os.environ["DELIVER_SETTINGS"], config], capture_output=True, env={}, timeout=30)
+        return (p.stdout if p.returncode == 0 else None), p.stderr.decode("utf-8", "replace")
+
+    def library_refuses(self, config):
+        """Asserts the library refuses config (so no request is ever made);
+        returns its message."""
+        lines, message = self.settings(config)
+        assert lines is None, "the library accepted " + config
+        return message
+
+    def run(self, config, request, env=None, prefix=(), args=None, settings=True):
+        """Runs the helper on request, preceded by the settings lines the
+        library writes for config (settings=False: the request as given);
+        returns (exit status, seconds taken)."""
+        argv = list(prefix) + [self.helper] + (args if args is not None else [])
         data = request if isinstance(request, bytes) else request.encode("utf-8")
+        if settings:
+            lines, message = self.settings(config)
+            assert lines is not None, "the library refused %s: %s" % (config, message)
+            data = lines + data
         start = time.monotonic()
         p = subprocess.run(argv, input=data, env=env or {}, capture_output=True, timeout=40)
         elapsed = time.monotonic() - start

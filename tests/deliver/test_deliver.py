@@ -167,8 +167,7 @@ def check_email_template(env):
 def check_template_unknown_placeholder_refused(env):
     cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(),
                      extra='  sms_body: "Your code: {code}"\n')
-    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 3, "(unknown placeholder)")
-    assert env.requests() == []
+    assert "unknown placeholder {code}" in env.library_refuses(cfg)
     chorusctl = os.environ.get("CHORUSCTL")
     if chorusctl:
         p = subprocess.run([chorusctl, "check-config", cfg], capture_output=True, text=True, env={}, timeout=30)
@@ -265,7 +264,7 @@ def check_malformed_requests(env):
         "CR in subject": request("email", ADDRESS, body, "hi\rBcc: eve@example.org"),
         "LF in subject": "channel: email\nto: %s\nsubject: hi\nbcc: eve@example.org\n\n%s" % (ADDRESS, body),
         "CRLF in to": request("email", ADDRESS + "\r\nRCPT TO:<eve@example.org>", body),
-        "oversized": request("sms", PHONE, body + "x" * (16 * 1024)),
+        "oversized": request("sms", PHONE, body + "x" * (64 * 1024)),
         "not E.164": request("sms", "021555567", body),
         "letters in number": request("sms", "+64215555x7", body),
         "bad address": request("email", "alice@@example.org", body),
@@ -281,27 +280,52 @@ def check_malformed_requests(env):
     }
     for what, req in bad.items():
         expect(env.run(cfg, req)[0], 2, "(" + what + ")")
-    assert env.requests() == [] and env.mails() == [], "something was sent"
+    # The settings: each one exactly once, escapes only for "\\" and "\n".
+    lines, _ = env.settings(cfg)
+    lines = lines.decode().splitlines(True)
+    good = request("sms", PHONE, body)
+    settings_bad = {
+        "a setting missing": "".join(l for l in lines if not l.startswith("timeout:")) + good,
+        "a setting twice": "".join(lines) + "sms_url: http://127.0.0.1:1/evil\n" + good,
+        "bad escape": "".join(l if not l.startswith("sms_body:") else "sms_body: \\x41\n" for l in lines) + good,
+        "timeout out of range": "".join(l if not l.startswith("timeout:") else "timeout: 301\n" for l in lines) + good,
+        "unknown auth": "".join(l if not l.startswith("gateway_auth:") else "gateway_auth: ntlm\n" for l in lines)
+                        + good,
+        "no settings at all": good,
+    }
+    for what, req in settings_bad.items():
+        expect(env.run(cfg, req, settings=False)[0], 2, "(" + what + ")")
+    assert env.run(cfg, "".join(lines) + good, settings=False)[0] == 0, "the well-formed request"
+    assert len(env.requests()) == 1 and env.mails() == [], "something else was sent"
 
 
-def check_config_from_nonroot_refused(env):
-    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway())
+def check_root_token_refused_to_others(env):
+    """The helper is not setuid: a caller that is not root naming root's
+    gateway token gets exit 3 and nothing is sent (it opens the file with
+    the caller's rights)."""
+    tok = token_file(env, "root-only-token\n")
+    os.chmod(env.dir, 0o711)
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(),
+                     extra="  gateway_auth: bearer\n  gateway_token_file: %s\n" % tok, mode=0o644)
     rc, _ = env.run(cfg, request("sms", PHONE, env.body()),
                     prefix=["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"])
-    expect(rc, 2)
+    expect(rc, 3)
     assert env.requests() == []
+    assert "root-only-token" not in env.log_text()
 
 
 def check_unsafe_config_refused(env):
+    """A configuration the library refuses never becomes a request."""
     cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(), mode=0o620)
-    expect(env.run(cfg, request("sms", PHONE, env.body()))[0], 3, "(group-writable config)")
+    assert env.library_refuses(cfg)
     bad = env.config(sms_url="http://127.0.0.1:1/sms", name="bad.yaml")
     with open(bad, "a", encoding="utf-8") as f:
         f.write("  unknown_key: 1\n")
-    expect(env.run(bad, request("sms", PHONE, env.body()))[0], 3, "(unknown key)")
+    assert "unknown_key" in env.library_refuses(bad)
+    os.chmod(cfg, 0o600)
     os.symlink(cfg, os.path.join(env.dir, "link.yaml"))
-    expect(env.run(os.path.join(env.dir, "link.yaml"), request("sms", PHONE, env.body()))[0], 3, "(symlink)")
-    expect(env.run(cfg + ".missing", request("sms", PHONE, env.body()))[0], 3, "(missing)")
+    assert env.library_refuses(os.path.join(env.dir, "link.yaml"))
+    assert env.library_refuses(cfg + ".missing")
     assert env.requests() == []
 
 
@@ -324,15 +348,16 @@ def check_environment_ignored(env):
 def check_debug_mode_never_prints_body(env):
     cfg = env.config(timeout=3, sms_url="http://127.0.0.1:%d/sms" % env.gateway("error"),
                      voice_url="http://127.0.0.1:%d/voice" % env.gateway("pending"))
-    expect(env.run(cfg, request("sms", PHONE, env.body()), args=["--config", cfg, "--debug"])[0], 1)
-    expect(env.run(cfg, request("voice", PHONE, env.body()), args=["--config", cfg, "--debug"])[0], 4)
+    expect(env.run(cfg, request("sms", PHONE, env.body()), args=["--debug"])[0], 1)
+    expect(env.run(cfg, request("voice", PHONE, env.body()), args=["--debug"])[0], 4)
     assert any("poll" in e for _, e in env.outputs), env.outputs
 
 
 def check_library_login_by_sms(env):
-    """pam_chorus's path: the library starts the helper (argv {path}, empty
-    environment); the helper reads /etc/chorus/chorus.yaml, here a private
-    overlay on /etc; the code the gateway got is typed back."""
+    """pam_chorus's path: the library reads /etc/chorus/chorus.yaml (here a
+    private overlay on /etc) and starts the helper (argv {path}, empty
+    environment) with the settings in the request; the code the gateway got
+    is typed back."""
     chorusctl, login = os.environ.get("CHORUSCTL"), os.environ.get("LOGIN_BY_SMS")
     if not (chorusctl and login and env.syslog):
         raise Skip("needs chorusctl, login_by_sms and a mount namespace")
@@ -356,6 +381,37 @@ def check_library_login_by_sms(env):
     reqs = env.requests()
     assert len(reqs) == 2 and json.loads(reqs[1]["body"])["to"] == PHONE, reqs
     env.code = json.loads(reqs[1]["body"])["message"].split("code is ")[1][:6]  # checked against the logs
+
+
+def check_chorusctl_test_delivery(env):
+    """chorusctl test-delivery: the library sends a fixed test message
+    through the helper with the configuration's settings; a channel that is
+    not configured, a bad recipient or a refusing gateway is an error."""
+    chorusctl = os.environ.get("CHORUSCTL")
+    if not chorusctl:
+        raise Skip("needs chorusctl")
+    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(),
+                     extra="  helper: %s\n  sms_body: \"[test] {message}\"\n" % env.helper)
+
+    def ctl(*args):
+        return subprocess.run([chorusctl, "--config", cfg, "test-delivery"] + list(args), capture_output=True,
+                              text=True, env={}, timeout=60)
+    p = ctl("sms", "+64 21 555 567")
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    assert "delivered" in p.stdout, p.stdout
+    [req] = env.requests()
+    body = json.loads(req["body"])
+    assert body["to"] == PHONE and body["message"].startswith("[test] This is a test message from Chorus"), body
+    for args, why in ((("voice", PHONE), "not configured"), (("email", ADDRESS), "not configured"),
+                      (("sms", "021555567"), "international form"), (("fax", PHONE), "unknown channel")):
+        p = ctl(*args)
+        assert p.returncode != 0 and why in p.stderr, (args, p.returncode, p.stderr)
+    refusing = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway("error"), name="refusing.yaml",
+                          extra="  helper: %s\n" % env.helper)
+    p = subprocess.run([chorusctl, "--config", refusing, "test-delivery", "sms", PHONE], capture_output=True,
+                       text=True, env={}, timeout=60)
+    assert p.returncode != 0 and "delivery failed" in p.stderr, (p.returncode, p.stderr)
+    assert len(env.requests()) == 2, env.requests()
 
 
 class Skip(Exception):

@@ -70,7 +70,10 @@ static void test_sms_code_from_the_helper_logs_in(void** state) {
     assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
     const char* m = read_message();
     assert_non_null(m);
-    assert_non_null(strstr(m, "channel: sms\nto: +6421555123\nsubject: \n\n"));
+    assert_non_null(strstr(m, "channel: sms\nto: +6421555123\nsubject: \n"));
+    /* The helper gets the configuration's settings in the request. */
+    assert_non_null(strstr(m, "\nsms_url: "));
+    assert_non_null(strstr(m, "\ntimeout: "));
     assert_true(pt_conv_find(&c, PAM_PROMPT_ECHO_OFF, "Code from the text message") >= 0);
     pt_conv_free(&c);
 }

@@ -3,6 +3,7 @@
 // placeholders only after the host, and delivery.gateway_headers (tokens,
 // none of the headers chorus-deliver sets itself, known placeholders).
 #include "config_fixture.hpp"
+#include "flows/deliver.hpp"
 
 using namespace config_test;
 
@@ -67,6 +68,44 @@ void test_gateway_headers_are_read_in_file_order(void**) {
     assert_true(parse_ok("delivery:\n  gateway_headers:\n").delivery.gateway_headers.empty());
 }
 
+// The settings the library hands chorus-deliver in each request: every key
+// of the parsed configuration, each single key once, a newline and a
+// backslash escaped so that no value can start a header line of its own.
+void test_request_carries_every_setting_escaped(void**) {
+    Config c = parse_ok(
+        "delivery:\n"
+        "  timeout: 9\n"
+        "  sms_url: \"http://gw/sms\"\n"
+        "  sms_body: \"line one\\nchannel: voice\\\\x\"\n"
+        "  sms_format: form\n"
+        "  gateway_headers: {X-A: 1, X-B: \"{to}\"}\n"
+        "  command: /usr/local/bin/send\n"
+        "  command_channels: [sms, voice]\n");
+    const std::string h = chorus::delivery_settings_header(c.delivery);
+    expect_contains(h, "timeout: 9\n");
+    expect_contains(h, "sms_url: http://gw/sms\n");
+    expect_contains(h, "sms_body: line one\\nchannel: voice\\\\x\n");
+    expect_contains(h, "sms_format: form\n");
+    expect_contains(h, "gateway_auth: none\n");
+    expect_contains(h, "gateway_header: X-A: 1\ngateway_header: X-B: {to}\n");
+    expect_contains(h, "command_channel: sms\ncommand_channel: voice\n");
+    assert_true(h.find("\nchannel: ") == std::string::npos);  // the template's newline did not start a line
+    for (const char* key : {"timeout", "smtp_url", "email_from", "sms_url", "voice_url", "email_subject",
+                            "email_body", "sms_body", "voice_message", "sms_format", "sms_field_to",
+                            "sms_field_message", "gateway_auth", "gateway_token_file", "command"}) {
+        const std::string line = std::string("\n") + key + ": ";
+        const std::string all = "\n" + h;
+        const std::size_t first = all.find(line);
+        if (first == std::string::npos || all.find(line, first + 1) != std::string::npos)
+            fail_msg("%s is not written exactly once", key);
+    }
+    const chorus::SecretString req =
+        chorus::delivery_request(c.delivery, chorus::Channel::sms, "+6421555123", "", "the body");
+    const std::string text(req.view());
+    assert_int_equal(text.rfind("channel: sms\nto: +6421555123\nsubject: \n", 0), 0);
+    assert_int_equal(text.find("\n\n"), text.size() - std::string("\n\nthe body").size());
+}
+
 void test_gateway_headers_set_by_the_tool_are_refused(void**) {
     for (const char* name : {"Authorization", "content-type", "Content-Length", "HOST", "Transfer-Encoding",
                              "Accept", "User-Agent", "Expect", "Connection"}) {
@@ -117,6 +156,7 @@ int main() {
         cmocka_unit_test(test_gateway_url_placeholder_before_the_path_is_refused),
         cmocka_unit_test(test_gateway_url_other_mistakes_are_refused),
         cmocka_unit_test(test_gateway_headers_are_read_in_file_order),
+        cmocka_unit_test(test_request_carries_every_setting_escaped),
         cmocka_unit_test(test_gateway_headers_set_by_the_tool_are_refused),
         cmocka_unit_test(test_gateway_header_mistakes_are_refused),
     };

@@ -39,32 +39,35 @@ inline Outcome go_on() {
 enum class SmsFormat { json, form };
 enum class GatewayAuth { none, basic, bearer };
 
-// The delivery: section of chorus.yaml, nothing else.
+// The delivery settings, as the request gives them (settings.hpp). No
+// defaults here: the library's configuration is the one source, and a
+// request that leaves a setting out is refused.
 struct Settings {
     Settings() = default;
     Settings(const Settings&) = delete;
     Settings& operator=(const Settings&) = delete;
     ~Settings();  // wipes gateway_secret
 
-    int timeout = 15;  // seconds, 1..300
+    int timeout = 0;  // seconds, 1..300
     std::string smtp_url;
-    std::string email_from = "chorus@localhost";
+    std::string email_from;
     // URL templates: {to}, {message}, {host} after the host, percent-encoded.
     std::string sms_url;
     std::string voice_url;
     // Templates (docs/DELIVERY.md, "Templates"); validated by the library.
-    std::string email_subject = "{subject}";
-    std::string email_body = "{message}";
-    std::string sms_body = "{message}";
-    std::string voice_message = "{message}";
+    std::string email_subject;
+    std::string email_body;
+    std::string sms_body;
+    std::string voice_message;
     SmsFormat sms_format = SmsFormat::json;
-    std::string sms_field_to = "to";
-    std::string sms_field_message = "message";
+    std::string sms_field_to;
+    std::string sms_field_message;
     GatewayAuth gateway_auth = GatewayAuth::none;
-    // The contents of delivery.gateway_token_file ("user:password" or the
-    // bearer token), read as root before privileges are dropped.
+    std::string gateway_token_file;
+    // The contents of gateway_token_file ("user:password" or the bearer
+    // token), read with the caller's rights before privileges are dropped.
     std::string gateway_secret;
-    // delivery.gateway_headers: name and value template, in file order.
+    // gateway_header lines: name and value template, in file order.
     std::vector<std::pair<std::string, std::string>> gateway_headers;
     // delivery.command and the channels it serves (docs/DELIVERY.md).
     std::string command;

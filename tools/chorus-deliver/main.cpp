@@ -3,9 +3,11 @@
 // answers with its exit status (chorus-deliver(8), docs/DELIVERY.md).
 //
 // Started by root (a PAM login, a tool) with an empty environment and the
-// request on stdin; trusts neither its environment nor its caller: it reads
-// the configuration itself (/etc/chorus/chorus.yaml; --config only when the
-// real uid is 0), then drops to nobody before touching the network.
+// request on stdin, which carries the delivery settings the library
+// validated: the helper reads no configuration. It is not setuid, so a
+// caller gets nothing it could not do itself: the gateway token file is
+// opened with the caller's rights, then the helper drops to nobody before
+// touching the network.
 #include <curl/curl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -43,12 +45,11 @@ namespace {
 constexpr uid_t kFallbackNobody = 65534;
 
 struct Options {
-    const char* config = nullptr;
     bool debug = false;
 };
 
 void usage() {
-    std::fputs("usage: chorus-deliver [--config FILE] [--debug] < request\n", stderr);
+    std::fputs("usage: chorus-deliver [--debug] < request\n", stderr);
 }
 
 // Returns kDelivered to go on, or the exit code.
@@ -56,13 +57,6 @@ int parse_args(int argc, char** argv, Options& o) {
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--debug") == 0) {
             o.debug = true;
-        } else if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-            // Whoever may choose the file chooses where codes are sent.
-            if (getuid() != 0) {
-                log_line(LOG_ERR, "not sent: --config is accepted from root only (uid %u)", getuid());
-                return kBadRequest;
-            }
-            o.config = argv[++i];
         } else {
             usage();
             return kBadRequest;
@@ -140,28 +134,29 @@ Outcome dispatch(const Settings& s, const Request& r, const Deadline& d) {
     return {kBadRequest, "unknown channel"};
 }
 
-int run(const Options& o) {
-    Settings settings;
-    Outcome loaded = load_settings(o.config, settings);
-    if (loaded.exit != kDelivered) {
-        log_line(LOG_ERR, "not sent: %s", loaded.reason.c_str());
-        return loaded.exit;
-    }
-    if (!drop_privileges()) {
-        log_line(LOG_ERR, "not sent: cannot drop privileges to nobody");
-        return kConfig;
-    }
+int run() {
     Request req;
     Outcome parsed = read_request(STDIN_FILENO, req);
     if (parsed.exit != kDelivered) {
         log_line(LOG_ERR, "not sent: bad request: %s", parsed.reason.c_str());
         return parsed.exit;
     }
+    const Settings& settings = req.settings;
+    if (Outcome secret = read_gateway_secret(req.settings); secret.exit != kDelivered) {
+        log_line(LOG_ERR, "not sent: %s", secret.reason.c_str());
+        return secret.exit;
+    }
+    if (!drop_privileges()) {
+        log_line(LOG_ERR, "not sent: cannot drop privileges to nobody");
+        return kConfig;
+    }
     const char* channel = channel_name(req.channel);
     std::string masked = mask_recipient(req.to);
     if (uses_command(settings, req.channel)) {
         Deadline deadline = deadline_for(settings);
-        Outcome out = run_command(settings, req.raw->view(), deadline);
+        std::string plain = req.plain();
+        Outcome out = run_command(settings, plain, deadline);
+        chorus_tools::wipe(plain.data(), plain.size());
         log_line(out.exit == kDelivered ? LOG_INFO : LOG_NOTICE, "%s to %s: %s (exit %d)", channel,
                  masked.c_str(), out.reason.c_str(), out.exit);
         return out.exit;
@@ -192,7 +187,7 @@ int main(int argc, char** argv) {
         log_line(LOG_ERR, "not sent: curl_global_init failed");
         return kNetwork;
     }
-    int rc = run(opts);
+    int rc = run();
     curl_global_cleanup();
     closelog();
     return rc;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "request.hpp"
 
+#include "settings.hpp"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -118,7 +120,7 @@ Outcome read_request(int fd, Request& out) {
         for (ssize_t i = 0; i < n; ++i) {
             if (raw->size() >= kMaxRequest) {
                 chorus_tools::wipe(chunk, sizeof chunk);
-                return bad("request longer than 16 KiB");
+                return bad("request longer than 64 KiB");
             }
             (void)raw->append(chunk[i]);
         }
@@ -134,6 +136,7 @@ Outcome parse_request(std::unique_ptr<chorus_tools::SecretBuffer> raw, Request& 
     if (end == text.npos) return bad("no blank line after the header lines");
     std::string_view head = text.substr(0, end + 1);
     bool have_channel = false, have_to = false, have_subject = false;
+    SettingsReader settings(out.settings);
     while (!head.empty()) {
         auto nl = head.find('\n');
         std::string_view line = head.substr(0, nl);
@@ -141,11 +144,14 @@ Outcome parse_request(std::unique_ptr<chorus_tools::SecretBuffer> raw, Request& 
         auto colon = line.find(": ");
         if (colon == line.npos) return bad("header line without \"key: value\"");
         std::string_view key = line.substr(0, colon), value = line.substr(colon + 2);
+        bool setting = false;
+        if (Outcome o = settings.add(key, value, setting); o.exit != kDelivered) return o;
+        if (setting) continue;
         bool* seen = key == "channel"   ? &have_channel
                      : key == "to"      ? &have_to
                      : key == "subject" ? &have_subject
                                         : nullptr;
-        if (seen == nullptr) return bad("unknown header line (expected channel, to, subject)");
+        if (seen == nullptr) return bad("unknown header line (expected channel, to, subject or a setting)");
         if (!is_clean_text(value, false))
             return bad("control character or invalid UTF-8 in '" + std::string(key) + "'");
         if (*seen) return bad("header '" + std::string(key) + "' given twice");
@@ -156,6 +162,7 @@ Outcome parse_request(std::unique_ptr<chorus_tools::SecretBuffer> raw, Request& 
         if (key == "subject") out.subject = value;
     }
     if (!have_channel || !have_to) return bad("'channel' and 'to' are required");
+    if (Outcome o = settings.finish(); o.exit != kDelivered) return o;
     if (out.subject.size() > kMaxSubject) return bad("subject longer than 256 bytes");
     bool to_ok = out.channel == Channel::email ? is_email_address(out.to) : is_e164(out.to);
     if (!to_ok)
@@ -166,6 +173,11 @@ Outcome parse_request(std::unique_ptr<chorus_tools::SecretBuffer> raw, Request& 
     if (!is_clean_text(out.body, true)) return bad("control character or invalid UTF-8 in the body");
     out.raw = std::move(raw);
     return go_on();
+}
+
+std::string Request::plain() const {
+    return std::string("channel: ") + channel_name(channel) + "\nto: " + to + "\nsubject: " + subject +
+           "\n\n" + std::string(body);
 }
 
 }  // namespace chorus_deliver

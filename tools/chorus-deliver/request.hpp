@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// The request the library writes on stdin (flows/deliver.hpp):
+// The request the library writes on stdin (flows/deliver.hpp): header lines
+// in any order, a blank line, the body.
 //   channel: sms|email|voice
 //   to: <E.164 number or address>
 //   subject: <text>
+//   the delivery settings (settings.hpp), each key once
 //   <blank line>
 //   <body>
 // At most kMaxRequest bytes. Every field is validated before anything is sent.
@@ -18,16 +20,20 @@
 
 namespace chorus_deliver {
 
-inline constexpr std::size_t kMaxRequest = 16 * 1024;
+inline constexpr std::size_t kMaxRequest = 64 * 1024;
 inline constexpr std::size_t kMaxSubject = 256;
 
 struct Request {
+    Settings settings;
     Channel channel = Channel::sms;
     std::string to;
     std::string subject;
     // The raw request (wiped on destruction) and the body inside it.
     std::unique_ptr<chorus_tools::SecretBuffer> raw;
     std::string_view body;
+
+    // The request without the settings, as delivery.command receives it.
+    std::string plain() const;
 };
 
 // Reads all of fd (at most kMaxRequest bytes) and validates it. On failure

@@ -1,34 +1,59 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "settings.hpp"
 
-#include <chorus/chorus.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <string>
 
 #include "common/secret.hpp"
+#include "request.hpp"
 
 namespace chorus_deliver {
 namespace {
 
-constexpr off_t kMaxConfigBytes = 256 * 1024;  // as the library's loader
+Outcome bad(std::string reason) {
+    return {kBadRequest, std::move(reason)};
+}
 
 Outcome config_error(std::string reason) {
     return {kConfig, std::move(reason)};
 }
 
-// The library's rule: owned by root (or, when not running as root, by the
-// effective user), not writable by group or others.
-bool trusted(const struct stat& st) {
-    bool owner = st.st_uid == 0 || (::geteuid() != 0 && st.st_uid == ::geteuid());
-    return owner && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+// The library's escaping: "\\" and "\n"; any other backslash is refused.
+bool unescape(std::string_view in, std::string& out) {
+    out.clear();
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] != '\\') {
+            out += in[i];
+            continue;
+        }
+        if (++i == in.size()) return false;
+        if (in[i] == '\\')
+            out += '\\';
+        else if (in[i] == 'n')
+            out += '\n';
+        else
+            return false;
+    }
+    return true;
 }
+
+constexpr const char* kSingleKeys[] = {
+    "timeout",      "smtp_url",           "email_from",    "sms_url",    "voice_url",    "email_subject",
+    "email_body",   "sms_body",           "voice_message", "sms_format", "sms_field_to", "sms_field_message",
+    "gateway_auth", "gateway_token_file", "command"};
+
+bool is_template(std::string_view key) {
+    return key == "email_body" || key == "sms_body" || key == "voice_message";
+}
+
+constexpr off_t kMaxTokenBytes = 4096;
 
 class Fd {
 public:
@@ -44,164 +69,125 @@ private:
     int fd_;
 };
 
-// Reads path the way the library does: directory and file trusted, last
-// component not a symlink, a regular file, size capped. ENOENT is reported
-// through missing.
-Outcome read_trusted(const std::string& path, std::string& text, bool& missing) {
-    missing = false;
-    auto slash = path.rfind('/');
-    if (slash == std::string::npos) return config_error(path + ": not an absolute path");
-    std::string dir = slash == 0 ? "/" : path.substr(0, slash), base = path.substr(slash + 1);
-    Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    struct stat st {};
-    if (dfd.get() < 0 || ::fstat(dfd.get(), &st) != 0) {
-        missing = errno == ENOENT;
-        return config_error(dir + ": " + std::strerror(errno));
+}  // namespace
+
+Outcome SettingsReader::add(std::string_view key, std::string_view escaped, bool& known) {
+    const bool single =
+        std::find(std::begin(kSingleKeys), std::end(kSingleKeys), key) != std::end(kSingleKeys);
+    known = single || key == "gateway_header" || key == "command_channel";
+    if (!known) return go_on();
+    const std::string name(key);
+    std::string v;
+    if (!unescape(escaped, v)) return bad("bad escape in '" + name + "'");
+    if (!is_clean_text(v, is_template(key)))
+        return bad("control character or invalid UTF-8 in '" + name + "'");
+    if (single) {
+        if (std::find(seen_.begin(), seen_.end(), name) != seen_.end())
+            return bad("setting '" + name + "' given twice");
+        seen_.push_back(name);
     }
-    if (!trusted(st)) return config_error("directory " + dir + ": not owned by root or writable by others");
-    Fd fd(::openat(dfd.get(), base.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
-    if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0) {
-        missing = errno == ENOENT;
-        return config_error(path + ": " + std::strerror(errno));
-    }
-    if (!S_ISREG(st.st_mode)) return config_error(path + ": not a regular file");
-    if (!trusted(st)) return config_error(path + ": not owned by root or writable by others");
-    if (st.st_size > kMaxConfigBytes) return config_error(path + ": larger than 256 KiB");
-    text.assign(static_cast<std::size_t>(st.st_size), '\0');
-    std::size_t got = 0;
-    while (got < text.size()) {
-        ssize_t n = ::read(fd.get(), text.data() + got, text.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return config_error(path + ": read failed");
-        got += static_cast<std::size_t>(n);
+    if (key == "timeout") {
+        auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out_.timeout);
+        if (ec != std::errc() || end != v.data() + v.size() || out_.timeout < 1 || out_.timeout > 300)
+            return bad("timeout out of range (1..300)");
+    } else if (key == "smtp_url") {
+        out_.smtp_url = v;
+    } else if (key == "email_from") {
+        out_.email_from = v;
+    } else if (key == "sms_url") {
+        out_.sms_url = v;
+    } else if (key == "voice_url") {
+        out_.voice_url = v;
+    } else if (key == "email_subject") {
+        out_.email_subject = v;
+    } else if (key == "email_body") {
+        out_.email_body = v;
+    } else if (key == "sms_body") {
+        out_.sms_body = v;
+    } else if (key == "voice_message") {
+        out_.voice_message = v;
+    } else if (key == "sms_format") {
+        if (v != "json" && v != "form") return bad("sms_format is neither json nor form");
+        out_.sms_format = v == "form" ? SmsFormat::form : SmsFormat::json;
+    } else if (key == "sms_field_to") {
+        out_.sms_field_to = v;
+    } else if (key == "sms_field_message") {
+        out_.sms_field_message = v;
+    } else if (key == "gateway_auth") {
+        if (v != "none" && v != "basic" && v != "bearer")
+            return bad("gateway_auth is not none, basic or bearer");
+        out_.gateway_auth = v == "basic"    ? GatewayAuth::basic
+                            : v == "bearer" ? GatewayAuth::bearer
+                                            : GatewayAuth::none;
+    } else if (key == "gateway_token_file") {
+        out_.gateway_token_file = v;
+    } else if (key == "command") {
+        out_.command = v;
+    } else if (key == "gateway_header") {
+        const auto sep = v.find(": ");
+        if (sep == std::string::npos || sep == 0) return bad("gateway_header is not \"Name: value\"");
+        out_.gateway_headers.emplace_back(v.substr(0, sep), v.substr(sep + 2));
+    } else {  // command_channel
+        if (v != "email" && v != "sms" && v != "voice")
+            return bad("command_channel is not email, sms or voice");
+        out_.command_channels.push_back(v);
     }
     return go_on();
 }
 
-void read_text(const YAML::Node& section, const char* key, std::string& out) {
-    if (YAML::Node n = section[key]; n && n.IsScalar()) out = n.as<std::string>();
+Outcome SettingsReader::finish() {
+    for (const char* key : kSingleKeys)
+        if (std::find(seen_.begin(), seen_.end(), key) == seen_.end())
+            return bad(std::string("setting '") + key + "' missing");
+    if (out_.gateway_auth != GatewayAuth::none &&
+        (out_.gateway_token_file.empty() || out_.gateway_token_file[0] != '/'))
+        return bad("gateway_auth needs an absolute gateway_token_file");
+    if (!out_.command.empty() && out_.command[0] != '/') return bad("command is not an absolute path");
+    return go_on();
 }
 
-std::string lower(std::string s) {
-    for (char& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return s;
-}
-
-constexpr off_t kMaxTokenBytes = 4096;
-
-// delivery.gateway_token_file: a regular file (not a symlink) owned by root
-// (or by the effective user when not root) that nobody else may read or
-// write; its first line is the secret.
-Outcome read_token_file(const std::string& path, GatewayAuth auth, std::string& out) {
+Outcome read_gateway_secret(Settings& out) {
+    if (out.gateway_auth == GatewayAuth::none) return go_on();
+    const std::string& path = out.gateway_token_file;
     Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
     struct stat st {};
     if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0)
         return config_error("delivery.gateway_token_file " + path + ": " + std::strerror(errno));
     if (!S_ISREG(st.st_mode))
         return config_error("delivery.gateway_token_file " + path + ": not a regular file");
-    bool owner = st.st_uid == 0 || (::geteuid() != 0 && st.st_uid == ::geteuid());
+    const bool owner = st.st_uid == 0 || (::geteuid() != 0 && st.st_uid == ::geteuid());
     if (!owner || (st.st_mode & 077) != 0)
         return config_error("delivery.gateway_token_file " + path +
                             ": must be owned by root and not accessible to group or others (mode 0600)");
     if (st.st_size > kMaxTokenBytes)
         return config_error("delivery.gateway_token_file " + path + ": larger than 4 KiB");
-    out.assign(static_cast<std::size_t>(st.st_size), '\0');
+    std::string& secret = out.gateway_secret;
+    secret.assign(static_cast<std::size_t>(st.st_size), '\0');
     std::size_t got = 0;
-    while (got < out.size()) {
-        ssize_t n = ::read(fd.get(), out.data() + got, out.size() - got);
+    while (got < secret.size()) {
+        const ssize_t n = ::read(fd.get(), secret.data() + got, secret.size() - got);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return config_error("delivery.gateway_token_file " + path + ": read failed");
         got += static_cast<std::size_t>(n);
     }
     // One line: a trailing newline (and CR) is not part of the secret.
-    std::size_t len = out.size();
-    if (len > 0 && out[len - 1] == '\n') --len;
-    if (len > 0 && out[len - 1] == '\r') --len;
-    chorus_tools::wipe(out.data() + len, out.size() - len);
-    out.resize(len);
-    bool bad = out.empty() || std::any_of(out.begin(), out.end(), [](char c) {
-                   return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-               });
-    if (bad) return config_error("delivery.gateway_token_file " + path + ": expected one non-empty line");
-    if (auth == GatewayAuth::basic && out.find(':') == std::string::npos)
+    std::size_t len = secret.size();
+    if (len > 0 && secret[len - 1] == '\n') --len;
+    if (len > 0 && secret[len - 1] == '\r') --len;
+    chorus_tools::wipe(secret.data() + len, secret.size() - len);
+    secret.resize(len);
+    const bool unfit = secret.empty() || std::any_of(secret.begin(), secret.end(), [](char c) {
+                           return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+                       });
+    if (unfit) return config_error("delivery.gateway_token_file " + path + ": expected one non-empty line");
+    if (out.gateway_auth == GatewayAuth::basic && secret.find(':') == std::string::npos)
         return config_error("delivery.gateway_token_file " + path +
                             ": basic authentication needs user:password");
     return go_on();
 }
 
-}  // namespace
-
 Settings::~Settings() {
     chorus_tools::wipe(gateway_secret.data(), gateway_secret.size());
-}
-
-Outcome load_settings(const char* path, Settings& out) {
-    char* message = nullptr;
-    int rc = chorus_config_validate(path, &message);
-    if (rc != CHORUS_OK) {
-        std::string why = message != nullptr ? message : chorus_strerror(rc);
-        chorus_string_free(&message);
-        return config_error("invalid configuration: " + why);
-    }
-    std::string file = path != nullptr ? path : kDefaultConfig;
-    std::string text;
-    bool missing = false;
-    Outcome read = read_trusted(file, text, missing);
-    if (read.exit != kDelivered) {
-        if (missing && path == nullptr) return go_on();  // no file: built-in defaults, nothing configured
-        return read;
-    }
-    // The rest of the file (a database password in store.conninfo) is not kept.
-    struct Wiper {
-        std::string& s;
-        ~Wiper() { chorus_tools::wipe(s.data(), s.size()); }
-    } wiper{text};
-    std::string token_file;
-    try {
-        YAML::Node root = YAML::Load(text);
-        YAML::Node section = root.IsMap() ? root["delivery"] : YAML::Node();
-        if (!section || section.IsNull()) return go_on();
-        if (!section.IsMap()) return config_error(file + ": delivery: is not a mapping");
-        if (YAML::Node t = section["timeout"]; t) out.timeout = t.as<int>();
-        read_text(section, "smtp_url", out.smtp_url);
-        read_text(section, "email_from", out.email_from);
-        read_text(section, "sms_url", out.sms_url);
-        read_text(section, "voice_url", out.voice_url);
-        read_text(section, "email_subject", out.email_subject);
-        read_text(section, "email_body", out.email_body);
-        read_text(section, "sms_body", out.sms_body);
-        read_text(section, "voice_message", out.voice_message);
-        std::string word;
-        read_text(section, "sms_format", word);
-        out.sms_format = lower(word) == "form" ? SmsFormat::form : SmsFormat::json;
-        if (YAML::Node f = section["sms_fields"]; f && f.IsMap()) {
-            read_text(f, "to", out.sms_field_to);
-            read_text(f, "message", out.sms_field_message);
-        }
-        word.clear();
-        read_text(section, "gateway_auth", word);
-        word = lower(word);
-        out.gateway_auth = word == "basic"    ? GatewayAuth::basic
-                           : word == "bearer" ? GatewayAuth::bearer
-                                              : GatewayAuth::none;
-        read_text(section, "gateway_token_file", token_file);
-        if (YAML::Node h = section["gateway_headers"]; h && h.IsMap())
-            for (const auto& item : h)
-                out.gateway_headers.emplace_back(item.first.as<std::string>(), item.second.as<std::string>());
-        read_text(section, "command", out.command);
-        if (YAML::Node list = section["command_channels"]; list && list.IsSequence())
-            for (const auto& item : list) out.command_channels.push_back(item.as<std::string>());
-    } catch (const YAML::Exception& e) {
-        return config_error(file + ": " + e.what());
-    }
-    if (out.timeout < 1 || out.timeout > 300) return config_error(file + ": delivery.timeout out of range");
-    if (out.gateway_auth != GatewayAuth::none) {
-        if (token_file.empty() || token_file[0] != '/')
-            return config_error(file + ": delivery.gateway_auth needs delivery.gateway_token_file");
-        return read_token_file(token_file, out.gateway_auth, out.gateway_secret);
-    }
-    return go_on();
 }
 
 }  // namespace chorus_deliver

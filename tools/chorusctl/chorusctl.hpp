@@ -63,7 +63,8 @@ int cmd_list(Globals& g, int argc, char** argv, int first);            // cmd_st
 int cmd_unlock(Globals& g, int argc, char** argv, int first);          // cmd_admin.cpp
 int cmd_unenroll(Globals& g, int argc, char** argv, int first);        // cmd_admin.cpp
 int cmd_set_phone(Globals& g, int argc, char** argv, int first);       // cmd_admin.cpp
-int cmd_set_email(Globals& g, int argc, char** argv, int first);       // cmd_admin.cpp
+int cmd_set_email(Globals& g, int argc, char** argv, int first);
+int cmd_test_delivery(Globals& g, int argc, char** argv, int first);   // cmd_admin.cpp
 int cmd_blocklist(Globals& g, int argc, char** argv, int first);       // cmd_admin.cpp
 int cmd_import_ga(Globals& g, int argc, char** argv, int first);       // cmd_import.cpp
 int cmd_check_config(Globals& g, int argc, char** argv, int first);    // cmd_check.cpp

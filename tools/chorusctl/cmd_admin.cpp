@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// chorusctl unlock, unenroll, set-phone, set-email.
+// chorusctl unlock, unenroll, set-phone, set-email, test-delivery.
 #include <cstdio>
 #include <string>
 
@@ -92,6 +92,21 @@ int cmd_set_phone(Globals& g, int argc, char** argv, int first) {
 
 int cmd_set_email(Globals& g, int argc, char** argv, int first) {
     return set_contact(g, "set-email", argc, argv, first, false);
+}
+
+// test-delivery CHANNEL TO: one test message through chorus-deliver with the
+// configuration's settings, the way a login would send a code.
+int cmd_test_delivery(Globals& g, int argc, char** argv, int first) {
+    chorus_tools::ParsedArgs pa;
+    if (!parse_command(g, *find_command("test-delivery"), argc, argv, first, {}, 2, 2, pa)) return kExitUsage;
+    const std::string channel(pa.operands[0]);
+    const std::string to(pa.operands[1]);
+    chorus_tools::Ctx ctx;
+    if (!open_ctx(g, ctx)) return kExitFail;
+    const int rc = chorus_delivery_test(ctx.get(), channel.c_str(), to.c_str());
+    if (rc != CHORUS_OK) return fail(ctx.get(), "test-delivery " + escape_text(channel), rc);
+    std::printf("%s to %s: delivered\n", escape_text(channel).c_str(), escape_text(to).c_str());
+    return kExitOk;
 }
 
 }  // namespace chorusctl

@@ -36,6 +36,7 @@ const Command kCommands[] = {
      "break-glass USER          (host-local codes for a fleet outage)"},
     {"set-phone", cmd_set_phone, false, "set-phone USER NUMBER     (\"\" removes)"},
     {"set-email", cmd_set_email, false, "set-email USER ADDRESS    (\"\" removes)"},
+    {"test-delivery", cmd_test_delivery, false, "test-delivery email|sms|voice TO"},
     {"import-google-authenticator", cmd_import_ga, false, "import-google-authenticator USER FILE [--force]"},
     {"blocklist", cmd_blocklist, false, "blocklist compile WORDLIST OUT"},
     {"db", cmd_db, false, "db init|migrate|status [--plugin FILE]"},
