@@ -70,7 +70,8 @@ Result<const chorus_store_plugin*> load_store_plugin(const std::string& configur
     // of the file checked: refuse rather than run it.
     if (void* stale = ::dlopen(by_fd.c_str(), RTLD_NOW | RTLD_NOLOAD); stale != nullptr) {
         ::dlclose(stale);
-        return make_error(Errc::internal, "store plugin " + path + ": " + by_fd + " names another loaded object");
+        return make_error(Errc::internal,
+                          "store plugin " + path + ": " + by_fd + " names another loaded object");
     }
     void* h = ::dlopen(by_fd.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (h == nullptr) {

@@ -29,8 +29,8 @@ Result<const chorus_store_plugin*> load_store_plugin(const std::string& configur
 
 // A Store on a loaded plugin: the library encodes names and records and
 // seals TOTP keys with seal_key (required); the plugin keeps rows.
-Result<std::unique_ptr<Store>> open_plugin_store(const chorus_store_plugin& plugin, const std::string& conninfo,
-                                                 const SecretBytes& seal_key);
+Result<std::unique_ptr<Store>> open_plugin_store(const chorus_store_plugin& plugin,
+                                                 const std::string& conninfo, const SecretBytes& seal_key);
 
 // A plugin's failure as the library's error.
 Error plugin_error(int rc, const chorus_store_msg& msg);

@@ -102,7 +102,8 @@ typedef struct chorus_store_plugin {
     void (*free_text)(char* text);
 } chorus_store_plugin;
 
-typedef const chorus_store_plugin* (*chorus_store_plugin_fn)(void); /* NOLINT(modernize-redundant-void-arg): C */
+/* NOLINTNEXTLINE(modernize-redundant-void-arg): this header is C */
+typedef const chorus_store_plugin* (*chorus_store_plugin_fn)(void);
 
 #ifdef __cplusplus
 }

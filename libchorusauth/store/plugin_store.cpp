@@ -16,14 +16,22 @@ Error plugin_error(int rc, const chorus_store_msg& msg) {
     std::string text(msg.text, strnlen(msg.text, sizeof msg.text));
     if (text.empty()) text = "store plugin: failed (code " + std::to_string(rc) + ")";
     switch (rc) {
-    case CHORUS_STORE_UNAVAILABLE: return make_error(Errc::unavailable, text);
-    case CHORUS_STORE_REFUSED: return make_error(Errc::io, text);
-    case CHORUS_STORE_BUSY: return make_error(Errc::busy, text);
-    case CHORUS_STORE_CONFIG: return make_error(Errc::config, text);
-    case CHORUS_STORE_CORRUPT: return make_error(Errc::corrupt, text);
-    case CHORUS_STORE_NO_MEMORY: return make_error(Errc::no_memory, text);
-    case CHORUS_STORE_INVALID: return make_error(Errc::invalid_argument, text);
-    default: return make_error(Errc::internal, text);  // CHORUS_STORE_OK is never passed here
+    case CHORUS_STORE_UNAVAILABLE:
+        return make_error(Errc::unavailable, text);
+    case CHORUS_STORE_REFUSED:
+        return make_error(Errc::io, text);
+    case CHORUS_STORE_BUSY:
+        return make_error(Errc::busy, text);
+    case CHORUS_STORE_CONFIG:
+        return make_error(Errc::config, text);
+    case CHORUS_STORE_CORRUPT:
+        return make_error(Errc::corrupt, text);
+    case CHORUS_STORE_NO_MEMORY:
+        return make_error(Errc::no_memory, text);
+    case CHORUS_STORE_INVALID:
+        return make_error(Errc::invalid_argument, text);
+    default:
+        return make_error(Errc::internal, text);  // CHORUS_STORE_OK is never passed here
     }
 }
 
@@ -92,8 +100,8 @@ public:
     }
 
     Status put_live(const LiveState& s) override {
-        const chorus_store_live live{s.last_step,       s.failures,        s.first_failure_at,
-                                     s.locked_until,    s.last_success_at, s.last_failure_at};
+        const chorus_store_live live{s.last_step,    s.failures,        s.first_failure_at,
+                                     s.locked_until, s.last_success_at, s.last_failure_at};
         chorus_store_msg msg{};
         std::int64_t v = 0;
         const int rc = hd_->p.put_live(hd_->h, key_.c_str(), &live, version_, &v, &msg);
@@ -165,8 +173,8 @@ private:
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_plugin_store(const chorus_store_plugin& plugin, const std::string& conninfo,
-                                                 const SecretBytes& seal_key) {
+Result<std::unique_ptr<Store>> open_plugin_store(const chorus_store_plugin& plugin,
+                                                 const std::string& conninfo, const SecretBytes& seal_key) {
     if (seal_key.size() != kSealKeyBytes)
         return make_error(Errc::config, "the postgresql store needs store.seal_key_file (the fleet key)");
     auto hd = std::make_shared<Handle>(plugin, seal_key);

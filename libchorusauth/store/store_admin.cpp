@@ -24,7 +24,8 @@ Status migrate_from_file(const StoreConfig& cfg, const chorus_store_plugin& plug
     StoreConfig file_cfg = cfg;
     file_cfg.backend = StoreBackend::file;
     auto from = open_store(file_cfg);
-    if (!from.ok()) return make_error(from.code(), "file store " + file_cfg.path + ": " + from.error().message);
+    if (!from.ok())
+        return make_error(from.code(), "file store " + file_cfg.path + ": " + from.error().message);
     CHORUS_ASSIGN_OR_RETURN(SecretBytes key, load_seal_key(cfg.seal_key_file));
     CHORUS_ASSIGN_OR_RETURN(auto to, open_plugin_store(plugin, cfg.conninfo, key));
     CHORUS_ASSIGN_OR_RETURN(std::vector<std::string> users, (*from)->list_users());

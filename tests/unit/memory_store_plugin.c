@@ -191,20 +191,13 @@ static void m_free_text(char* t) {
 }
 
 static const chorus_store_plugin table = {
-    MEMORY_STORE_ABI,
-    sizeof(chorus_store_plugin),
-    m_open,
-    m_close,
-    m_begin,
-    m_end,
-    m_free_row,
-    m_put_record,
-    m_put_live,
-    m_erase,
-    m_list,
-    m_spend,
-    m_clock_offset,
-    m_admin,
+    MEMORY_STORE_ABI, sizeof(chorus_store_plugin),
+    m_open,           m_close,
+    m_begin,          m_end,
+    m_free_row,       m_put_record,
+    m_put_live,       m_erase,
+    m_list,           m_spend,
+    m_clock_offset,   m_admin,
     m_free_text,
 };
 
