@@ -5,14 +5,31 @@
 
 #include <memory>
 
+#include "util/lazy_library.hpp"
+
 namespace chorus {
 namespace {
 
+// libqrencode, loaded by the first registration (util/lazy_library.hpp).
+struct QrApi {
+    decltype(&QRcode_encodeData) encode = nullptr;
+    decltype(&QRcode_free) free = nullptr;
+};
+
+Result<QrApi> qr_api() {
+    LazyLibrary& lib = qrencode_library();
+    QrApi api;
+    CHORUS_ASSIGN_OR_RETURN(api.encode, lib.function<decltype(QRcode_encodeData)>("QRcode_encodeData"));
+    CHORUS_ASSIGN_OR_RETURN(api.free, lib.function<decltype(QRcode_free)>("QRcode_free"));
+    return api;
+}
+
 struct QrFree {
+    decltype(&QRcode_free) release = nullptr;
     void operator()(QRcode* q) const {
         if (q != nullptr) {
             secure_wipe(q->data, static_cast<std::size_t>(q->width) * static_cast<std::size_t>(q->width));
-            QRcode_free(q);
+            release(q);
         }
     }
 };
@@ -78,9 +95,11 @@ void draw_svg(const Modules& m, std::string& out) {
 }  // namespace
 
 Result<SecretString> render_qr(std::string_view data, QrStyle style) {
+    CHORUS_ASSIGN_OR_RETURN(const QrApi qr, qr_api());
     std::string input(data);
-    QrPtr q(QRcode_encodeData(static_cast<int>(input.size()),
-                              reinterpret_cast<const unsigned char*>(input.data()), 0, QR_ECLEVEL_L));
+    QrPtr q(qr.encode(static_cast<int>(input.size()), reinterpret_cast<const unsigned char*>(input.data()), 0,
+                      QR_ECLEVEL_L),
+            QrFree{qr.free});
     secure_wipe(input.data(), input.size());
     if (!q) return make_error(Errc::invalid_argument, "text too long for a QR code");
     Modules m(*q);

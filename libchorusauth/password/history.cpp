@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "util/lazy_library.hpp"
 #include "util/secure.hpp"
 
 namespace chorus {
@@ -68,6 +69,26 @@ std::optional<Argon2Params> parse_encoded(std::string_view s) {
     return a;
 }
 
+// libargon2, loaded by the first password change (util/lazy_library.hpp).
+struct Argon2Api {
+    decltype(&argon2_encodedlen) encodedlen = nullptr;
+    decltype(&argon2id_hash_encoded) hash_encoded = nullptr;
+    decltype(&argon2id_verify) verify = nullptr;
+    decltype(&argon2_error_message) error_message = nullptr;
+};
+
+Result<Argon2Api> argon2_api() {
+    LazyLibrary& lib = argon2_library();
+    Argon2Api api;
+    CHORUS_ASSIGN_OR_RETURN(api.encodedlen, lib.function<decltype(argon2_encodedlen)>("argon2_encodedlen"));
+    CHORUS_ASSIGN_OR_RETURN(api.hash_encoded,
+                            lib.function<decltype(argon2id_hash_encoded)>("argon2id_hash_encoded"));
+    CHORUS_ASSIGN_OR_RETURN(api.verify, lib.function<decltype(argon2id_verify)>("argon2id_verify"));
+    CHORUS_ASSIGN_OR_RETURN(api.error_message,
+                            lib.function<decltype(argon2_error_message)>("argon2_error_message"));
+    return api;
+}
+
 bool within_bounds(const Argon2Params& a) {
     return a.version == ARGON2_VERSION_13 && a.t >= 1 && a.t <= kArgon2MaxTime && a.p >= 1 &&
            a.p <= kArgon2MaxLanes && a.m >= 8 * a.p && a.m <= kArgon2MaxMemoryKib && a.salt_bytes >= 8 &&
@@ -82,17 +103,18 @@ Result<std::string> hash_password(const Argon2Config& cfg, std::string_view pw) 
         cfg.parallelism > kArgon2MaxLanes || cfg.m_cost_kib < 8 * cfg.parallelism ||
         cfg.m_cost_kib > kArgon2MaxMemoryKib)
         return make_error(Errc::config, "argon2 parameters out of range");
+    CHORUS_ASSIGN_OR_RETURN(const Argon2Api argon2, argon2_api());
     unsigned char salt[kSaltBytes];
     if (!random_bytes(salt, sizeof salt))
         return make_error(Errc::internal, "no randomness for the password salt");
     std::string encoded(
-        argon2_encodedlen(cfg.t_cost, cfg.m_cost_kib, cfg.parallelism, kSaltBytes, kHashBytes, Argon2_id),
+        argon2.encodedlen(cfg.t_cost, cfg.m_cost_kib, cfg.parallelism, kSaltBytes, kHashBytes, Argon2_id),
         '\0');
-    const int rc = argon2id_hash_encoded(cfg.t_cost, cfg.m_cost_kib, cfg.parallelism, pw.data(), pw.size(),
-                                         salt, sizeof salt, kHashBytes, encoded.data(), encoded.size());
+    const int rc = argon2.hash_encoded(cfg.t_cost, cfg.m_cost_kib, cfg.parallelism, pw.data(), pw.size(),
+                                       salt, sizeof salt, kHashBytes, encoded.data(), encoded.size());
     if (rc != ARGON2_OK) {
         const Errc code = rc == ARGON2_MEMORY_ALLOCATION_ERROR ? Errc::no_memory : Errc::internal;
-        return make_error(code, std::string("argon2id: ") + argon2_error_message(rc));
+        return make_error(code, std::string("argon2id: ") + argon2.error_message(rc));
     }
     const std::size_t end = encoded.find('\0');  // encodedlen counts the terminator
     if (end != std::string::npos) encoded.resize(end);
@@ -104,12 +126,13 @@ Result<bool> verify_password(std::string_view encoded, std::string_view pw) {
     if (!params || !within_bounds(*params))
         return make_error(Errc::corrupt, "not an argon2id hash with acceptable parameters");
     if (pw.size() > ARGON2_MAX_PWD_LENGTH) return false;
+    CHORUS_ASSIGN_OR_RETURN(const Argon2Api argon2, argon2_api());
     const std::string z(encoded);  // libargon2 wants a C string
-    const int rc = argon2id_verify(z.c_str(), pw.data(), pw.size());
+    const int rc = argon2.verify(z.c_str(), pw.data(), pw.size());
     if (rc == ARGON2_OK) return true;
     if (rc == ARGON2_VERIFY_MISMATCH) return false;
     if (rc == ARGON2_MEMORY_ALLOCATION_ERROR) return make_error(Errc::no_memory, "argon2id: out of memory");
-    return make_error(Errc::corrupt, std::string("argon2id: ") + argon2_error_message(rc));
+    return make_error(Errc::corrupt, std::string("argon2id: ") + argon2.error_message(rc));
 }
 
 bool needs_rehash(std::string_view encoded, const Argon2Config& cfg) {

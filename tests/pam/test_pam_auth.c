@@ -67,6 +67,40 @@ static void test_correct_code_logs_in(void** state) {
     pt_conv_free(&c);
 }
 
+/* Whether this process maps a library whose file name holds name. */
+static int maps_library(const char* name) {
+    FILE* f = fopen("/proc/self/maps", "r");
+    assert_non_null(f);
+    char line[1024];
+    int found = 0;
+    while (fgets(line, sizeof line, f) != NULL) found |= strstr(line, name) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* A login loads neither libargon2 (password changes) nor libqrencode
+ * (registration): they are loaded on first use. Runs first, before any
+ * test of this process needs them; the QR code at the end shows the check
+ * sees a library once it is loaded. */
+static void test_a_login_loads_no_registration_libraries(void** state) {
+    (void)state;
+    base_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    char code[16];
+    now_code(code);
+    struct pt_conv c = {.echo_off = {code}};
+    assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
+    pt_conv_free(&c);
+    assert_false(maps_library("libargon2"));
+    assert_false(maps_library("libqrencode"));
+    char* qr = NULL;
+    assert_int_equal(chorus_qr_render("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP", CHORUS_QR_ASCII, &qr),
+                     CHORUS_OK);
+    chorus_string_free(&qr);
+    assert_true(maps_library("libqrencode"));
+}
+
 static void test_code_typed_with_a_space_is_accepted(void** state) {
     (void)state;
     base_config();
@@ -291,6 +325,7 @@ static void test_silent_flag_shows_no_text_and_decides_the_same(void** state) {
 
 int main(int argc, char** argv) {
     const struct CMUnitTest tests[] = {
+        PT_TEST(test_a_login_loads_no_registration_libraries),
         PT_TEST(test_correct_code_logs_in),
         PT_TEST(test_code_typed_with_a_space_is_accepted),
         PT_TEST(test_wrong_code_is_refused),
