@@ -281,14 +281,22 @@ std::vector<Field> failmode_fields(FailmodeConfig& c) {
 }
 
 std::vector<Field> top_level_fields(Config& c) {
-    return {section_field("otp", otp_fields(c.otp)),
-            section_field("password", password_fields(c.password)),
-            section_field("lockout", lockout_fields(c.lockout)),
-            section_field("enrollment", enrollment_fields(c.enrollment)),
-            section_field("reset", reset_fields(c.reset)),
-            section_field("delivery", delivery_fields(c.delivery)),
-            section_field("store", store_fields(c.store)),
-            section_field("failmode", failmode_fields(c.failmode))};
+    return {section_field(
+                "otp", [](Config& x) { return otp_fields(x.otp); }, c),
+            section_field(
+                "password", [](Config& x) { return password_fields(x.password); }, c),
+            section_field(
+                "lockout", [](Config& x) { return lockout_fields(x.lockout); }, c),
+            section_field(
+                "enrollment", [](Config& x) { return enrollment_fields(x.enrollment); }, c),
+            section_field(
+                "reset", [](Config& x) { return reset_fields(x.reset); }, c),
+            section_field(
+                "delivery", [](Config& x) { return delivery_fields(x.delivery); }, c),
+            section_field(
+                "store", [](Config& x) { return store_fields(x.store); }, c),
+            section_field(
+                "failmode", [](Config& x) { return failmode_fields(x.failmode); }, c)};
 }
 
 // Rules over several keys. Each is skipped when one of its keys was already

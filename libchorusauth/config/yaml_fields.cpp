@@ -305,6 +305,11 @@ Field section_field(std::string key, std::vector<Field> fields) {
                                          const YAML::Node& v) { read_section(d, name, k, v, fields); }};
 }
 
+Field section_field(std::string key, std::vector<Field> (*make)(Config&), Config& c) {
+    return {std::move(key), [make, &c](Diagnostics& d, const std::string& name, const YAML::Node& k,
+                                       const YAML::Node& v) { read_section(d, name, k, v, make(c)); }};
+}
+
 std::string check_absolute_path_or_empty(std::string_view s) {
     if (s.empty() || s[0] == '/') return "";
     return "must be an absolute path (starting with '/'), got " + quoted(s);

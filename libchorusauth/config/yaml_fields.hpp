@@ -18,6 +18,10 @@
 #include <string_view>
 #include <vector>
 
+namespace chorus {
+struct Config;
+}
+
 namespace chorus::config_detail {
 
 // Collects "origin:line:column: message" lines; nothing is thrown.
@@ -103,6 +107,9 @@ Field text_field(std::string key, std::string* out, TextCheck check = {});
 Field multiline_text_field(std::string key, std::string* out, TextCheck check = {});
 Field list_field(std::string key, std::vector<std::string>* out, TextCheck item_check = {});
 Field section_field(std::string key, std::vector<Field> fields);
+// The same, with the fields made only when the file has the section: every
+// login parses the configuration, and most files name a few sections.
+Field section_field(std::string key, std::vector<Field> (*make)(Config&), Config& c);
 
 // Common checks.
 std::string check_absolute_path_or_empty(std::string_view s);

@@ -38,13 +38,6 @@ SecretString strip_spaces(std::string_view in) {
     return out;
 }
 
-// Whether the account has a usable method. Not found: nothing stored.
-Result<bool> has_method(Context& ctx, std::string_view user) {
-    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
-    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
-    return rec && rec->has_method();
-}
-
 // State written under the typed spelling (before state was keyed on the
 // account's own name) would be passed over, and the account would look
 // unregistered: refuse until an admin removes it (docs/STATE.md).
@@ -74,7 +67,9 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Pro
     if (encode_username(user).ok()) {
         // Unknown accounts make the same store round trip before the prompt,
         // so an outage (a connect timeout) costs them the same time.
-        Result<bool> enrolled = has_method(ctx, user);
+        // A snapshot (Store::has_method): the check of the code after the
+        // prompt is the login's one transaction on the user's state.
+        Result<bool> enrolled = ctx.store->has_method(user);
         if (!enrolled.ok() && enrolled.code() == Errc::unavailable) {
             if (account_exists && admit_by_failmode(ctx, user, *known_groups, p, enrolled.error()))
                 return LoginResult::failmode;

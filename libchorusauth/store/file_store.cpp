@@ -63,12 +63,17 @@ public:
         return std::optional<UserRecord>{std::move(rec)};
     }
 
+    // Opened for writing and kept: the put_live() that usually follows (a
+    // login's success or failure) writes through the same descriptor.
     Result<LiveState> live() override {
         if (!lock_.valid()) return LiveState{};
-        auto fd = open_checked(dir(), name(".live"), O_RDONLY, false, ctx_->live_rules());
-        if (!fd.ok() && fd.code() == Errc::not_found) return LiveState{};
-        if (!fd.ok()) return std::move(fd).error();
-        return read_live_fd(fd->get());
+        if (!live_fd_.valid()) {
+            auto fd = open_checked(dir(), name(".live"), O_RDWR, false, ctx_->live_rules());
+            if (!fd.ok() && fd.code() == Errc::not_found) return LiveState{};
+            if (!fd.ok()) return std::move(fd).error();
+            live_fd_ = std::move(fd).value();
+        }
+        return read_live_fd(live_fd_.get());
     }
 
     Status put_record(const UserRecord& plain) override {
@@ -90,6 +95,7 @@ public:
 
     Status put_live(const LiveState& s) override {
         CHORUS_RETURN_IF_ERROR(ensure_locked());
+        if (live_fd_.valid()) return write_live_fd(live_fd_.get(), s);
         auto fd = open_checked(dir(), name(".live"), O_RDWR, false, ctx_->live_rules());
         // A new live file is created whole by atomic replace, so a live file on
         // disk always has both slots and a crash can't leave it empty.
@@ -108,6 +114,7 @@ public:
         }
         CHORUS_RETURN_IF_ERROR(ensure_locked());
         CHORUS_RETURN_IF_ERROR(remove_checked(dir(), name(".rec"), ctx_->rec_rules()));
+        live_fd_ = UniqueFd{};
         CHORUS_RETURN_IF_ERROR(remove_checked(dir(), name(".live"), ctx_->live_rules()));
         if (::fsync(dir()) != 0) return errno_error("fsync state directory", errno);
         return ok_status();
@@ -139,7 +146,8 @@ private:
 
     std::shared_ptr<const StoreCtx> ctx_;
     std::string stem_;
-    UniqueFd lock_;  // holds the flock; closing it releases the lock
+    UniqueFd lock_;     // holds the flock; closing it releases the lock
+    UniqueFd live_fd_;  // the live file, once live() opened it (read-write)
 };
 
 struct DirCloser {
@@ -165,6 +173,19 @@ public:
         if (!fd.ok()) return std::move(fd).error();
         CHORUS_RETURN_IF_ERROR(lock_exclusive(fd->get(), lock_name, ctx_->lock_timeout_ms));
         return std::unique_ptr<UserTxn>(new FileTxn(ctx_, std::move(stem), std::move(fd).value()));
+    }
+
+    // The record is replaced whole (rename), so reading it without the lock
+    // sees one version or the next, never a mix. The TOTP key stays sealed:
+    // presence is all this asks.
+    Result<bool> has_method(std::string_view user) override {
+        CHORUS_ASSIGN_OR_RETURN(std::string stem, encode_username(user));
+        auto fd = open_checked(ctx_->dir.get(), stem + ".rec", O_RDONLY, false, ctx_->rec_rules());
+        if (!fd.ok() && fd.code() == Errc::not_found) return false;
+        if (!fd.ok()) return std::move(fd).error();
+        CHORUS_ASSIGN_OR_RETURN(SecretString text, read_checked(fd->get(), kMaxRecordBytes));
+        CHORUS_ASSIGN_OR_RETURN(UserRecord rec, parse_record(text.view()));
+        return rec.has_method();
     }
 
     Status spend_like_a_write() override {

@@ -92,6 +92,11 @@ public:
     virtual Result<std::unique_ptr<UserTxn>> begin(std::string_view user) = 0;
     // Every user that has a record, sorted.
     virtual Result<std::vector<std::string>> list_users() = 0;
+    // Whether the user's record holds a usable method (UserRecord::has_method),
+    // read as a snapshot without holding the user's state: what a login asks
+    // before its prompt. Whatever it says, the check of the code that follows
+    // reads again under begin(). The default takes a turn through begin().
+    virtual Result<bool> has_method(std::string_view user);
     // The disk work of one live-state write, touching no user's state: a
     // wrong code for an unknown account then costs what it costs for a real
     // one (whose failure is written), so timing does not tell them apart.

@@ -348,6 +348,39 @@ void test_damaged_state_is_corrupt_and_unlock_rewrites_live(void**) {
     assert_true((*txn)->live().ok());
 }
 
+// Store::has_method for the file store: a snapshot read without the lock
+// (a login asks it before its prompt), creating nothing for an unknown name,
+// and refusing what a transaction would refuse.
+void test_has_method_reads_without_the_lock(void**) {
+    TempDir t;
+    auto store = open_store(t.file("s"), 200);
+    auto none = store->has_method("nobody-here");
+    assert_true(none.ok() && !*none);
+    assert_true(is_empty_dir(t.file("s")));  // nothing created for an unknown name
+    {
+        auto txn = store->begin("alice");
+        assert_true(txn.ok());
+        assert_true((*txn)->put_record(sample_record("a@example.org")).ok());
+        UserRecord contacts_only;
+        contacts_only.email = "b@example.org";
+        auto other = store->begin("bob");
+        assert_true((*other)->put_record(contacts_only).ok());
+    }
+    {
+        auto held = store->begin("alice");  // another login holds alice's state
+        assert_true(held.ok());
+        auto yes = store->has_method("alice");  // answers at once (the lock waits 200 ms, then busy)
+        assert_true(yes.ok() && *yes);
+    }
+    auto no = store->has_method("bob");
+    assert_true(no.ok() && !*no);
+    chorus_test::write_file(t.file("s/carol.rec"), "not a record\n", 0600);
+    assert_code(store->has_method("carol"), Errc::corrupt);
+    assert_int_equal(::symlink(t.file("s/alice.rec").c_str(), t.file("s/dave.rec").c_str()), 0);
+    assert_code(store->has_method("dave"), Errc::unsafe_file);
+    assert_code(store->has_method("../x"), Errc::bad_username);
+}
+
 }  // namespace
 
 int main() {
@@ -365,6 +398,7 @@ int main() {
         cmocka_unit_test(test_planted_files_are_refused_and_nothing_outside_changes),
         cmocka_unit_test(test_stale_tmp_from_crash_is_cleaned_and_record_intact),
         cmocka_unit_test(test_damaged_state_is_corrupt_and_unlock_rewrites_live),
+        cmocka_unit_test(test_has_method_reads_without_the_lock),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: BSD-2-Clause
+#include "store/store.hpp"
+
+namespace chorus {
+
+Result<bool> Store::has_method(std::string_view user) {
+    CHORUS_ASSIGN_OR_RETURN(auto txn, begin(user));
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    return rec && rec->has_method();
+}
+
+}  // namespace chorus
