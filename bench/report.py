@@ -183,6 +183,17 @@ def main():
         print(f"- history N=5 < 300 ms: {h5['median_us'] / 1000:.0f} ms -> {verdict(h5['median_us'] < 300000)}")
     if ch:
         print(f"- no libcurl/libpq in the login process: {verdict(ch['curl'] == 0 and ch['pq'] == 0)}")
+    cpu_p, cpu_c, cpu_g = (find(rows, "cpu@bench-" + m, "correct") for m in ("permit", "chorus-tmpfs", "ga"))
+    if cpu_p and cpu_c and cpu_g:
+        above_c = cpu_c["median_us"] - cpu_p["median_us"]
+        above_g = cpu_g["median_us"] - cpu_p["median_us"]
+        print("\n## Target (issue 14): the login's CPU above the pam_permit floor\n")
+        print(f"- CPU per login (median, interleaved): pam_permit {cpu_p['median_us']:.0f} µs, "
+              f"pam_chorus (tmpfs) {cpu_c['median_us']:.0f} µs, google-authenticator {cpu_g['median_us']:.0f} µs")
+        if above_g > 0:
+            r = above_c / above_g
+            print(f"- above the floor: pam_chorus {above_c:.0f} µs, google-authenticator {above_g:.0f} µs: "
+                  f"{r:.1f}x (target <= 2x) -> {verdict(r <= 2.0)}")
 
 
 if __name__ == "__main__":
