@@ -395,6 +395,15 @@ CHORUS_API CHORUS_NODISCARD int chorus_user_set_default_method(chorus_ctx_t* ctx
                                                                const char* method);
 
 /**
+ * The library's names, for front ends that check a word before asking
+ * anything: 1 when name is a method a user may make the default ("app",
+ * "sms", "call"), resp. something registered that may be removed ("app",
+ * "phone", "email", "recovery"); else 0.
+ */
+CHORUS_API int chorus_method_name_valid(const char* name);
+CHORUS_API int chorus_registration_name_valid(const char* name);
+
+/**
  * Sends a 6-digit code to `to` by "sms" or "email" and asks for it through
  * the prompter: CHORUS_OK when typed back. CHORUS_ERR_UNSUPPORTED when that
  * channel is not configured.

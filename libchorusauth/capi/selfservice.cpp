@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "capi/c_prompter.hpp"
+#include "flows/method.hpp"
 #include "flows/methods.hpp"
 #include "flows/register.hpp"
 
@@ -46,6 +47,14 @@ int chorus_contact_verify(chorus_ctx_t* h, const char* channel, const char* to,
         chorus::Status st = chorus::verify_contact(h->ctx, channel, to, p);
         return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
     })
+}
+
+int chorus_method_name_valid(const char* name) {
+    return name != nullptr && chorus::parse_method(name).has_value() ? 1 : 0;
+}
+
+int chorus_registration_name_valid(const char* name) {
+    return name != nullptr && chorus::parse_registration(name).has_value() ? 1 : 0;
 }
 
 }  // extern "C"

@@ -2,6 +2,8 @@
 // Managing registered methods (flows/methods): proving a contact address with
 // a sent code, removing methods without stranding the account, and the
 // default method's allowed names.
+#include <chorus/chorus.h>
+
 #include "delivery_stub.hpp"
 #include "flow_fixture.hpp"
 #include "flows/admin.hpp"
@@ -172,6 +174,20 @@ void test_set_default_method_refuses_an_invalid_name(void**) {
     assert_string_equal(f.status().default_method.c_str(), "call");
 }
 
+// The C API's name checks read the library's one table: every name it
+// knows, nothing else ("voice" is a channel, "phone" is registered, not a
+// method one chooses).
+void test_name_checks_follow_the_library_table(void**) {
+    for (const char* m : {"app", "sms", "call"}) assert_int_equal(chorus_method_name_valid(m), 1);
+    for (const char* m : {"voice", "phone", "recovery", "", "APP", "sms "})
+        assert_int_equal(chorus_method_name_valid(m), 0);
+    assert_int_equal(chorus_method_name_valid(nullptr), 0);
+    for (const char* r : {"app", "phone", "email", "recovery"})
+        assert_int_equal(chorus_registration_name_valid(r), 1);
+    for (const char* r : {"sms", "call", "codes", ""}) assert_int_equal(chorus_registration_name_valid(r), 0);
+    assert_int_equal(chorus_registration_name_valid(nullptr), 0);
+}
+
 }  // namespace
 
 int main() {
@@ -186,6 +202,7 @@ int main() {
         cmocka_unit_test(test_removing_the_email_leaves_the_other_methods),
         cmocka_unit_test(test_unknown_method_name_is_refused_and_changes_nothing),
         cmocka_unit_test(test_set_default_method_refuses_an_invalid_name),
+        cmocka_unit_test(test_name_checks_follow_the_library_table),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

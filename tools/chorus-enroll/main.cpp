@@ -84,10 +84,10 @@ int parse_options(const chorus_tools::ParsedArgs& pa, Options& o) {
         return complain(
             kExitUsage,
             "choose one of --list, --app, --phone/--email, --remove, --default, --recovery-codes");
-    if (o.action == Action::remove && o.method != "app" && o.method != "phone" && o.method != "email" &&
-        o.method != "recovery")
+    // The library's name tables decide (chorus_*_name_valid).
+    if (o.action == Action::remove && chorus_registration_name_valid(o.method.c_str()) == 0)
         return complain(kExitUsage, "--remove takes app, phone, email or recovery");
-    if (o.action == Action::set_default && o.method != "app" && o.method != "sms" && o.method != "call")
+    if (o.action == Action::set_default && chorus_method_name_valid(o.method.c_str()) == 0)
         return complain(kExitUsage, "--default takes app, sms or call");
     if (const auto* q = pa.last("qr")) {
         const std::string_view v = *q->value;
