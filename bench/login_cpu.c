@@ -81,9 +81,11 @@ int main(int argc, char** argv) {
         qsort(cpu[k], count, sizeof(double), cmp_double);
         double sum = 0;
         for (unsigned i = 0; i < count; ++i) sum += cpu[k][i];
-        printf("RESULT label=cpu@%s case=correct n=%u ok=%zu median_us=%.1f p99_us=%.1f mean_us=%.1f total_s=%.3f "
-               "rss_kb=0 curl=0 pq=0\n",
-               argv[4 + k], count, ok[k], cpu[k][count / 2], cpu[k][(count * 99) / 100], sum / count, sum / 1e6);
+        printf(
+            "RESULT label=cpu@%s case=correct n=%u ok=%zu median_us=%.1f p99_us=%.1f mean_us=%.1f "
+            "total_s=%.3f "
+            "rss_kb=0 curl=0 pq=0\n",
+            argv[4 + k], count, ok[k], cpu[k][count / 2], cpu[k][(count * 99) / 100], sum / count, sum / 1e6);
     }
     return 0;
 }

@@ -47,6 +47,7 @@ int to_rc(Errc code) noexcept {
     case Errc::unsupported:
         return CHORUS_ERR_UNSUPPORTED;
     case Errc::busy:
+    case Errc::conflict:  // left after the flows' retries: as busy to a caller
         return CHORUS_ERR_BUSY;
     case Errc::internal:
         return CHORUS_ERR_INTERNAL;

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "flows/recovery_codes.hpp"
+#include "flows/retry.hpp"
 #include "otp/hotp.hpp"
 
 namespace chorus {
@@ -106,17 +107,12 @@ std::int64_t lock_remaining(const Context& ctx, const LiveState& live) {
     return left > ctx.config.lockout.lock_seconds + kClockSlack ? 0 : left;
 }
 
-Status verify_code(Context& ctx, std::string_view user, std::string_view code, VerifyOutcome& outcome) {
-    outcome = {};
-    auto enc = encode_username(user);
-    if (!enc.ok() || code.size() > kMaxCodeInput) {
-        // Same work as a real miss, then the same answer.
-        (void)match_code(ctx, std::nullopt, code.substr(0, kMaxCodeInput));
-        ctx.store->spend_like_a_write().ignore();
-        if (!enc.ok()) ctx.log.logf(LogLevel::notice, "refused a code for an invalid user name");
-        return make_error(Errc::bad_code, "wrong code");
-    }
+namespace {
 
+// One reading of the user's state and the write it leads to. Errc::conflict
+// when another writer came in between (nothing of ours was written).
+Status verify_once(Context& ctx, std::string_view user, std::string_view code, VerifyOutcome& outcome) {
+    outcome = {};
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
     if (!rec || !rec->has_method()) {
@@ -137,9 +133,9 @@ Status verify_code(Context& ctx, std::string_view user, std::string_view code, V
     }
     if (!m.totp_step && m.recovery_index >= 0) {
         rec->recovery.erase(rec->recovery.begin() + m.recovery_index);
-        CHORUS_RETURN_IF_ERROR(txn->put_record(*rec));  // consumed before success
         count_success(ctx, live);
-        CHORUS_RETURN_IF_ERROR(txn->put_live(live));
+        // One write: the code is spent exactly when the login is counted.
+        CHORUS_RETURN_IF_ERROR(txn->put_both(*rec, live));
         outcome.method = CodeMethod::recovery;
         ctx.log.logf(LogLevel::notice, "recovery code used; %zu left", rec->recovery.size());
         return {};
@@ -150,7 +146,7 @@ Status verify_code(Context& ctx, std::string_view user, std::string_view code, V
                                       : make_error(Errc::bad_code, "wrong code"));
 }
 
-Status settle_out_of_band(Context& ctx, std::string_view user, bool matched, VerifyOutcome& outcome) {
+Status settle_once(Context& ctx, std::string_view user, bool matched, VerifyOutcome& outcome) {
     outcome = {};
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
@@ -160,6 +156,25 @@ Status settle_out_of_band(Context& ctx, std::string_view user, bool matched, Ver
     if (!matched) return fail_and_count(ctx, *txn, live, outcome, make_error(Errc::bad_code, "wrong code"));
     count_success(ctx, live);
     return txn->put_live(live);
+}
+
+}  // namespace
+
+Status verify_code(Context& ctx, std::string_view user, std::string_view code, VerifyOutcome& outcome) {
+    outcome = {};
+    auto enc = encode_username(user);
+    if (!enc.ok() || code.size() > kMaxCodeInput) {
+        // Same work as a real miss, then the same answer.
+        (void)match_code(ctx, std::nullopt, code.substr(0, kMaxCodeInput));
+        ctx.store->spend_like_a_write().ignore();
+        if (!enc.ok()) ctx.log.logf(LogLevel::notice, "refused a code for an invalid user name");
+        return make_error(Errc::bad_code, "wrong code");
+    }
+    return retry_on_conflict([&] { return verify_once(ctx, user, code, outcome); });
+}
+
+Status settle_out_of_band(Context& ctx, std::string_view user, bool matched, VerifyOutcome& outcome) {
+    return retry_on_conflict([&] { return settle_once(ctx, user, matched, outcome); });
 }
 
 }  // namespace chorus

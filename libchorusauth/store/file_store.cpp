@@ -132,14 +132,14 @@ private:
 
     // Takes the lock a lazily-begun transaction skipped. The caller decided
     // what to write from "no state"; if state appeared meanwhile, writing would
-    // lose another process's update, so that is Errc::busy (begin again).
+    // lose another process's update, so that is Errc::conflict (begin again).
     Status ensure_locked() {
         if (lock_.valid()) return ok_status();
         CHORUS_ASSIGN_OR_RETURN(UniqueFd fd,
                                 open_checked(dir(), name(".lock"), O_RDONLY, true, ctx_->lock_rules()));
         CHORUS_RETURN_IF_ERROR(lock_exclusive(fd.get(), name(".lock"), ctx_->lock_timeout_ms));
         CHORUS_ASSIGN_OR_RETURN(bool any, state_exists());
-        if (any) return make_error(Errc::busy, stem_ + ": state created concurrently; retry");
+        if (any) return make_error(Errc::conflict, stem_ + ": state created concurrently; retry");
         lock_ = std::move(fd);
         return ok_status();
     }

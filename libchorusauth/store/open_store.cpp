@@ -20,9 +20,9 @@ namespace {
 
 bool complete(const chorus_store_plugin& p) {
     return p.open != nullptr && p.close != nullptr && p.begin != nullptr && p.end != nullptr &&
-           p.free_row != nullptr && p.put_record != nullptr && p.put_live != nullptr && p.erase != nullptr &&
-           p.list != nullptr && p.spend_like_a_write != nullptr && p.clock_offset != nullptr &&
-           p.admin != nullptr && p.free_text != nullptr;
+           p.free_row != nullptr && p.put != nullptr && p.erase != nullptr && p.list != nullptr &&
+           p.spend_like_a_write != nullptr && p.clock_offset != nullptr && p.admin != nullptr &&
+           p.free_text != nullptr;
 }
 
 // The plugins this process has loaded, by file identity (device, inode).

@@ -23,7 +23,7 @@ extern "C" {
 
 #define CHORUS_STORE_PLUGIN_SYMBOL "chorus_store_plugin_entry"
 #define CHORUS_STORE_PLUGIN_FILE "store-postgresql.so"
-#define CHORUS_STORE_PLUGIN_ABI 2u
+#define CHORUS_STORE_PLUGIN_ABI 3u
 
 /* What a call reports. Only CHORUS_STORE_UNAVAILABLE means "no server
  * answered", the one failure failmode may treat as an outage. */
@@ -31,12 +31,13 @@ enum chorus_store_rc {
     CHORUS_STORE_OK = 0,
     CHORUS_STORE_UNAVAILABLE = 1, /* no server answered (refused, timed out, restarting) */
     CHORUS_STORE_REFUSED = 2,     /* a server answered and refused or failed the request */
-    CHORUS_STORE_BUSY = 3,        /* lock or statement timeout, or changed concurrently: retry */
+    CHORUS_STORE_BUSY = 3,        /* a lock or statement timeout */
     CHORUS_STORE_CONFIG = 4,      /* conninfo, environment or schema version an admin must fix */
     CHORUS_STORE_CORRUPT = 5,     /* a row the plugin cannot read */
     CHORUS_STORE_NO_MEMORY = 6,
     CHORUS_STORE_INVALID = 7, /* the caller passed something malformed */
-    CHORUS_STORE_INTERNAL = 8
+    CHORUS_STORE_INTERNAL = 8,
+    CHORUS_STORE_CONFLICT = 9 /* the row changed since it was read: nothing written, read again */
 };
 
 /* A one-line, NUL-terminated explanation, written on every failure. */
@@ -72,20 +73,20 @@ typedef struct chorus_store_plugin {
     int (*open)(const char* conninfo, void** handle, chorus_store_msg* msg);
     void (*close)(void* handle);
 
-    /* Reads the row of key (the library's encoded user name) and holds the
-     * user's state for this handle until end(): no other holder changes it
-     * meanwhile, and every put is also a compare-and-set on version. */
+    /* Reads the row of key (the library's encoded user name) for a turn
+     * that end() closes. A plugin may hold nothing in between (a put is
+     * then a compare-and-set on the version read), so a turn never keeps a
+     * server resource while a user types. */
     int (*begin)(void* handle, const char* key, chorus_store_row* row, chorus_store_msg* msg);
     void (*end)(void* handle, const char* key);
     void (*free_row)(chorus_store_row* row);
 
-    /* Durable on return. expected is the version read (0: insert); on
+    /* Writes the record, the live counters or both (NULL: unchanged) in one
+     * durable transaction. expected is the version read (0: insert); on
      * success *version is the new one. Another writer in between:
-     * CHORUS_STORE_BUSY and nothing written. */
-    int (*put_record)(void* handle, const char* key, const char* record, int64_t expected, int64_t* version,
-                      chorus_store_msg* msg);
-    int (*put_live)(void* handle, const char* key, const chorus_store_live* live, int64_t expected,
-                    int64_t* version, chorus_store_msg* msg);
+     * CHORUS_STORE_CONFLICT and nothing written. */
+    int (*put)(void* handle, const char* key, const char* record, const chorus_store_live* live,
+               int64_t expected, int64_t* version, chorus_store_msg* msg);
     int (*erase)(void* handle, const char* key, chorus_store_msg* msg);
     /* Calls each(arg, key) for every key that has a record; stops early
      * (CHORUS_STORE_INTERNAL) when each returns non-zero. */

@@ -22,6 +22,8 @@ Error plugin_error(int rc, const chorus_store_msg& msg) {
         return make_error(Errc::io, text);
     case CHORUS_STORE_BUSY:
         return make_error(Errc::busy, text);
+    case CHORUS_STORE_CONFLICT:
+        return make_error(Errc::conflict, text);
     case CHORUS_STORE_CONFIG:
         return make_error(Errc::config, text);
     case CHORUS_STORE_CORRUPT:
@@ -83,33 +85,9 @@ public:
 
     Result<LiveState> live() override { return live_; }
 
-    Status put_record(const UserRecord& plain) override {
-        UserRecord copy = plain;
-        if (copy.totp && !copy.totp->sealed) {
-            CHORUS_ASSIGN_OR_RETURN(copy.totp->secret, seal(hd_->seal_key, plain.totp->secret, key_));
-            copy.totp->sealed = true;
-        }
-        CHORUS_ASSIGN_OR_RETURN(SecretString text, encode_record(copy));
-        chorus_store_msg msg{};
-        std::int64_t v = 0;
-        const int rc = hd_->p.put_record(hd_->h, key_.c_str(), text.c_str(), version_, &v, &msg);
-        if (rc != CHORUS_STORE_OK) return plugin_error(rc, msg);
-        version_ = v;
-        record_.emplace(text.view());
-        return ok_status();
-    }
-
-    Status put_live(const LiveState& s) override {
-        const chorus_store_live live{s.last_step,    s.failures,        s.first_failure_at,
-                                     s.locked_until, s.last_success_at, s.last_failure_at};
-        chorus_store_msg msg{};
-        std::int64_t v = 0;
-        const int rc = hd_->p.put_live(hd_->h, key_.c_str(), &live, version_, &v, &msg);
-        if (rc != CHORUS_STORE_OK) return plugin_error(rc, msg);
-        version_ = v;
-        live_ = s;
-        return ok_status();
-    }
+    Status put_record(const UserRecord& plain) override { return write(&plain, nullptr); }
+    Status put_live(const LiveState& s) override { return write(nullptr, &s); }
+    Status put_both(const UserRecord& rec, const LiveState& s) override { return write(&rec, &s); }
 
     Status erase() override {
         chorus_store_msg msg{};
@@ -122,6 +100,33 @@ public:
     }
 
 private:
+    // One plugin call: the record (its key sealed here), the counters, or both.
+    Status write(const UserRecord* plain, const LiveState* s) {
+        std::optional<SecretString> text;
+        if (plain != nullptr) {
+            UserRecord copy = *plain;
+            if (copy.totp && !copy.totp->sealed) {
+                CHORUS_ASSIGN_OR_RETURN(copy.totp->secret, seal(hd_->seal_key, plain->totp->secret, key_));
+                copy.totp->sealed = true;
+            }
+            CHORUS_ASSIGN_OR_RETURN(SecretString encoded, encode_record(copy));
+            text.emplace(std::move(encoded));
+        }
+        chorus_store_live live{};
+        if (s != nullptr)
+            live = {s->last_step,    s->failures,        s->first_failure_at,
+                    s->locked_until, s->last_success_at, s->last_failure_at};
+        chorus_store_msg msg{};
+        std::int64_t v = 0;
+        const int rc = hd_->p.put(hd_->h, key_.c_str(), text ? text->c_str() : nullptr,
+                                  s != nullptr ? &live : nullptr, version_, &v, &msg);
+        if (rc != CHORUS_STORE_OK) return plugin_error(rc, msg);
+        version_ = v;
+        if (text) record_ = std::move(text);
+        if (s != nullptr) live_ = *s;
+        return ok_status();
+    }
+
     std::shared_ptr<Handle> hd_;
     std::string key_;
     std::int64_t version_ = 0;  // what the next put compares with; 0: insert

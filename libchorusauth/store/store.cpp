@@ -3,6 +3,11 @@
 
 namespace chorus {
 
+Status UserTxn::put_both(const UserRecord& rec, const LiveState& live) {
+    CHORUS_RETURN_IF_ERROR(put_record(rec));
+    return put_live(live);
+}
+
 Result<bool> Store::has_method(std::string_view user) {
     CHORUS_ASSIGN_OR_RETURN(auto txn, begin(user));
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());

@@ -76,7 +76,10 @@ public:
     virtual Result<LiveState> live() = 0;                  // zero state if none yet
     virtual Status put_record(const UserRecord& rec) = 0;  // atomic replace, durable
     virtual Status put_live(const LiveState& live) = 0;    // durable
-    virtual Status erase() = 0;                            // remove record and live state
+    // Both, as one write where the store can (a spent recovery code and the
+    // login it let in): never the record without the live state.
+    virtual Status put_both(const UserRecord& rec, const LiveState& live);
+    virtual Status erase() = 0;  // remove record and live state
 };
 
 class Store {
@@ -86,7 +89,10 @@ public:
     // transaction whose record() is nullopt and live() zero, and which creates
     // nothing on disk unless something is put. Its first put_*() takes the
     // lock then; if another process created the user's state in between, that
-    // put fails with Errc::busy (nothing written): begin again and re-read.
+    // put fails with Errc::conflict (nothing written): begin again and re-read.
+    // A shared store may hold nothing between begin() and a put (the fleet
+    // store: every put is a compare-and-set on what begin() read), so any put
+    // may answer Errc::conflict; flows that write begin again (flows/retry.hpp).
     // A live state that fails its checksums is Errc::corrupt from live():
     // callers deny, and `chorusctl unlock` (put_live) rewrites it.
     virtual Result<std::unique_ptr<UserTxn>> begin(std::string_view user) = 0;

@@ -33,6 +33,7 @@ enum class Errc {
     conversation,     // the front end could not ask or show (PAM conversation failed)
     unsupported,      // feature or backend not built/configured
     busy,             // lock not available in time
+    conflict,         // the state changed between reading and writing it (another writer): begin again
     internal,         // a bug or an unexpected exception
     unavailable,      // the state store cannot be reached (fleet database down)
 };
@@ -55,7 +56,8 @@ public:
     explicit operator bool() const { return ok(); }
     const Error& error() const& { return *err_; }
     Error&& error() && { return std::move(*err_); }
-    Errc code() const { return err_->code; }
+    // A success has no code: asking for one is a bug, answered as a failure.
+    Errc code() const { return err_ ? err_->code : Errc::internal; }
     // Marks a status as deliberately unused (e.g. best-effort cleanup).
     void ignore() const {}
 

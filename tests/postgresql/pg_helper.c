@@ -9,6 +9,10 @@
  *                                       database restart)
  *   pg_helper maps CONFIG USER CODE     verifies, then prints "libpq=yes|no"
  *                                       from /proc/self/maps
+ *   pg_helper login CONFIG USER CODE    what one PAM handle does: the auth
+ *                                       stage with CODE, then the account
+ *                                       stage, on one context; prints
+ *                                       "auth=N result=R account=N"
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,6 +44,30 @@ static int serve(chorus_ctx_t* ctx) {
     return 0;
 }
 
+static int show(void* arg, chorus_msg_kind kind, const char* text) {
+    (void)arg;
+    (void)kind;
+    fprintf(stderr, "pg_helper: shown: %s\n", text);
+    return 0;
+}
+
+static int ask(void* arg, int echo, const char* prompt, char** answer) {
+    (void)arg;
+    (void)echo;
+    (void)answer;
+    fprintf(stderr, "pg_helper: asked: %s (no answer)\n", prompt);
+    return 1;
+}
+
+static int login(chorus_ctx_t* ctx, const char* user, const char* code) {
+    const chorus_prompter p = {NULL, show, ask};
+    chorus_login_result result = 0;
+    const int auth = chorus_login_authenticate(ctx, user, &p, code, &result);
+    const int account = auth == CHORUS_OK ? chorus_login_account(ctx, user, &p, 0) : auth;
+    printf("auth=%d result=%d account=%d\n", auth, (int)result, account);
+    return auth == CHORUS_OK && account == CHORUS_OK ? 0 : 1;
+}
+
 static int maps(void) {
     char line[4096];
     int found = 0;
@@ -54,7 +82,7 @@ static int maps(void) {
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: pg_helper verify|serve|maps CONFIG [USER CODE]\n");
+        fprintf(stderr, "usage: pg_helper verify|serve|maps|login CONFIG [USER CODE]\n");
         return 2;
     }
     chorus_ctx_t* ctx = NULL;
@@ -68,6 +96,8 @@ int main(int argc, char** argv) {
         status = serve(ctx);
     else if (argc == 5 && strcmp(argv[1], "verify") == 0)
         status = verify(ctx, argv[3], argv[4]) == CHORUS_OK ? 0 : 1;
+    else if (argc == 5 && strcmp(argv[1], "login") == 0)
+        status = login(ctx, argv[3], argv[4]);
     else if (argc == 5 && strcmp(argv[1], "maps") == 0) {
         (void)verify(ctx, argv[3], argv[4]);
         status = maps();

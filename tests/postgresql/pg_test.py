@@ -22,6 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pg_fleet  # noqa: E402
 import pg_hostile_env  # noqa: E402
 import pg_server  # noqa: E402
 import pg_tls  # noqa: E402
@@ -46,6 +47,7 @@ class Env:
     def __init__(self, args, top):
         self.a, self.top = args, top
         self.pg = pg_server.Server(top)
+        self.cleanups = []  # what a case started besides the server (poolers, standbys), stopped by PID
         self.etc = os.path.join(top, "etc")
         os.mkdir(self.etc, 0o700)
         self.key = os.path.join(self.etc, "fleet.key")
@@ -121,9 +123,9 @@ def case_db_commands(env):
     assert "already at version" in env.plugin_ctl(a, "db", "migrate").stdout
     out = env.plugin_ctl(a, "db", "status").stdout
     assert "up to date" in out and "users: 0" in out, out
-    assert "schema version: 2" in out, out
-    expect(env.pg.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM chorus.schema_version"), "1,2",
-           "schema_version")
+    assert "schema version: 3" in out, out
+    expect(env.pg.psql("SELECT string_agg(version::text, ',' ORDER BY version) FROM chorus.schema_version"),
+           "1,2,3", "schema_version")
 
 
 def case_registration_shared(env):
@@ -339,7 +341,7 @@ def case_host_rights(env):
     expect(env.status(b, "alice")["failures"], 1, "failure seen on B")
     expect(names(env, b), ["alice"], "list on B")
     out = env.plugin_ctl(a, "db", "status").stdout
-    assert "schema version: 2" in out and "users: 1" in out, out
+    assert "schema version: 3" in out and "users: 1" in out, out
     # A host's own SQL cannot touch the table...
     for sql in ("SELECT * FROM chorus.users", "SELECT user_key FROM chorus.users",
                 "UPDATE chorus.users SET failures = 0", "INSERT INTO chorus.users (user_key) VALUES ('mallory')",
@@ -354,6 +356,15 @@ def case_host_rights(env):
            "write with a stale version")
     expect(as_a("SELECT count(*) FROM chorus.user_put_record('alice', 'x', NULL)"), "0", "insert over a row")
     expect(as_a("SELECT version FROM chorus.user_get('alice')"), str(version), "nothing written")
+    # The calls hosts of this version make: a read, and a write that is a
+    # compare-and-set in its own transaction.
+    expect(as_a("SELECT failures, version FROM chorus.user_read('alice')"), "1|%d" % version, "user_read")
+    expect(as_a("SELECT version IS NULL FROM chorus.user_read('nobody')"), "t", "user_read of no row")
+    expect(as_a("SELECT count(*) FROM chorus.user_write('alice', %d, false, NULL, true, 0, 0, 0, 0, 0, 0)"
+                % (version - 1)), "0", "user_write with a stale version")
+    expect(as_a("SELECT count(*) FROM chorus.user_write('alice', NULL, true, 'x', false, 0, 0, 0, 0, 0, 0)"), "0",
+           "user_write insert over a row")
+    expect(as_a("SELECT version FROM chorus.user_read('alice')"), str(version), "still nothing written")
     # EXECUTE is not PUBLIC's: a role outside chorus_host cannot call them
     # even with USAGE on the schema.
     env.pg.psql("CREATE ROLE stranger LOGIN; GRANT USAGE ON SCHEMA chorus TO stranger")
@@ -364,15 +375,17 @@ def case_host_rights(env):
                        "has_function_privilege('stranger', p.oid, 'EXECUTE') "
                        "FROM pg_proc p WHERE p.pronamespace = 'chorus'::regnamespace ORDER BY 1").splitlines()
     expect([row.split("|")[0] for row in rows],
-           ["user_delete", "user_get", "user_list", "user_put_live", "user_put_record"], "functions")
+           ["user_delete", "user_get", "user_list", "user_put_live", "user_put_record", "user_read", "user_write"],
+           "functions")
     for row in rows:
-        expect(row.split("|")[1:], ["t", "search_path=pg_catalog, pg_temp", "chorus_admin", "t", "f"], row)
+        config = "search_path=pg_catalog, pg_temp" + (";lock_timeout=5s" if row.startswith("user_write") else "")
+        expect(row.split("|")[1:], ["t", config, "chorus_admin", "t", "f"], row)
     env.ctl(a, "unenroll", "alice", "--all")  # erase, through user_delete
     expect(names(env, b), [], "list after unenroll --all")
     expect(as_a("SELECT count(*) FROM chorus.user_get('alice')"), "0", "row deleted")
 
 
-def case_migrate_v1_to_v2(env):
+def case_migrate_v1_to_current(env):
     env.pg.init()
     owner = env.roles()
     a = env.config("A", user="host_a")
@@ -395,12 +408,12 @@ def case_migrate_v1_to_v2(env):
     # rights of the schema's owner, not the superuser's.
     out = env.plugin_ctl(env.config("P"), "db", "migrate").stdout
     expect(env.pg.psql("SELECT rolsuper FROM pg_roles WHERE rolname = 'host_a'"), "f", "planted function not run")
-    assert "schema at version 2 (was 1)" in out, out
+    assert "schema at version 3 (was 1)" in out, out
     expect(env.pg.psql("SELECT DISTINCT proowner::regrole FROM pg_proc WHERE pronamespace = 'chorus'::regnamespace"),
            "chorus_admin", "owner of the functions")
-    assert "already at version 2" in env.plugin_ctl(owner, "db", "migrate").stdout
+    assert "already at version 3" in env.plugin_ctl(owner, "db", "migrate").stdout
     out = env.plugin_ctl(a, "db", "status").stdout
-    assert "schema version: 2" in out and "up to date" in out, out
+    assert "schema version: 3" in out and "up to date" in out, out
     refused_table(env, "host_a", "SELECT failures FROM chorus.users")
     refused_table(env, "host_b", "UPDATE chorus.users SET failures = 0")
     expect(env.pg.psql("SELECT failures FROM chorus.user_get('zed')", user="host_a"), "3", "row kept")
@@ -424,7 +437,7 @@ def main():
         print("skipped: no postgres user")
         return 77
     fn = globals().get("case_" + args.case)
-    for module in (pg_tls, pg_hostile_env):
+    for module in (pg_tls, pg_hostile_env, pg_fleet):
         fn = fn or getattr(module, "case_" + args.case, None)
     if fn is None:
         print("unknown case", args.case)
@@ -440,6 +453,8 @@ def main():
             sys.stderr.write("---- server log ----\n" + open(log).read()[-4000:])
         raise
     finally:
+        for stop in env.cleanups:
+            stop()
         env.pg.kill()
         shutil.rmtree(top, ignore_errors=True)
     print("ok:", args.case)

@@ -113,31 +113,21 @@ static struct row* claim(const char* key, int64_t expected) {
     return r != NULL && r->version == expected ? r : NULL;
 }
 
-static int m_put_record(void* vh, const char* key, const char* record, int64_t expected, int64_t* version,
-                        chorus_store_msg* msg) {
+static int m_put(void* vh, const char* key, const char* record, const chorus_store_live* live,
+                 int64_t expected, int64_t* version, chorus_store_msg* msg) {
     struct handle* h = vh;
-    if (failing(h, "put_record", msg)) return h->fail_rc;
+    if (record != NULL && failing(h, "put_record", msg)) return h->fail_rc;
+    if (live != NULL && failing(h, "put_live", msg)) return h->fail_rc;
     struct row* r = claim(key, expected);
     if (r == NULL) {
         strcpy(msg->text, "memory store: changed concurrently");
-        return CHORUS_STORE_BUSY;
+        return CHORUS_STORE_CONFLICT;
     }
-    free(r->record);
-    r->record = strdup(record);
-    *version = ++r->version;
-    return CHORUS_STORE_OK;
-}
-
-static int m_put_live(void* vh, const char* key, const chorus_store_live* live, int64_t expected,
-                      int64_t* version, chorus_store_msg* msg) {
-    struct handle* h = vh;
-    if (failing(h, "put_live", msg)) return h->fail_rc;
-    struct row* r = claim(key, expected);
-    if (r == NULL) {
-        strcpy(msg->text, "memory store: changed concurrently");
-        return CHORUS_STORE_BUSY;
+    if (record != NULL) {
+        free(r->record);
+        r->record = strdup(record);
     }
-    r->live = *live;
+    if (live != NULL) r->live = *live;
     *version = ++r->version;
     return CHORUS_STORE_OK;
 }
@@ -194,11 +184,10 @@ static const chorus_store_plugin table = {
     MEMORY_STORE_ABI, sizeof(chorus_store_plugin),
     m_open,           m_close,
     m_begin,          m_end,
-    m_free_row,       m_put_record,
-    m_put_live,       m_erase,
-    m_list,           m_spend,
-    m_clock_offset,   m_admin,
-    m_free_text,
+    m_free_row,       m_put,
+    m_erase,          m_list,
+    m_spend,          m_clock_offset,
+    m_admin,          m_free_text,
 };
 
 __attribute__((visibility("default"))) const chorus_store_plugin* chorus_store_plugin_entry(void) {

@@ -31,13 +31,15 @@ struct PhoneFixture : FlowFixture {
         if (!s.ok()) abort();
         return s->failures;
     }
+    // 0 for success, else the Errc (a success has no code to read).
+    static int result(const chorus::Status& st) { return st.ok() ? 0 : static_cast<int>(st.code()); }
     int sms(std::string_view user, bool exists, CallbackPrompter& p) {
         chorus::VerifyOutcome o;
-        return static_cast<int>(chorus::sign_in_by_sms(ctx, user, exists, p, o).code());
+        return result(chorus::sign_in_by_sms(ctx, user, exists, p, o));
     }
     int call(std::string_view user, bool exists, CallbackPrompter& p) {
         chorus::VerifyOutcome o;
-        return static_cast<int>(chorus::sign_in_by_call(ctx, user, exists, p, o).code());
+        return result(chorus::sign_in_by_call(ctx, user, exists, p, o));
     }
 };
 

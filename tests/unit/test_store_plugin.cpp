@@ -268,19 +268,19 @@ void test_rows_cross_sealed_and_come_back(void**) {
     assert_null(stored_text("al%40ice"));
 }
 
-// Two turns that read the same version: the second write loses (busy) and
+// Two turns that read the same version: the second write loses (conflict) and
 // writes nothing, rather than overwrite what it did not read.
-void test_a_write_after_another_is_busy(void**) {
+void test_a_write_after_another_conflicts(void**) {
     auto store = memory_store("memory");
     auto first = store->begin("bob");
     auto second = store->begin("bob");
     assert_true(first.ok() && second.ok());
     assert_true((*first)->put_record(record_with_key("k1")).ok());
     Errc lost = (*second)->put_record(record_with_key("k2")).code();
-    assert_int_equal(static_cast<int>(lost), static_cast<int>(Errc::busy));
+    assert_int_equal(static_cast<int>(lost), static_cast<int>(Errc::conflict));
     chorus::LiveState live;
     live.failures = 5;
-    assert_int_equal(static_cast<int>((*second)->put_live(live).code()), static_cast<int>(Errc::busy));
+    assert_int_equal(static_cast<int>((*second)->put_live(live).code()), static_cast<int>(Errc::conflict));
     // The first goes on with the version it wrote.
     assert_true((*first)->put_live(live).ok());
 }
@@ -296,7 +296,7 @@ void test_an_unsealed_key_in_a_row_is_corrupt(void**) {
     auto text = chorus::encode_record(record_with_key("planted"));
     assert_true(text.ok());
     std::int64_t v = 0;
-    assert_int_equal(p.put_record(h, "mallory", text->c_str(), 0, &v, &msg), CHORUS_STORE_OK);
+    assert_int_equal(p.put(h, "mallory", text->c_str(), nullptr, 0, &v, &msg), CHORUS_STORE_OK);
     p.close(h);
     auto store = memory_store("memory");
     auto txn = store->begin("mallory");
@@ -313,6 +313,7 @@ void test_every_plugin_code_keeps_its_meaning(void**) {
     const std::pair<int, Errc> meanings[] = {{CHORUS_STORE_UNAVAILABLE, Errc::unavailable},
                                              {CHORUS_STORE_REFUSED, Errc::io},
                                              {CHORUS_STORE_BUSY, Errc::busy},
+                                             {CHORUS_STORE_CONFLICT, Errc::conflict},
                                              {CHORUS_STORE_CONFIG, Errc::config},
                                              {CHORUS_STORE_CORRUPT, Errc::corrupt},
                                              {CHORUS_STORE_NO_MEMORY, Errc::no_memory},
@@ -440,7 +441,7 @@ int main() {
         cmocka_unit_test(test_store_admin_refuses_what_a_login_refuses),
         cmocka_unit_test(test_a_plugin_of_another_contract_is_unsupported),
         cmocka_unit_test(test_rows_cross_sealed_and_come_back),
-        cmocka_unit_test(test_a_write_after_another_is_busy),
+        cmocka_unit_test(test_a_write_after_another_conflicts),
         cmocka_unit_test(test_an_unsealed_key_in_a_row_is_corrupt),
         cmocka_unit_test(test_every_plugin_code_keeps_its_meaning),
         cmocka_unit_test(test_store_admin_runs_the_plugin_and_returns_its_report),

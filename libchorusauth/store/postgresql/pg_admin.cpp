@@ -55,7 +55,7 @@ AdminOutcome run_admin(const std::string& conninfo, const std::string& action) {
         return out;
     }
     Conn conn(std::move(params).value());
-    out.status = conn.ensure(false);
+    out.status = conn.ensure();
     if (!out.status.ok()) return out;
     out.status = action == "status" ? status_report(conn, out.report)
                                     : migrate_report(conn, action == "init", out.report);

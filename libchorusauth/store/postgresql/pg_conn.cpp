@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "store/postgresql/pg_conn.hpp"
 
+#include <poll.h>
 #include <pwd.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstdlib>
@@ -28,23 +31,28 @@ std::string one_line(std::string_view s) {
 }
 
 // Whether a failed connection attempt is an outage: no server answered
-// (refused, unreachable, unresolvable, timed out, gone) or the servers are
-// restarting or standing by. A server that answered and refused this host
-// (pg_hba, role, password, certificate, too many clients) or a TLS failure is
-// not: failmode's doors would then stay open on a host the DBA has cut off,
-// or for a man in the middle. Text not recognised (another libpq version, a
-// translation) is not an outage either, so failmode stays shut.
+// (refused, unreachable, unresolvable, timed out, gone), the server is
+// starting up or shutting down, or a pooler in front of it says it cannot
+// reach it. A server that answered and refused this host (pg_hba, role,
+// password, certificate, too many clients), a pooler that refused it
+// (max_client_conn), a standby that answered when a primary was asked for
+// (target_session_attrs during a failover), or a TLS failure is not: failmode's
+// doors would then open on a host the DBA has cut off, for a man in the
+// middle, or for anyone able to fill a pool. Text not recognised (another
+// libpq version, a translation) is not an outage either, so failmode stays
+// shut.
 bool is_outage(std::string_view msg) {
     auto has = [&](std::string_view s) { return msg.find(s) != std::string_view::npos; };
-    if (has("the database system is")) return true;  // starting up, shutting down, in recovery
-    for (std::string_view refused : {"FATAL", "SSL", "certificate", "authentication", "password", "pg_hba"})
+    if (has("the database system is starting up") || has("the database system is shutting down")) return true;
+    if (has("pgbouncer cannot connect to server")) return true;  // the pooler's own outage report
+    for (std::string_view refused : {"FATAL", "ERROR", "SSL", "certificate", "authentication", "password",
+                                     "pg_hba", "read-only", "hot standby", "too many", "no more connections"})
         if (has(refused)) return false;
     return std::ranges::any_of(
         std::initializer_list<std::string_view>{
             "Connection refused", "timeout expired", "No route to host", "Network is unreachable",
             "could not translate host name", "No such file or directory", "Connection reset",
-            "Connection timed out", "server closed the connection unexpectedly", "session is read-only",
-            "is in hot standby mode"},
+            "Connection timed out", "server closed the connection unexpectedly"},
         has);
 }
 
@@ -80,11 +88,20 @@ std::string home_file(std::string_view key) {
     return "";
 }
 
+bool is_state(const char* sqlstate, const char* want) {
+    return sqlstate != nullptr && std::strcmp(sqlstate, want) == 0;
+}
+
 bool is_timeout(const char* sqlstate) {
     // lock_not_available, query_canceled (statement_timeout), serialization, deadlock
-    return sqlstate != nullptr &&
-           (std::strcmp(sqlstate, "55P03") == 0 || std::strcmp(sqlstate, "57014") == 0 ||
-            std::strcmp(sqlstate, "40001") == 0 || std::strcmp(sqlstate, "40P01") == 0);
+    return is_state(sqlstate, "55P03") || is_state(sqlstate, "57014") || is_state(sqlstate, "40001") ||
+           is_state(sqlstate, "40P01");
+}
+
+std::int64_t now_ms() {
+    struct timespec ts {};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 }  // namespace
@@ -157,21 +174,42 @@ void Conn::drop() {
     c_ = nullptr;
 }
 
-Error Conn::failure(const char* what, const PGresult* r) const {
+// Every failure of a statement, classified (docs/FLEET.md, "Errors"):
+// - PgBouncer's query_wait_timeout (no server connection free in time) and
+//   the server's lock or statement timeouts: busy, deny, no failmode;
+// - a read-only server (a standby, or a primary demoted by a failover while
+//   this connection was open): io, and the connection is dropped so the
+//   next call looks for the primary again;
+// - a function or table missing: the schema is older than this host: config;
+// - the connection gone otherwise: no server answered: unavailable;
+// - anything else the server said: io.
+Error Conn::failure(const char* what, const PGresult* r) {
     const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-    std::string detail = one_line(r != nullptr && *PQresultErrorMessage(r) != '\0' ? PQresultErrorMessage(r)
-                                  : c_ != nullptr                                  ? PQerrorMessage(c_)
-                                                                                   : "not connected");
-    std::string msg = std::string("postgresql store: ") + what + ": " + detail;
+    const std::string detail =
+        one_line(r != nullptr && *PQresultErrorMessage(r) != '\0' ? PQresultErrorMessage(r)
+                 : c_ != nullptr                                  ? PQerrorMessage(c_)
+                                                                  : "not connected");
+    const std::string msg = std::string("postgresql store: ") + what + ": " + detail;
+    if (detail.find("query_wait_timeout") != std::string::npos) {
+        drop();
+        return make_error(Errc::busy, msg + " (the pooler had no server connection free)");
+    }
+    if (is_state(state, "25006")) {
+        drop();
+        return make_error(Errc::io, msg + " (a read-only server: a standby, or a failover under way)");
+    }
     if (c_ == nullptr || PQstatus(c_) != CONNECTION_OK)
         return make_error(Errc::unavailable, msg + " (database unreachable)");
     if (is_timeout(state)) return make_error(Errc::busy, msg);
-    if (state != nullptr && std::strcmp(state, "42P01") == 0)  // undefined_table
-        return make_error(Errc::config, msg + " (run `chorusctl db init`)");
+    if (is_state(state, "42P01") || is_state(state, "42883") ||
+        is_state(state, "3F000"))  // table, function, schema
+        return make_error(
+            Errc::config,
+            msg + " (the database schema is older than this chorus: run `chorusctl db migrate`)");
     return make_error(Errc::io, msg);
 }
 
-Status Conn::ensure(bool check_schema) {
+Status Conn::ensure() {
     if (connected()) return ok_status();
     drop();
     std::vector<const char*> keys, values;
@@ -191,69 +229,64 @@ Status Conn::ensure(bool check_schema) {
         drop();
         return e;
     }
-    // A session that is not fully set up is not used: the next call connects again.
-    if (Status st = set_up_session(check_schema); !st.ok()) {
-        drop();
-        return st;
-    }
     return ok_status();
 }
 
-// One round trip, since every PAM call opens its own connection (a real
-// network makes each round trip count):
-// - a login waits at most lock_timeout for another login of the same user;
-// - search_path pinned: nothing a host role can create (in public, say)
-//   shadows a built-in our statements or migrations name (CVE-2018-1058);
-// - the fleet shares one clock, the database's: every expiry a host computes
-//   (lockout end, failure window, reset codes, the TOTP step) then agrees
-//   with the other hosts' even when this host's clock is off. Measured once
-//   per connection, rounded to the nearest second around the round trip;
-// - the schema version this build needs (not for the admin's db commands).
-// Statements sent together run as one transaction: if the last fails, the
-// settings are rolled back too, and the caller drops the connection.
-Status Conn::set_up_session(bool check_schema) {
-    static constexpr const char* kSettings =
-        "SET search_path = pg_catalog, pg_temp; SET lock_timeout = '10s'; SET statement_timeout = '15s'; "
-        "SET idle_in_transaction_session_timeout = '30s'; ";
-    static constexpr const char* kClock = "SELECT floor(extract(epoch FROM clock_timestamp()))::bigint";
-    const std::string sql =
-        std::string(kSettings) + kClock +
-        (check_schema ? ", (SELECT coalesce(max(version), 0) FROM chorus.schema_version)" : "");
-    const auto before = static_cast<std::int64_t>(std::time(nullptr));
-    PgResult r(PQexec(c_, sql.c_str()));
-    const auto after = static_cast<std::int64_t>(std::time(nullptr));
-    if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1)
-        return failure("session set-up failed", r.get());
-    const std::int64_t db = std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
-    clock_offset_ = db - (before + (after - before) / 2);
-    if (!check_schema) return ok_status();
-    // NOLINTNEXTLINE(cert-err34-c): the server's text for an integer column, always a valid int
-    const int have = std::atoi(PQgetvalue(r.get(), 0, 1));
-    if (have != kSchemaVersion)
-        return make_error(Errc::config, "postgresql store: database schema version " + std::to_string(have) +
-                                            ", this build needs " + std::to_string(kSchemaVersion) +
-                                            (have < kSchemaVersion ? " (run `chorusctl db migrate`)"
-                                                                   : " (upgrade chorus on this host)"));
-    return ok_status();
+// Waits for the statement's result within the deadline. libpq itself would
+// wait forever on a server that accepted the statement and went silent.
+Result<PgResult> Conn::wait_for_result(const char* what) {
+    const std::int64_t deadline = now_ms() + kStatementTimeoutMs;
+    while (PQisBusy(c_) != 0) {
+        const std::int64_t left = deadline - now_ms();
+        struct pollfd pfd {
+            PQsocket(c_), POLLIN, 0
+        };
+        const int n = left > 0 ? ::poll(&pfd, 1, static_cast<int>(left)) : 0;
+        if (n < 0 && errno == EINTR) continue;
+        if (n == 0) {
+            if (PGcancel* cancel = PQgetCancel(c_); cancel != nullptr) {
+                char err[256];
+                (void)PQcancel(cancel, err, sizeof err);  // best effort: the connection is dropped anyway
+                PQfreeCancel(cancel);
+            }
+            drop();
+            return make_error(Errc::busy, std::string("postgresql store: ") + what + ": no answer within " +
+                                              std::to_string(kStatementTimeoutMs / 1000) + " s");
+        }
+        if (n < 0 || PQconsumeInput(c_) == 0) break;  // the failure shows in the result or the status
+    }
+    // Several statements sent at once (exec_script) give several results:
+    // the answer is the first, unless one of them failed.
+    PgResult first, failed;
+    while (PGresult* r = PQgetResult(c_)) {
+        const ExecStatusType st = PQresultStatus(r);
+        const bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+        if (!ok && !failed) {
+            failed.reset(r);
+        } else if (!first && ok) {
+            first.reset(r);
+        } else {
+            PQclear(r);
+        }
+    }
+    if (!failed && first) return first;
+    return failure(what, failed.get());
 }
 
 Result<PgResult> Conn::exec(const char* sql, const std::vector<const char*>& params) {
     if (c_ == nullptr)
         return make_error(Errc::unavailable, "postgresql store: not connected (database unreachable)");
-    PgResult r(
-        PQexecParams(c_, sql, static_cast<int>(params.size()), nullptr, params.data(), nullptr, nullptr, 0));
-    const ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
-    return failure("query failed", r.get());
+    if (PQsendQueryParams(c_, sql, static_cast<int>(params.size()), nullptr, params.data(), nullptr, nullptr,
+                          0) == 0)
+        return failure("query failed", nullptr);
+    return wait_for_result("query failed");
 }
 
 Status Conn::exec_script(const char* sql) {
     if (c_ == nullptr)
         return make_error(Errc::unavailable, "postgresql store: not connected (database unreachable)");
-    PgResult r(PQexec(c_, sql));
-    const ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return ok_status();
-    return failure("statement failed", r.get());
+    if (PQsendQuery(c_, sql) == 0) return failure("statement failed", nullptr);
+    return wait_for_result("statement failed").status();
 }
 
 }  // namespace chorus::pg

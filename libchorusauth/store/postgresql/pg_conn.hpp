@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// One libpq connection with RAII, parameterised statements and one mapping of
-// libpq failures onto Errc: connection trouble is Errc::io (logins deny with
-// PAM_AUTHINFO_UNAVAIL), lock and statement timeouts Errc::busy, a missing or
-// old schema Errc::config.
+// One libpq connection with RAII, parameterised statements with a deadline,
+// and one mapping of server and pooler failures onto Errc (pg_conn.cpp,
+// classify): only "no server answered" is Errc::unavailable, the one error
+// failmode may treat as an outage; a server or pooler that answered and
+// refused is Errc::io, a timeout Errc::busy, a missing or old schema
+// Errc::config. The connection carries no session state (no SET): every
+// statement is one call into a function that sets what it needs, so a pooler
+// in transaction mode may run each on another server connection.
 #pragma once
 
 #include <libpq-fe.h>
@@ -20,8 +24,14 @@ struct ResultFree {
 };
 using PgResult = std::unique_ptr<PGresult, ResultFree>;
 
-// The schema version this build reads and writes (pg_schema.cpp).
-inline constexpr int kSchemaVersion = 2;
+// The schema version this build creates (pg_schema.cpp). Hosts need at
+// least kHostSchemaVersion (the functions they call); a newer database keeps
+// serving them (rolling upgrades, docs/FLEET.md).
+inline constexpr int kSchemaVersion = 3;
+inline constexpr int kHostSchemaVersion = 3;
+
+// How long one statement may take before the connection is dropped.
+inline constexpr int kStatementTimeoutMs = 15000;
 
 // Connection parameters: the admin's conninfo, plus connect_timeout=2 and
 // application_name=chorus unless given, plus pinned values for everything
@@ -42,23 +52,24 @@ public:
     Conn(const Conn&) = delete;
     Conn& operator=(const Conn&) = delete;
 
-    // Connects if not connected (or the connection broke), sets the session
-    // timeouts and checks the schema version (check_schema: the store; the
-    // admin commands connect without it).
-    Status ensure(bool check_schema);
-    // Runs one statement; params may hold nullptr for SQL NULL.
+    // Connects if not connected (or the connection broke). Nothing else is
+    // sent: the first statement is the caller's.
+    Status ensure();
+    // Runs one statement; params may hold nullptr for SQL NULL. No answer
+    // within kStatementTimeoutMs: cancelled, the connection dropped, busy.
     Result<PgResult> exec(const char* sql, const std::vector<const char*>& params = {});
     // Several statements in one round trip, no parameters.
     Status exec_script(const char* sql);
     bool connected() const { return c_ != nullptr && PQstatus(c_) == CONNECTION_OK; }
     void drop();
-    // The database's clock minus this host's, in seconds, as measured when
-    // the connection was made (0 before the first one).
+    // The database's clock minus this host's, in seconds, as the last read
+    // measured it (0 before the first one).
     std::int64_t clock_offset() const { return clock_offset_; }
+    void set_clock_offset(std::int64_t offset) { clock_offset_ = offset; }
 
 private:
-    Error failure(const char* what, const PGresult* r) const;
-    Status set_up_session(bool check_schema);
+    Error failure(const char* what, const PGresult* r);
+    Result<PgResult> wait_for_result(const char* what);
 
     ConnParams params_;
     PGconn* c_ = nullptr;

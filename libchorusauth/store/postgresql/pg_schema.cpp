@@ -144,6 +144,80 @@ BEGIN
   END IF;
 END $$;
 )SQL"},
+    {3, "one call per operation, no session state",
+     R"SQL(
+-- What pg_store.cpp does from this version on: a read, and a write that is
+-- its own transaction (a transaction-scoped lock, the compare-and-set on the
+-- version read, the write, the commit), so nothing lives in the session and
+-- a pooler in transaction mode may run each call on another server
+-- connection. Migration 2's functions stay: hosts one version behind keep
+-- working while the fleet is upgraded (docs/FLEET.md, "Rolling upgrades"),
+-- and their session lock is the same key, so both kinds of host serialise.
+CREATE FUNCTION chorus.user_read(p_key text)
+RETURNS TABLE (record text, last_step bigint, failures integer, first_failure_at bigint, locked_until bigint,
+               last_success_at bigint, last_failure_at bigint, version bigint, server_time bigint)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
+  SELECT u.record, u.last_step, u.failures, u.first_failure_at, u.locked_until, u.last_success_at,
+         u.last_failure_at, u.version, floor(extract(epoch FROM clock_timestamp()))::bigint
+  FROM (SELECT 1) AS one LEFT JOIN chorus.users u ON u.user_key = p_key
+$f$;
+
+-- p_version: the version read, NULL for "no row read" (insert). A part not
+-- set keeps its stored value. No row back: another writer came in between.
+CREATE FUNCTION chorus.user_write(p_key text, p_version bigint, p_set_record boolean, p_record text,
+                                  p_set_live boolean, p_last_step bigint, p_failures integer,
+                                  p_first_failure_at bigint, p_locked_until bigint, p_last_success_at bigint,
+                                  p_last_failure_at bigint)
+RETURNS SETOF bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET lock_timeout = '5s' AS $f$
+DECLARE v bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(1128812370, hashtext(p_key));
+  IF p_version IS NULL THEN
+    INSERT INTO chorus.users AS u (user_key, record, last_step, failures, first_failure_at, locked_until,
+                                   last_success_at, last_failure_at)
+      VALUES (p_key, CASE WHEN p_set_record THEN p_record END,
+              CASE WHEN p_set_live THEN p_last_step ELSE 0 END, CASE WHEN p_set_live THEN p_failures ELSE 0 END,
+              CASE WHEN p_set_live THEN p_first_failure_at ELSE 0 END,
+              CASE WHEN p_set_live THEN p_locked_until ELSE 0 END,
+              CASE WHEN p_set_live THEN p_last_success_at ELSE 0 END,
+              CASE WHEN p_set_live THEN p_last_failure_at ELSE 0 END)
+      ON CONFLICT (user_key) DO NOTHING RETURNING u.version INTO v;
+  ELSE
+    UPDATE chorus.users AS u SET
+        record = CASE WHEN p_set_record THEN p_record ELSE u.record END,
+        last_step = CASE WHEN p_set_live THEN p_last_step ELSE u.last_step END,
+        failures = CASE WHEN p_set_live THEN p_failures ELSE u.failures END,
+        first_failure_at = CASE WHEN p_set_live THEN p_first_failure_at ELSE u.first_failure_at END,
+        locked_until = CASE WHEN p_set_live THEN p_locked_until ELSE u.locked_until END,
+        last_success_at = CASE WHEN p_set_live THEN p_last_success_at ELSE u.last_success_at END,
+        last_failure_at = CASE WHEN p_set_live THEN p_last_failure_at ELSE u.last_failure_at END,
+        version = u.version + 1, updated_at = now()
+      WHERE u.user_key = p_key AND u.version = p_version RETURNING u.version INTO v;
+  END IF;
+  IF FOUND THEN RETURN NEXT v; END IF;
+END
+$f$;
+
+DO $$
+DECLARE
+  fns text[] := ARRAY['chorus.user_read(text)',
+                      'chorus.user_write(text, bigint, boolean, text, boolean, bigint, integer, bigint, bigint, '
+                      'bigint, bigint)'];
+  owner regrole := (SELECT c.relowner FROM pg_class c WHERE c.oid = 'chorus.users'::regclass);
+  fn text;
+BEGIN
+  FOREACH fn IN ARRAY fns LOOP
+    EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn);
+    IF owner::oid <> (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) THEN
+      EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO %s', fn, owner);
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'chorus_host') THEN
+      EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO chorus_host', fn);
+    END IF;
+  END LOOP;
+END $$;
+)SQL"},
 };
 
 }  // namespace
@@ -159,7 +233,11 @@ Result<int> schema_version(Conn& conn) {
 }
 
 Result<int> apply_migrations(Conn& conn, bool init) {
-    CHORUS_RETURN_IF_ERROR(conn.exec_script("BEGIN; SELECT pg_advisory_xact_lock(1128812370, 0)"));
+    // search_path for this transaction only (nothing a role can create in
+    // public shadows what the migrations name; CVE-2018-1058), and one
+    // migrator at a time.
+    CHORUS_RETURN_IF_ERROR(conn.exec_script(
+        "BEGIN; SET LOCAL search_path = pg_catalog, pg_temp; SELECT pg_advisory_xact_lock(1128812370, 0)"));
     auto run = [&]() -> Result<int> {
         CHORUS_ASSIGN_OR_RETURN(int have, schema_version(conn));
         if (init && have != 0)

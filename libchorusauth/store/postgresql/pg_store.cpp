@@ -1,39 +1,36 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // One row per user in chorus.users (pg_schema.cpp), reached only through
-// the SECURITY DEFINER functions of migration 2 (hosts have no table rights).
-// A user's turn is:
+// SECURITY DEFINER functions (hosts have no table rights), and no session
+// state at all, so that a pooler in transaction mode (PgBouncer) may hand
+// each statement to another server connection (docs/FLEET.md):
 //
-//   begin(key)    SELECT pg_advisory_lock(CHOR, hashtext(key))  -- session lock
-//                 SELECT * FROM chorus.user_get(key)
-//   put_*()       chorus.user_put_record / user_put_live: one UPDATE (or
-//                 INSERT for a new user), autocommitted, so it is durable on
-//                 return; guarded by "AND version = <read>", a compare-and-set
-//                 on everything read under the lock; no row back: busy
+//   begin(key)    SELECT * FROM chorus.user_read(key)      -- no lock held
+//   put(...)      SELECT * FROM chorus.user_write(key, version read, ...):
+//                 in its own transaction, takes a transaction-scoped advisory
+//                 lock on the user, compares the version with the one read,
+//                 writes the record and/or counters, commits; no row back:
+//                 another host wrote in between (conflict: read again)
 //   erase()       chorus.user_delete(key)
-//   end(key)      SELECT pg_advisory_unlock(...)
+//   end(key)      nothing
 //
-// The session-level advisory lock (not a transaction lock) keeps the user's
-// state exclusive across several committed puts; a dropped connection
-// releases it. Every chorus host takes it, so two logins of one user on two
-// hosts serialize; the version guard catches any writer that did not (it
-// fails with busy instead of losing an update). Keys are the library's
-// encoded user names: ASCII, never starting with '.'.
+// A verify is one read and one write: two round trips on a connection
+// made once per PAM handle. Nothing is held while the user types. Keys are
+// the library's encoded user names: ASCII, never starting with '.'.
 #include "store/postgresql/pg_store.hpp"
 
 #include <cstdlib>
+#include <ctime>
 #include <limits>
 
 namespace chorus::pg {
 namespace {
 
-constexpr const char* kLockSql = "SELECT pg_advisory_lock(1128812370, hashtext($1))";  // 'CHOR'
-constexpr const char* kUnlockSql = "SELECT pg_advisory_unlock(1128812370, hashtext($1))";
 // Columns: record, last_step, failures, first_failure_at, locked_until,
-// last_success_at, last_failure_at, version.
-constexpr const char* kSelectSql = "SELECT * FROM chorus.user_get($1)";
-// The put functions take the version read, NULL for "no row read" (insert).
-constexpr const char* kPutRecordSql = "SELECT * FROM chorus.user_put_record($1, $2, $3)";
-constexpr const char* kPutLiveSql = "SELECT * FROM chorus.user_put_live($1, $2, $3, $4, $5, $6, $7, $8)";
+// last_success_at, last_failure_at, version (NULL: no row), server_time.
+constexpr const char* kReadSql = "SELECT * FROM chorus.user_read($1)";
+// key, version read (NULL: insert), set_record, record, set_live, the six counters.
+constexpr const char* kWriteSql =
+    "SELECT * FROM chorus.user_write($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 constexpr const char* kDeleteSql = "SELECT chorus.user_delete($1)";
 constexpr const char* kListSql = "SELECT * FROM chorus.user_list()";
 
@@ -46,88 +43,74 @@ std::string num(std::int64_t v) {
 
 }  // namespace
 
-// A connection that broke since the last login (database restarted) is
-// re-opened once: nothing has been read or written yet, so it is safe.
-Status PgRows::lock(const std::string& key) {
+// A connection that broke since the last call (database restarted, pooler
+// recycled) is re-opened once: a read changes nothing, so it is safe.
+Result<PgResult> PgRows::read_row(const std::string& key) {
     const bool was_connected = conn_.connected();
-    CHORUS_RETURN_IF_ERROR(conn_.ensure(true));
-    auto r = conn_.exec(kLockSql, {key.c_str()});
-    if (r.ok() || !was_connected || conn_.connected()) return r.status();
-    CHORUS_RETURN_IF_ERROR(conn_.ensure(true));
-    return conn_.exec(kLockSql, {key.c_str()}).status();
+    CHORUS_RETURN_IF_ERROR(conn_.ensure());
+    auto r = conn_.exec(kReadSql, {key.c_str()});
+    if (r.ok() || !was_connected || conn_.connected()) return r;
+    CHORUS_RETURN_IF_ERROR(conn_.ensure());
+    return conn_.exec(kReadSql, {key.c_str()});
 }
 
 Result<Row> PgRows::begin(const std::string& key) {
-    CHORUS_RETURN_IF_ERROR(lock(key));
-    auto read = [&]() -> Result<Row> {
-        CHORUS_ASSIGN_OR_RETURN(PgResult r, conn_.exec(kSelectSql, {key.c_str()}));
-        Row row;
-        if (PQntuples(r.get()) == 0) return row;
-        PGresult* p = r.get();
-        if (!PQgetisnull(p, 0, 0)) row.record.emplace(PQgetvalue(p, 0, 0));
-        const std::int64_t step = to_i64(PQgetvalue(p, 0, 1));
-        const std::int64_t fails = to_i64(PQgetvalue(p, 0, 2));
-        row.version = to_i64(PQgetvalue(p, 0, 7));
-        if (step < 0 || fails < 0 || fails > std::numeric_limits<std::uint32_t>::max() || row.version <= 0)
-            return make_error(Errc::corrupt, "postgresql store: " + key + ": live state out of range");
-        row.live.last_step = static_cast<std::uint64_t>(step);
-        row.live.failures = static_cast<std::uint32_t>(fails);
-        row.live.first_failure_at = to_i64(PQgetvalue(p, 0, 3));
-        row.live.locked_until = to_i64(PQgetvalue(p, 0, 4));
-        row.live.last_success_at = to_i64(PQgetvalue(p, 0, 5));
-        row.live.last_failure_at = to_i64(PQgetvalue(p, 0, 6));
-        return row;
-    };
-    Result<Row> row = read();
-    if (!row.ok()) end(key);  // the caller gets no turn to end
+    const auto before = static_cast<std::int64_t>(std::time(nullptr));
+    CHORUS_ASSIGN_OR_RETURN(PgResult r, read_row(key));
+    const auto after = static_cast<std::int64_t>(std::time(nullptr));
+    PGresult* p = r.get();
+    if (PQntuples(p) != 1 || PQnfields(p) != 9)
+        return make_error(Errc::corrupt, "postgresql store: chorus.user_read answered an unexpected shape");
+    // The fleet's one clock: the database's, rounded to the second around
+    // the round trip (docs/FLEET.md, "Clock").
+    conn_.set_clock_offset(to_i64(PQgetvalue(p, 0, 8)) - (before + (after - before) / 2));
+    Row row;
+    if (PQgetisnull(p, 0, 7)) return row;  // no row for this user
+    if (!PQgetisnull(p, 0, 0)) row.record.emplace(PQgetvalue(p, 0, 0));
+    const std::int64_t step = to_i64(PQgetvalue(p, 0, 1));
+    const std::int64_t fails = to_i64(PQgetvalue(p, 0, 2));
+    row.version = to_i64(PQgetvalue(p, 0, 7));
+    if (step < 0 || fails < 0 || fails > std::numeric_limits<std::uint32_t>::max() || row.version <= 0)
+        return make_error(Errc::corrupt, "postgresql store: " + key + ": live state out of range");
+    row.live.last_step = static_cast<std::uint64_t>(step);
+    row.live.failures = static_cast<std::uint32_t>(fails);
+    row.live.first_failure_at = to_i64(PQgetvalue(p, 0, 3));
+    row.live.locked_until = to_i64(PQgetvalue(p, 0, 4));
+    row.live.last_success_at = to_i64(PQgetvalue(p, 0, 5));
+    row.live.last_failure_at = to_i64(PQgetvalue(p, 0, 6));
     return row;
 }
 
-void PgRows::end(const std::string& key) {
-    auto r = conn_.exec(kUnlockSql, {key.c_str()});
-    // Closing the session is what releases the lock if unlocking failed.
-    if (!r.ok()) conn_.drop();
-}
-
-// One autocommitted statement that must touch exactly one row; returns the
-// new version. No row: someone changed the state without our lock.
-Result<std::int64_t> PgRows::write(const std::string& key, const char* sql,
-                                   const std::vector<const char*>& params) {
-    CHORUS_ASSIGN_OR_RETURN(PgResult r, conn_.exec(sql, params));
+Result<std::int64_t> PgRows::put(const std::string& key, const std::string* record,
+                                 const chorus_store_live* live, std::int64_t expected) {
+    if (live != nullptr &&
+        live->last_step > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return make_error(Errc::invalid_argument, "time step out of range");
+    const chorus_store_live l = live != nullptr ? *live : chorus_store_live{};
+    const std::string v[] = {num(expected),         num(static_cast<std::int64_t>(l.last_step)),
+                             num(l.failures),       num(l.first_failure_at),
+                             num(l.locked_until),   num(l.last_success_at),
+                             num(l.last_failure_at)};
+    CHORUS_RETURN_IF_ERROR(conn_.ensure());
+    CHORUS_ASSIGN_OR_RETURN(
+        PgResult r,
+        conn_.exec(kWriteSql,
+                   {key.c_str(), expected > 0 ? v[0].c_str() : nullptr, record != nullptr ? "t" : "f",
+                    record != nullptr ? record->c_str() : nullptr, live != nullptr ? "t" : "f", v[1].c_str(),
+                    v[2].c_str(), v[3].c_str(), v[4].c_str(), v[5].c_str(), v[6].c_str()}));
     if (PQntuples(r.get()) != 1)
-        return make_error(Errc::busy, "postgresql store: " + key + ": state changed concurrently; retry");
+        return make_error(Errc::conflict,
+                          "postgresql store: " + key + ": state changed by another host; read again");
     return to_i64(PQgetvalue(r.get(), 0, 0));
 }
 
-Result<std::int64_t> PgRows::put_record(const std::string& key, const std::string& record,
-                                        std::int64_t expected) {
-    const std::string v = num(expected);
-    return write(key, kPutRecordSql, {key.c_str(), record.c_str(), expected > 0 ? v.c_str() : nullptr});
-}
-
-Result<std::int64_t> PgRows::put_live(const std::string& key, const chorus_store_live& live,
-                                      std::int64_t expected) {
-    const chorus_store_live& s = live;
-    if (s.last_step > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        return make_error(Errc::invalid_argument, "time step out of range");
-    const std::string v[] = {num(static_cast<std::int64_t>(s.last_step)),
-                             num(s.failures),
-                             num(s.first_failure_at),
-                             num(s.locked_until),
-                             num(s.last_success_at),
-                             num(s.last_failure_at),
-                             num(expected)};
-    return write(key, kPutLiveSql,
-                 {key.c_str(), v[0].c_str(), v[1].c_str(), v[2].c_str(), v[3].c_str(), v[4].c_str(),
-                  v[5].c_str(), expected > 0 ? v[6].c_str() : nullptr});
-}
-
 Status PgRows::erase(const std::string& key) {
+    CHORUS_RETURN_IF_ERROR(conn_.ensure());
     return conn_.exec(kDeleteSql, {key.c_str()}).status();
 }
 
 Result<std::vector<std::string>> PgRows::list() {
-    CHORUS_RETURN_IF_ERROR(conn_.ensure(true));
+    CHORUS_RETURN_IF_ERROR(conn_.ensure());
     CHORUS_ASSIGN_OR_RETURN(PgResult r, conn_.exec(kListSql));
     std::vector<std::string> keys;
     keys.reserve(static_cast<std::size_t>(PQntuples(r.get())));
@@ -136,20 +119,19 @@ Result<std::vector<std::string>> PgRows::list() {
 }
 
 // The write an unknown account's wrong code pays instead of a failure count:
-// the same committed UPDATE through the same function, on a row no user name
-// can name (encoded names never start with '.') and that list and status
-// skip (it has no record). Without it an unknown account answered ~2 ms
-// sooner (docs/PERFORMANCE.md).
+// the same read and committed write through the same functions, on a row no
+// user name can name (encoded names never start with '.') and that list and
+// status skip (it has no record). Without it an unknown account answered
+// ~2 ms sooner (docs/PERFORMANCE.md).
 Status PgRows::spend_like_a_write() {
-    static constexpr const char* kDecoy = ".timing";
-    CHORUS_RETURN_IF_ERROR(conn_.ensure(true));
-    CHORUS_ASSIGN_OR_RETURN(PgResult r, conn_.exec(kSelectSql, {kDecoy}));
-    const bool exists = PQntuples(r.get()) == 1;
-    const std::string version = exists ? PQgetvalue(r.get(), 0, 7) : "";
+    static const std::string kDecoy = ".timing";
+    CHORUS_ASSIGN_OR_RETURN(Row row, begin(kDecoy));
+    const chorus_store_live zero{};
     // A compare-and-set lost to another decoy at the same moment is no
     // error: the work was done either way.
-    return conn_.exec(kPutLiveSql, {kDecoy, "0", "0", "0", "0", "0", "0", exists ? version.c_str() : nullptr})
-        .status();
+    auto v = put(kDecoy, nullptr, &zero, row.version);
+    if (!v.ok() && v.code() != Errc::conflict) return std::move(v).error();
+    return ok_status();
 }
 
 }  // namespace chorus::pg

@@ -25,21 +25,19 @@ class PgRows {
 public:
     explicit PgRows(ConnParams params) : conn_(std::move(params)) {}
 
-    // Takes the user's lock, then reads the row.
+    // Reads the row (one round trip; nothing is locked).
     Result<Row> begin(const std::string& key);
-    void end(const std::string& key);
-    Result<std::int64_t> put_record(const std::string& key, const std::string& record, std::int64_t expected);
-    Result<std::int64_t> put_live(const std::string& key, const chorus_store_live& live,
-                                  std::int64_t expected);
+    // Writes record and/or live (nullptr: unchanged) if the row is still at
+    // `expected` (0: absent); Errc::conflict otherwise. One round trip.
+    Result<std::int64_t> put(const std::string& key, const std::string* record, const chorus_store_live* live,
+                             std::int64_t expected);
     Status erase(const std::string& key);
     Result<std::vector<std::string>> list();
     Status spend_like_a_write();
     std::int64_t clock_offset() const { return conn_.clock_offset(); }
 
 private:
-    Status lock(const std::string& key);
-    Result<std::int64_t> write(const std::string& key, const char* sql,
-                               const std::vector<const char*>& params);
+    Result<PgResult> read_row(const std::string& key);
 
     Conn conn_;
 };

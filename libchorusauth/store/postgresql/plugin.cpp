@@ -6,6 +6,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <optional>
 #include <string>
 
 #include "store/plugin_abi.h"
@@ -25,6 +26,8 @@ int to_rc(Errc code) {
         return CHORUS_STORE_REFUSED;
     case Errc::busy:
         return CHORUS_STORE_BUSY;
+    case Errc::conflict:
+        return CHORUS_STORE_CONFLICT;
     case Errc::config:
         return CHORUS_STORE_CONFIG;
     case Errc::corrupt:
@@ -107,7 +110,6 @@ int begin_user(void* h, const char* key, chorus_store_row* row, chorus_store_msg
             row->record = dup_secret(text);
             explicit_bzero(text.data(), text.size());
             if (row->record == nullptr) {
-                rows(h)->end(key);
                 say(msg, "postgresql store: out of memory");
                 return static_cast<int>(CHORUS_STORE_NO_MEMORY);
             }
@@ -118,33 +120,18 @@ int begin_user(void* h, const char* key, chorus_store_row* row, chorus_store_msg
     });
 }
 
-void end_user(void* h, const char* key) {
-    if (h == nullptr || key == nullptr) return;
-    chorus_store_msg ignored;
-    (void)guarded(&ignored, [&] {
-        rows(h)->end(key);
-        return static_cast<int>(CHORUS_STORE_OK);
-    });
-}
+// Nothing is held between a read and a write (pg_store.cpp).
+void end_user(void* /*h*/, const char* /*key*/) {}
 
-int put_record(void* h, const char* key, const char* record, int64_t expected, int64_t* version,
-               chorus_store_msg* msg) {
-    if (h == nullptr || key == nullptr || record == nullptr || version == nullptr || expected < 0)
+int put(void* h, const char* key, const char* record, const chorus_store_live* live, int64_t expected,
+        int64_t* version, chorus_store_msg* msg) {
+    if (h == nullptr || key == nullptr || (record == nullptr && live == nullptr) || version == nullptr ||
+        expected < 0)
         return CHORUS_STORE_INVALID;
     return guarded(msg, [&] {
-        auto v = rows(h)->put_record(key, record, expected);
-        if (!v.ok()) return fail(msg, v.error());
-        *version = *v;
-        return static_cast<int>(CHORUS_STORE_OK);
-    });
-}
-
-int put_live(void* h, const char* key, const chorus_store_live* live, int64_t expected, int64_t* version,
-             chorus_store_msg* msg) {
-    if (h == nullptr || key == nullptr || live == nullptr || version == nullptr || expected < 0)
-        return CHORUS_STORE_INVALID;
-    return guarded(msg, [&] {
-        auto v = rows(h)->put_live(key, *live, expected);
+        const std::optional<std::string> text =
+            record != nullptr ? std::optional<std::string>(record) : std::nullopt;
+        auto v = rows(h)->put(key, text ? &*text : nullptr, live, expected);
         if (!v.ok()) return fail(msg, v.error());
         *version = *v;
         return static_cast<int>(CHORUS_STORE_OK);
@@ -211,8 +198,7 @@ const chorus_store_plugin kPlugin = {
     &begin_user,
     &end_user,
     &free_row,
-    &put_record,
-    &put_live,
+    &put,
     &erase_user,
     &list_keys,
     &spend_like_a_write,
