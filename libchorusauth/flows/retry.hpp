@@ -20,8 +20,8 @@ Status retry_on_conflict(Attempt&& attempt) {
         if (st.ok() || st.code() != Errc::conflict) return st;
     }
     // Five writers in a row for one user: refuse rather than loop on.
-    return make_error(Errc::busy, st.error().message + " (gave up after " + std::to_string(kConflictAttempts) +
-                                      " attempts)");
+    return make_error(Errc::busy, st.error().message + " (gave up after " +
+                                      std::to_string(kConflictAttempts) + " attempts)");
 }
 
 }  // namespace chorus

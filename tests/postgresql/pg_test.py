@@ -22,6 +22,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pg_failover  # noqa: E402
 import pg_fleet  # noqa: E402
 import pg_hostile_env  # noqa: E402
 import pg_server  # noqa: E402
@@ -437,7 +438,7 @@ def main():
         print("skipped: no postgres user")
         return 77
     fn = globals().get("case_" + args.case)
-    for module in (pg_tls, pg_hostile_env, pg_fleet):
+    for module in (pg_tls, pg_hostile_env, pg_fleet, pg_failover):
         fn = fn or getattr(module, "case_" + args.case, None)
     if fn is None:
         print("unknown case", args.case)

@@ -108,7 +108,8 @@ void test_a_code_another_host_accepted_meanwhile_is_a_replay(void**) {
         chorus::VerifyOutcome other;
         chorus::Context& ctx = f.ctx;
         auto saved = std::move(ctx.store);
-        ctx.store = std::unique_ptr<chorus::Store>(&f.store->inner());  // the other host, straight to the store
+        ctx.store =
+            std::unique_ptr<chorus::Store>(&f.store->inner());  // the other host, straight to the store
         const bool ok = chorus::verify_code(ctx, "alice", code, other).ok();
         (void)ctx.store.release();
         ctx.store = std::move(saved);

@@ -10,6 +10,27 @@
 namespace chorus::pg {
 namespace {
 
+// Whether a commit waits for a standby: without that, a failover can lose
+// writes the primary acknowledged (a spent code, a spent recovery code, a
+// lockout) and they come back (docs/FLEET.md, "Failover"). A warning, not a
+// failure: a single server without standbys is a valid, if fragile, setup.
+Status replication_report(Conn& conn, std::string& report) {
+    CHORUS_ASSIGN_OR_RETURN(PgResult r, conn.exec("SELECT current_setting('synchronous_standby_names'), "
+                                                  "current_setting('synchronous_commit')"));
+    const std::string names = PQgetvalue(r.get(), 0, 0);
+    const std::string commit = PQgetvalue(r.get(), 0, 1);
+    if (names.empty() || commit == "off" || commit == "local") {
+        report += "replication: not synchronous (synchronous_standby_names '" + names +
+                  "', synchronous_commit " + commit +
+                  ")\nwarning: a failover to a standby can lose accepted codes, spent recovery codes and "
+                  "lockouts; use a synchronous standby (docs/FLEET.md, \"Failover\")\n";
+        return ok_status();
+    }
+    report += "replication: synchronous (synchronous_standby_names '" + names + "', synchronous_commit " +
+              commit + ")\n";
+    return ok_status();
+}
+
 Status status_report(Conn& conn, std::string& report) {
     CHORUS_ASSIGN_OR_RETURN(int have, schema_version(conn));
     report += "schema version: " + std::to_string(have) +
@@ -28,7 +49,7 @@ Status status_report(Conn& conn, std::string& report) {
     // Through the function: host roles have no rights on the table.
     CHORUS_ASSIGN_OR_RETURN(PgResult n, conn.exec("SELECT count(*) FROM chorus.user_list()"));
     report += std::string("state: up to date\nusers: ") + PQgetvalue(n.get(), 0, 0) + "\n";
-    return ok_status();
+    return replication_report(conn, report);
 }
 
 Status migrate_report(Conn& conn, bool init, std::string& report) {

@@ -127,6 +127,23 @@ Result<ConnParams> build_params(const std::string& conninfo) {
                           "store.conninfo: must not name a service (libpq finds the service file through "
                           "PGSERVICEFILE, HOME or PGSYSCONFDIR, which the user logging in sets under su and "
                           "sudo); write host, port, dbname and user in store.conninfo");
+    // Several hosts (a primary and its standbys): libpq takes the first that
+    // answers, which after a failover may be the old primary come back as a
+    // standby, or a standby that is not yet promoted. Writes must go to the
+    // primary only (docs/FLEET.md, "Failover").
+    const auto several = [&](std::string_view key) {
+        const char* v = find_value(given.get(), key);
+        return v != nullptr && std::string_view(v).find(',') != std::string_view::npos;
+    };
+    if (several("host") || several("hostaddr")) {
+        const char* tsa = find_value(given.get(), "target_session_attrs");
+        const std::string_view want = tsa != nullptr ? tsa : "";
+        if (want != "read-write" && want != "primary")
+            return make_error(
+                Errc::config,
+                "store.conninfo names several hosts: add target_session_attrs=read-write, so that "
+                "logins write to the primary only");
+    }
     Options defaults(PQconndefaults());
     if (!defaults) return make_error(Errc::no_memory, "PQconndefaults failed");
 
