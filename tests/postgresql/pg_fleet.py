@@ -160,3 +160,40 @@ def case_rolling_upgrade(env):
     failures = env.status(a, "fay")["failures"]
     expect(env.verify(a, "fay", wrong(totp())), RC_BAD_CODE, "host on a newer database: a wrong code counted")
     expect(env.status(b, "fay")["failures"], failures + 1, "the failure written")
+
+
+def case_server_hangs(env):
+    """A server that took the statement and went silent (stopped, not gone):
+    after the client's deadline the connection is dropped and the login
+    refused as busy, not as an outage; the next login
+    connects again."""
+    import signal
+    import time
+    from pg_test import RC_OK, expect, totp, wrong  # noqa: pg_test's
+    rc_busy = -19
+    a, b = env.fleet()
+    env.enroll(a, "hugo")
+    p = subprocess.Popen([env.a.helper, "serve", a], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    env.cleanups.append(p.kill)
+
+    def ask(code):
+        p.stdin.write("hugo %s\n" % code)
+        p.stdin.flush()
+        return int(p.stdout.readline().split("=")[1])
+    expect(ask(wrong(totp())), -9, "a wrong code, connected")
+    procs = [env.pg.pid] + [int(x) for x in subprocess.run(["pgrep", "-P", str(env.pg.pid)], capture_output=True,
+                                                           text=True).stdout.split()]
+    assert procs, "no server processes found"
+    for pid in procs:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        start = time.monotonic()
+        expect(ask(totp()), rc_busy, "a login while the server hangs")
+        took = time.monotonic() - start
+        assert 14 <= took <= 40, "gave up after %.1f s" % took
+    finally:
+        for pid in procs:
+            os.kill(pid, signal.SIGCONT)
+    expect(ask(totp()), RC_OK, "the next login connects again")
+    p.stdin.close()
+    p.wait(timeout=30)

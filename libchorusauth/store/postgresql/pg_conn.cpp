@@ -261,11 +261,8 @@ Result<PgResult> Conn::wait_for_result(const char* what) {
         const int n = left > 0 ? ::poll(&pfd, 1, static_cast<int>(left)) : 0;
         if (n < 0 && errno == EINTR) continue;
         if (n == 0) {
-            if (PGcancel* cancel = PQgetCancel(c_); cancel != nullptr) {
-                char err[256];
-                (void)PQcancel(cancel, err, sizeof err);  // best effort: the connection is dropped anyway
-                PQfreeCancel(cancel);
-            }
+            // Dropped, not cancelled: PQcancel() opens a new connection and
+            // waits, without a deadline, for the same silent server.
             drop();
             return make_error(Errc::busy, std::string("postgresql store: ") + what + ": no answer within " +
                                               std::to_string(kStatementTimeoutMs / 1000) + " s");

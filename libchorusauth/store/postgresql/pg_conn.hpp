@@ -56,7 +56,7 @@ public:
     // sent: the first statement is the caller's.
     Status ensure();
     // Runs one statement; params may hold nullptr for SQL NULL. No answer
-    // within kStatementTimeoutMs: cancelled, the connection dropped, busy.
+    // within kStatementTimeoutMs: the connection dropped, busy.
     Result<PgResult> exec(const char* sql, const std::vector<const char*>& params = {});
     // Several statements in one round trip, no parameters.
     Status exec_script(const char* sql);

@@ -49,7 +49,9 @@ Result<PgResult> PgRows::read_row(const std::string& key) {
     const bool was_connected = conn_.connected();
     CHORUS_RETURN_IF_ERROR(conn_.ensure());
     auto r = conn_.exec(kReadSql, {key.c_str()});
-    if (r.ok() || !was_connected || conn_.connected()) return r;
+    // Only a connection found broken is tried again; a server that timed
+    // out answers busy, not a second wait.
+    if (r.ok() || !was_connected || r.code() != Errc::unavailable) return r;
     CHORUS_RETURN_IF_ERROR(conn_.ensure());
     return conn_.exec(kReadSql, {key.c_str()});
 }
