@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pg_failover  # noqa: E402
 import pg_fleet  # noqa: E402
 import pg_hostile_env  # noqa: E402
+import pg_patroni  # noqa: E402
 import pg_server  # noqa: E402
 import pg_tls  # noqa: E402
 
@@ -438,7 +439,7 @@ def main():
         print("skipped: no postgres user")
         return 77
     fn = globals().get("case_" + args.case)
-    for module in (pg_tls, pg_hostile_env, pg_fleet, pg_failover):
+    for module in (pg_tls, pg_hostile_env, pg_fleet, pg_failover, pg_patroni):
         fn = fn or getattr(module, "case_" + args.case, None)
     if fn is None:
         print("unknown case", args.case)
