@@ -172,7 +172,8 @@ void test_hostile_usernames_are_refused(void**) {
     assert_true(is_empty_dir(t.file("s")));
 }
 
-// Each child does `rounds` read-modify-write cycles; begin again on busy.
+// Each child does `rounds` read-modify-write cycles; begin again when the
+// first write of a new user finds another child created it (conflict).
 template <typename Step>
 void hammer(Store& store, int procs, int rounds, Step step) {
     std::vector<pid_t> kids;
@@ -186,7 +187,7 @@ void hammer(Store& store, int procs, int rounds, Step step) {
                 Status st = step(**txn);
                 if (st.ok())
                     ++i;
-                else if (st.code() != Errc::busy)
+                else if (st.code() != Errc::conflict)
                     ::_exit(3);
             }
             ::_exit(0);
