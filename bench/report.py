@@ -91,8 +91,10 @@ def pg_report(rows):
 
 def main():
     rows = parse(sys.argv[1])
-    if any(str(r.get("label", "")).startswith("pg-") for r in rows):
-        pg_report(rows)
+    if any(str(r.get("label", "")).startswith(("pg-", "fleet@")) for r in rows):
+        if any(str(r.get("label", "")).startswith("pg-") for r in rows):
+            pg_report(rows)
+        fleet_report(rows)
         return
     modules = ["permit", "chorus", "chorus-tmpfs", "ga", "ga-secure", "oath"]
     names = {"permit": "pam_permit (floor)", "chorus": "pam_chorus", "chorus-tmpfs": "pam_chorus, state on tmpfs",
@@ -194,6 +196,28 @@ def main():
             r = above_c / above_g
             print(f"- above the floor: pam_chorus {above_c:.0f} µs, google-authenticator {above_g:.0f} µs: "
                   f"{r:.1f}x (target <= 2x) -> {verdict(r <= 2.0)}")
+
+
+def fleet_report(rows):
+    """bench/fleet_sim.py's lines (issue 13's targets)."""
+    tp = [r for r in rows if r.get("label", "").startswith("fleet@") and r.get("case") == "throughput"]
+    if not tp:
+        return
+    r = tp[0]
+    print("\n## Fleet simulation (%s hosts through PgBouncer, transaction mode)\n" % r["label"].split("@")[1])
+    print(f"- {r['per_s']:.0f} logins/s ({int(r['n'])} logins: {int(r['ok'])} accepted, {int(r['replay'])} replays "
+          f"of a code used in the same step, {int(r['errors'])} errors); p50 {r['p50_ms']:.1f} ms, "
+          f"p99 {r['p99_ms']:.1f} ms")
+    print(f"- server connections of the host roles at most {int(r['server_conns_max'])} "
+          f"(pool limit {int(r['pool'])}) -> {verdict(r['server_conns_max'] <= r['pool'])}")
+    print(f"- p99 under 50 ms: {verdict(r['p99_ms'] < 50)}; no errors: {verdict(r['errors'] == 0)}")
+    one = find(rows, r["label"], "one_code")
+    if one:
+        print(f"- one code from every host at once: {int(one['ok'])} accepted -> {verdict(one['ok'] == 1)}")
+    fc = find(rows, r["label"], "failures_counted")
+    if fc:
+        print(f"- one wrong code from every host at once: {int(fc['refused'])} refused, {int(fc['counted'])} "
+              f"counted -> {verdict(fc['counted'] == fc['hosts'])}")
 
 
 if __name__ == "__main__":
