@@ -14,7 +14,7 @@ inline constexpr int kConflictAttempts = 5;
 
 template <typename Attempt>
 Status retry_on_conflict(Attempt&& attempt) {
-    Status st;
+    Status st = make_error(Errc::internal, "no attempt made");  // a failure until an attempt answers
     for (int i = 0; i < kConflictAttempts; ++i) {
         st = attempt();
         if (st.ok() || st.code() != Errc::conflict) return st;

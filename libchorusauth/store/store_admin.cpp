@@ -79,7 +79,7 @@ StoreAdminOutcome store_admin(const Config& cfg, const std::string& plugin_path,
         out.report = report;
         (*plugin)->free_text(report);
     }
-    if (rc != CHORUS_STORE_OK) out.status = plugin_error(rc, msg);
+    out.status = rc == CHORUS_STORE_OK ? ok_status() : Status(plugin_error(rc, msg));
     return out;
 }
 

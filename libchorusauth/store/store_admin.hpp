@@ -14,7 +14,8 @@ namespace chorus {
 struct StoreAdminOutcome {
     std::string report;    // for stdout
     std::string problems;  // for stderr, one per line
-    Status status;
+    // A failure until the action says it succeeded.
+    Status status = make_error(Errc::internal, "store administration did not run");
 };
 
 // action: "init", "migrate", "status" or "migrate-from-file". plugin_path

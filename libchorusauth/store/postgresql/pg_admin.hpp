@@ -11,7 +11,8 @@ namespace chorus::pg {
 // finds the schema missing or old), and whether the action succeeded.
 struct AdminOutcome {
     std::string report;
-    Status status;
+    // A failure until the action says it succeeded.
+    Status status = make_error(Errc::internal, "db command did not run");
 };
 AdminOutcome run_admin(const std::string& conninfo, const std::string& action);
 
