@@ -31,7 +31,7 @@ import pg_tls  # noqa: E402
 
 SECRET = bytes.fromhex("3132333435363738393031323334353637383930c0ffee42")
 SECRET_B32 = base64.b32encode(SECRET).decode().rstrip("=")
-RC_OK, RC_IO, RC_BAD_CODE, RC_REPLAY, RC_LOCKED, RC_UNAVAILABLE = 0, -4, -9, -10, -11, -21
+RC_OK, RC_IO, RC_BAD_CODE, RC_REPLAY, RC_LOCKED, RC_BUSY, RC_UNAVAILABLE = 0, -4, -9, -10, -11, -19, -21
 
 
 def totp(offset=0, secret=SECRET):
@@ -194,7 +194,9 @@ def case_concurrent_one_code(env):
     with concurrent.futures.ThreadPoolExecutor(max_workers=n) as ex:
         rcs = list(ex.map(lambda i: env.verify(a if i % 2 else b, "dave", code), range(n)))
     expect(rcs.count(RC_OK), 1, "logins accepted with one code (%r)" % rcs)
-    assert all(rc in (RC_OK, RC_REPLAY, RC_LOCKED) for rc in rcs), rcs
+    # Every other login is denied: a replay, the lock the replays caused, or
+    # (a writer that lost five rounds in a row under this crowd) busy.
+    assert all(rc in (RC_OK, RC_REPLAY, RC_LOCKED, RC_BUSY) for rc in rcs), rcs
 
 
 def case_database_down(env):
