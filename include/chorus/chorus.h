@@ -137,10 +137,20 @@ CHORUS_API long long chorus_status_enrolled_at(const chorus_status_t* st);
 CHORUS_API const char* chorus_status_algorithm(const chorus_status_t* st);
 CHORUS_API int chorus_status_digits(const chorus_status_t* st);
 CHORUS_API int chorus_status_period(const chorus_status_t* st);
-/** Registered phone and email ("" when none) and the default method ("app", "sms", "call"). */
+/**
+ * Registered phone, email and alternate phone ("" when none) and the default
+ * method ("app", "sms", "call", "sms2", "call2").
+ */
 CHORUS_API const char* chorus_status_phone(const chorus_status_t* st);
 CHORUS_API const char* chorus_status_email(const chorus_status_t* st);
+CHORUS_API const char* chorus_status_phone2(const chorus_status_t* st);
 CHORUS_API const char* chorus_status_default_method(const chorus_status_t* st);
+/**
+ * 1 when the contact `which` ("phone", "phone2", "email") is registered and
+ * was proven (a code typed back, a call answered with #); else 0. Nothing is
+ * ever sent to a contact that is not proven.
+ */
+CHORUS_API int chorus_status_contact_proven(const chorus_status_t* st, const char* which);
 
 /** Clears the failure counter and any lockout. */
 CHORUS_API CHORUS_NODISCARD int chorus_user_unlock(chorus_ctx_t* ctx, const char* user);
@@ -153,10 +163,18 @@ CHORUS_API void chorus_strings_free(char*** list, size_t count);
 /**
  * Sets user's phone (E.164, e.g. "+6421555123") and/or email; NULL leaves a
  * value as it is, "" removes it. Invalid values give CHORUS_ERR_INVALID_ARG.
+ * A new value is stored as not proven; the value already stored keeps its proof.
  */
 CHORUS_API CHORUS_NODISCARD int chorus_user_set_contact(chorus_ctx_t* ctx, const char* user,
                                                         const char* phone, const char* email);
-
+/**
+ * The same for one contact `which` ("phone", "phone2" (the alternate phone)
+ * or "email"): stored as not proven unless unchanged; "" removes it. With
+ * proven != 0 the caller (an admin) vouches that it was proven another way,
+ * and it is stored as proven.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_user_store_contact(chorus_ctx_t* ctx, const char* user,
+                                                          const char* which, const char* value, int proven);
 /**
  * Sends a test message through the delivery helper with the context's
  * delivery settings (chorusctl test-delivery): channel is "email", "sms"
@@ -390,7 +408,10 @@ CHORUS_API CHORUS_NODISCARD int chorus_register_interactive(chorus_ctx_t* ctx, c
 CHORUS_API CHORUS_NODISCARD int chorus_user_remove_method(chorus_ctx_t* ctx, const char* user,
                                                           const char* method);
 
-/** Sets the default method: "app", "sms" or "call" (the latter two need a phone). */
+/**
+ * Sets the default method: "app", "sms", "call" (these two need the proven
+ * phone), "sms2" or "call2" (the proven alternate phone).
+ */
 CHORUS_API CHORUS_NODISCARD int chorus_user_set_default_method(chorus_ctx_t* ctx, const char* user,
                                                                const char* method);
 
@@ -401,15 +422,30 @@ CHORUS_API CHORUS_NODISCARD int chorus_user_set_default_method(chorus_ctx_t* ctx
  * "phone", "email", "recovery"); else 0.
  */
 CHORUS_API int chorus_method_name_valid(const char* name);
+/** 1 when delivery by `channel` ("sms", "voice" or "call", "email") is configured; else 0. */
+CHORUS_API int chorus_channel_configured(chorus_ctx_t* ctx, const char* channel);
 CHORUS_API int chorus_registration_name_valid(const char* name);
 
 /**
  * Sends a 6-digit code to `to` by "sms" or "email" and asks for it through
- * the prompter: CHORUS_OK when typed back. CHORUS_ERR_UNSUPPORTED when that
- * channel is not configured.
+ * the prompter, or calls `to` ("call"): CHORUS_OK when typed back, resp.
+ * answered with #. CHORUS_ERR_UNSUPPORTED when that channel is not
+ * configured. Stores nothing (see chorus_user_prove_contact()).
  */
 CHORUS_API CHORUS_NODISCARD int chorus_contact_verify(chorus_ctx_t* ctx, const char* channel, const char* to,
                                                       const chorus_prompter* prompter);
+/**
+ * Proves `value` and stores it as user's contact `which`, proven: `how` is
+ * "sms" (a code sent and typed back) or "call" (a call answered with #) for
+ * "phone" and "phone2", "email" (a code) for "email"; NULL lets the user
+ * choose through the prompter ("Text me a code" / "Call me") among the
+ * configured channels. Nothing is stored when the proof fails
+ * (CHORUS_ERR_BAD_CODE); CHORUS_ERR_UNSUPPORTED when no channel for it is
+ * configured.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_user_prove_contact(chorus_ctx_t* ctx, const char* user,
+                                                          const char* which, const char* value,
+                                                          const char* how, const chorus_prompter* prompter);
 
 /* ---- Self-service password reset: what chorus-reset uses --------------- */
 

@@ -64,6 +64,17 @@ const char* chorus_status_phone(const chorus_status_t* s) {
 const char* chorus_status_email(const chorus_status_t* s) {
     return s != nullptr ? s->st.email.c_str() : "";
 }
+const char* chorus_status_phone2(const chorus_status_t* s) {
+    return s != nullptr ? s->st.phone2.c_str() : "";
+}
+int chorus_status_contact_proven(const chorus_status_t* s, const char* which) {
+    if (s == nullptr || which == nullptr) return 0;  // not known to be proven
+    const std::string_view w = which;
+    if (w == "phone") return s->st.phone_proven ? 1 : 0;
+    if (w == "phone2") return s->st.phone2_proven ? 1 : 0;
+    if (w == "email") return s->st.email_proven ? 1 : 0;
+    return 0;
+}
 const char* chorus_status_default_method(const chorus_status_t* s) {
     return s != nullptr ? s->st.default_method.c_str() : "";
 }

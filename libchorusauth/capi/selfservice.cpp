@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "capi/c_prompter.hpp"
+#include "flows/contact_proof.hpp"
+#include "flows/deliver.hpp"
 #include "flows/method.hpp"
 #include "flows/methods.hpp"
 #include "flows/register.hpp"
@@ -47,6 +49,46 @@ int chorus_contact_verify(chorus_ctx_t* h, const char* channel, const char* to,
         chorus::Status st = chorus::verify_contact(h->ctx, channel, to, p);
         return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
     })
+}
+
+int chorus_user_store_contact(chorus_ctx_t* h, const char* user, const char* which, const char* value,
+                              int proven) {
+    if (h == nullptr || user == nullptr || which == nullptr || value == nullptr)
+        return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        const auto slot = chorus::parse_contact_slot(which);
+        if (!slot) return CHORUS_ERR_INVALID_ARG;
+        chorus::Status st = chorus::store_contact(h->ctx, user, *slot, value, proven != 0);
+        return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
+    })
+}
+
+int chorus_user_prove_contact(chorus_ctx_t* h, const char* user, const char* which, const char* value,
+                              const char* how, const chorus_prompter* prompter) {
+    if (h == nullptr || user == nullptr || which == nullptr || value == nullptr || prompter == nullptr)
+        return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        const auto slot = chorus::parse_contact_slot(which);
+        std::optional<chorus::ProofWay> way;
+        if (how != nullptr) way = chorus::parse_proof_way(how);
+        if (!slot || (how != nullptr && !way)) return CHORUS_ERR_INVALID_ARG;
+        chorus::CPrompter p(*prompter);
+        chorus::Status st = chorus::prove_and_store_contact(h->ctx, user, *slot, value, way, p);
+        return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
+    })
+}
+
+int chorus_channel_configured(chorus_ctx_t* h, const char* channel) {
+    if (h == nullptr || channel == nullptr) return 0;
+    const std::string_view c = channel;
+    chorus::Channel ch = chorus::Channel::email;
+    if (c == "sms")
+        ch = chorus::Channel::sms;
+    else if (c == "voice" || c == "call")
+        ch = chorus::Channel::voice;
+    else if (c != "email")
+        return 0;
+    return chorus::channel_configured(h->ctx.config.delivery, ch) ? 1 : 0;
 }
 
 int chorus_method_name_valid(const char* name) {

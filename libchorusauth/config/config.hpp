@@ -81,7 +81,7 @@ struct EnrollmentConfig {
     std::vector<std::string> exempt_groups;   // members may skip (never overrides never_exempt)
     std::vector<std::string> never_exempt_groups;
     int recovery_codes = 10;  // codes per set, 0..50
-    std::vector<std::string> other_method_words = {"sms", "call"};
+    std::vector<std::string> other_method_words = {"sms", "call", "sms2", "call2"};
 
     bool operator==(const EnrollmentConfig&) const = default;
 };

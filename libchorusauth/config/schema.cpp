@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <set>
 #include <cctype>
 #include <filesystem>
 #include <new>
@@ -320,6 +321,13 @@ void check_cross_field(Diagnostics& d, const Config& c) {
         e.policy == EnrollPolicy::grace && e.grace_days == 0 && e.grace_until == 0)
         d.add(d.where("enrollment.policy", "enrollment"),
               "enrollment.policy: grace needs enrollment.grace_days or enrollment.grace_until");
+
+    const auto& words = e.other_method_words;
+    if (!any_failed({"enrollment", "enrollment.other_method_words"}) &&
+        (words.size() > 4 || std::set<std::string>(words.begin(), words.end()).size() != words.size()))
+        d.add(d.where("enrollment.other_method_words", "enrollment"),
+              "enrollment.other_method_words: at most 4 different words (sms, call, then the same "
+              "for the alternate phone)");
 
     const ResetConfig& r = c.reset;
     if (!any_failed({"reset", "reset.max_sends_per_hour", "reset.max_sends_per_day"}) &&

@@ -2,6 +2,7 @@
 #include "flows/admin.hpp"
 
 #include "flows/contact.hpp"
+#include "flows/contact_proof.hpp"
 #include "flows/method.hpp"
 #include "flows/verify.hpp"
 
@@ -57,6 +58,10 @@ Result<UserStatus> user_status(Context& ctx, std::string_view user) {
     st.enrolled_at = rec->enrolled_at;
     st.phone = rec->phone;
     st.email = rec->email;
+    st.phone2 = rec->phone2;
+    st.phone_proven = rec->phone_proven_at > 0;
+    st.email_proven = rec->email_proven_at > 0;
+    st.phone2_proven = rec->phone2_proven_at > 0;
     st.default_method = rec->default_method;
     return st;
 }
@@ -121,30 +126,12 @@ Result<std::vector<std::string>> user_list(Context& ctx) {
 Status user_set_contact(Context& ctx, std::string_view user, std::optional<std::string_view> phone,
                         std::optional<std::string_view> email) {
     CHORUS_RETURN_IF_ERROR(encode_username(user));
-    std::optional<std::string> new_phone, new_email;
-    if (phone) {
-        if (phone->empty()) {
-            new_phone = "";
-        } else {
-            CHORUS_ASSIGN_OR_RETURN(new_phone, normalize_phone(*phone));
-        }
-    }
-    if (email) {
-        if (email->empty()) {
-            new_email = "";
-        } else {
-            CHORUS_ASSIGN_OR_RETURN(new_email, normalize_email(*email));
-        }
-    }
-    CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
-    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> existing, read_record(*txn, user));
-    UserRecord rec = existing ? std::move(*existing) : UserRecord{};
-    if (new_phone) rec.phone = *new_phone;
-    if (new_email) rec.email = *new_email;
-    // sms and call need the phone: without one the default is the app again.
-    if (const auto m = parse_method(rec.default_method); rec.phone.empty() && m && channel_of(*m))
-        rec.default_method = std::string(method_name(Method::app));
-    return txn->put_record(rec);
+    // Both values are checked before either is stored.
+    if (phone && !phone->empty()) CHORUS_RETURN_IF_ERROR(normalize_phone(*phone));
+    if (email && !email->empty()) CHORUS_RETURN_IF_ERROR(normalize_email(*email));
+    if (phone) CHORUS_RETURN_IF_ERROR(store_contact(ctx, user, ContactSlot::phone, *phone));
+    if (email) CHORUS_RETURN_IF_ERROR(store_contact(ctx, user, ContactSlot::email, *email));
+    return {};
 }
 
 }  // namespace chorus

@@ -19,7 +19,8 @@ struct UserStatus {
     std::int64_t lock_remaining = 0;
     std::int64_t last_success_at = 0;
     std::int64_t enrolled_at = 0;
-    std::string phone, email, default_method;
+    std::string phone, email, phone2, default_method;
+    bool phone_proven = false, email_proven = false, phone2_proven = false;
 };
 
 // An unreadable record: one that exists but does not parse or verify
@@ -40,7 +41,8 @@ Status user_unlock(Context& ctx, std::string_view user);
 // error, since the history to keep cannot be read.
 Status user_unenroll(Context& ctx, std::string_view user, bool all);
 Result<std::vector<std::string>> user_list(Context& ctx);
-// nullopt leaves a field unchanged; "" clears it.
+// nullopt leaves a field unchanged; "" clears it. Values are stored as not
+// proven (flows/contact_proof.hpp), except a value stored again unchanged.
 Status user_set_contact(Context& ctx, std::string_view user, std::optional<std::string_view> phone,
                         std::optional<std::string_view> email);
 

@@ -2,12 +2,14 @@
 #include "flows/deliver.hpp"
 
 #include <sys/wait.h>
+#include <csignal>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "flows/contact.hpp"
 #include "flows/helper_process.hpp"
+#include "util/fd.hpp"
 
 namespace chorus {
 
@@ -169,6 +171,61 @@ void deliver_detached(const Context& ctx, Channel channel, std::string_view to, 
     int status = 0;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
+}
+
+Result<PendingDelivery> deliver_in_background(const Context& ctx, Channel channel, std::string_view to,
+                                              std::string_view subject, std::string_view body) {
+    // Built before fork(): the child then only runs the helper and exits.
+    const std::string to_copy(to), subject_copy(subject);
+    const SecretString body_copy(body);
+    pid_t child = fork();
+    if (child < 0) return errno_error("fork for delivery", errno);
+    if (child == 0) {
+        setpgid(0, 0);
+        std::signal(SIGTERM, SIG_DFL);  // the caller's handler (sshd's) is not ours
+        Status st = deliver(ctx, channel, to_copy, subject_copy, body_copy.view());
+        if (!st.ok())
+            ctx.log.logf(LogLevel::notice, "%s: %s", channel_name(channel), st.error().message.c_str());
+        _exit(st.ok() ? 0 : 1);
+    }
+    setpgid(child, child);  // either side may win the race; both ask for the same
+    PendingDelivery pending;
+    pending.pid_ = child;
+    return pending;
+}
+
+Status PendingDelivery::wait() {
+    if (pid_ < 0) return make_error(Errc::internal, "no delivery in progress");
+    int status = 0;
+    pid_t r = 0;
+    while ((r = waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    if (r < 0) return errno_error("waitpid for delivery", errno);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return make_error(Errc::io, "delivery failed");
+    return {};
+}
+
+void PendingDelivery::cancel() {
+    if (pid_ < 0) return;
+    // SIGTERM first, the polite end for the child and the helper; whatever
+    // still runs a second later is killed. A call already ringing then ends
+    // when the gateway gives up on it.
+    kill(-pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 100; ++i) {
+        pid_t r = waitpid(pid_, &status, WNOHANG);
+        if (r == pid_ || (r < 0 && errno != EINTR)) {
+            kill(-pid_, SIGKILL);  // the helper, if it outlived the child
+            pid_ = -1;
+            return;
+        }
+        usleep(10000);
+    }
+    kill(-pid_, SIGKILL);
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
 }
 
 }  // namespace chorus

@@ -4,6 +4,8 @@
 // environment and writes the request on its stdin.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 #include <string_view>
 
@@ -50,5 +52,38 @@ Status delivery_test(const Context& ctx, std::string_view channel, std::string_v
 // whether anything was sent (password reset of an unknown account).
 void deliver_detached(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
                       std::string_view body);
+
+// A delivery running in a child process while the login asks its question
+// (a call placed before the code prompt). The child and the helper it
+// starts form their own process group; destroying the object without
+// wait() ends them.
+class PendingDelivery {
+public:
+    PendingDelivery() = default;
+    PendingDelivery(const PendingDelivery&) = delete;
+    PendingDelivery& operator=(const PendingDelivery&) = delete;
+    PendingDelivery(PendingDelivery&& other) noexcept : pid_(other.pid_) { other.pid_ = -1; }
+    PendingDelivery& operator=(PendingDelivery&& other) noexcept {
+        if (this != &other) {
+            cancel();
+            pid_ = other.pid_;
+            other.pid_ = -1;
+        }
+        return *this;
+    }
+    ~PendingDelivery() { cancel(); }
+    // Waits for the result: what deliver() would have answered.
+    Status wait();
+    // Hangs up: ends the child and its helper, and reaps them.
+    void cancel();
+
+private:
+    friend Result<PendingDelivery> deliver_in_background(const Context&, Channel, std::string_view,
+                                                         std::string_view, std::string_view);
+    pid_t pid_ = -1;
+};
+
+Result<PendingDelivery> deliver_in_background(const Context& ctx, Channel channel, std::string_view to,
+                                              std::string_view subject, std::string_view body);
 
 }  // namespace chorus

@@ -64,28 +64,35 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Pro
     const std::string user = account_exists ? acct->name : std::string(typed);
     const std::vector<std::string>* known_groups = account_exists ? &acct->groups : nullptr;
     if (account_exists) CHORUS_RETURN_IF_ERROR(refuse_state_under_typed_name(ctx, typed, user));
+    std::optional<UserRecord> snapshot;
     if (encode_username(user).ok()) {
         // Unknown accounts make the same store round trip before the prompt,
         // so an outage (a connect timeout) costs them the same time.
-        // A snapshot (Store::has_method): the check of the code after the
+        // A snapshot (Store::peek_record): the check of the code after the
         // prompt is the login's one transaction on the user's state.
-        Result<bool> enrolled = ctx.store->has_method(user);
-        if (!enrolled.ok() && enrolled.code() == Errc::unavailable) {
-            if (account_exists && admit_by_failmode(ctx, user, *known_groups, p, enrolled.error()))
+        Result<std::optional<UserRecord>> peeked = ctx.store->peek_record(user);
+        if (!peeked.ok() && peeked.code() == Errc::unavailable) {
+            if (account_exists && admit_by_failmode(ctx, user, *known_groups, p, peeked.error()))
                 return LoginResult::failmode;
             // Anyone else is asked for a code as usual: it may be a
             // break-glass code, or the store may be back.
         } else if (account_exists) {
-            if (!enrolled.ok()) return std::move(enrolled).error();
-            if (!*enrolled) return LoginResult::not_required;
+            if (!peeked.ok()) return std::move(peeked).error();
+            if (!*peeked || !(*peeked)->has_method()) return LoginResult::not_required;
+            snapshot = std::move(peeked).value();
         }
     }
+
+    // A default method that sends something goes first (the seed's "we
+    // texted you a code"); a code from the app still works at its prompt.
+    std::optional<LeadingMethod> lead;
+    if (snapshot && !preset_code) lead = start_default_method(ctx, user, *snapshot, p);
 
     SecretString answer;
     if (preset_code) {
         answer = *preset_code;
     } else {
-        CHORUS_ASSIGN_OR_RETURN(answer, p.ask("Verification code: ", false));
+        CHORUS_ASSIGN_OR_RETURN(answer, p.ask(lead ? leading_prompt(*lead) : "Verification code: ", false));
     }
     SecretString code = strip_spaces(answer.view());
     answer.clear();
@@ -93,12 +100,19 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Pro
     VerifyOutcome outcome;
     Status st;
     bool other_method = true;
-    const std::string_view sms_word = other_method_word(ctx.config.enrollment, Method::sms);
-    const std::string_view call_word = other_method_word(ctx.config.enrollment, Method::call);
-    if (!sms_word.empty() && code.view() == sms_word) {
-        st = sign_in_by_sms(ctx, user, account_exists, p, outcome);
-    } else if (!call_word.empty() && code.view() == call_word) {
-        st = sign_in_by_call(ctx, user, account_exists, p, outcome);
+    std::optional<Method> word_method;
+    for (Method m : kSendingMethods) {
+        const std::string_view word = other_method_word(ctx.config.enrollment, m);
+        if (!word.empty() && code.view() == word) word_method = m;
+    }
+    std::optional<Status> settled;
+    if (lead) settled = settle_leading_answer(ctx, user, *lead, code.view(), outcome);
+    if (settled) {
+        st = std::move(*settled);
+    } else if (word_method && *channel_of(*word_method) == Channel::sms) {
+        st = sign_in_by_sms(ctx, user, account_exists, p, outcome, *word_method);
+    } else if (word_method) {
+        st = sign_in_by_call(ctx, user, account_exists, p, outcome, *word_method);
     } else {
         other_method = false;
         st = verify_code(ctx, user, code.view(), outcome);

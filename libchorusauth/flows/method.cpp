@@ -8,7 +8,11 @@ struct MethodName {
     Method method;
     std::string_view name;
 };
-constexpr MethodName kMethods[] = {{Method::app, "app"}, {Method::sms, "sms"}, {Method::call, "call"}};
+constexpr MethodName kMethods[] = {{Method::app, "app"},
+                                   {Method::sms, "sms"},
+                                   {Method::call, "call"},
+                                   {Method::sms2, "sms2"},
+                                   {Method::call2, "call2"}};
 
 struct RegistrationName {
     Registration what;
@@ -16,6 +20,7 @@ struct RegistrationName {
 };
 constexpr RegistrationName kRegistrations[] = {{Registration::app, "app"},
                                                {Registration::phone, "phone"},
+                                               {Registration::phone2, "phone2"},
                                                {Registration::email, "email"},
                                                {Registration::recovery, "recovery"}};
 
@@ -42,8 +47,10 @@ std::optional<Registration> parse_registration(std::string_view name) {
 std::optional<Channel> channel_of(Method m) {
     switch (m) {
     case Method::sms:
+    case Method::sms2:
         return Channel::sms;
     case Method::call:
+    case Method::call2:
         return Channel::voice;
     case Method::app:
         break;
@@ -51,8 +58,23 @@ std::optional<Channel> channel_of(Method m) {
     return std::nullopt;
 }
 
+std::optional<PhoneSlot> phone_slot_of(Method m) {
+    switch (m) {
+    case Method::sms:
+    case Method::call:
+        return PhoneSlot::primary;
+    case Method::sms2:
+    case Method::call2:
+        return PhoneSlot::alternate;
+    case Method::app:
+        break;
+    }
+    return std::nullopt;
+}
+
 std::string_view other_method_word(const EnrollmentConfig& cfg, Method m) {
-    const std::size_t i = m == Method::sms ? 0 : m == Method::call ? 1 : cfg.other_method_words.size();
+    std::size_t i = 0;
+    while (i < std::size(kSendingMethods) && kSendingMethods[i] != m) ++i;
     return i < cfg.other_method_words.size() ? std::string_view(cfg.other_method_words[i])
                                              : std::string_view();
 }

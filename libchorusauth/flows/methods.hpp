@@ -9,17 +9,19 @@
 
 namespace chorus {
 
-// method: "app" (the TOTP key), "phone", "email" or "recovery". Removing the
+// method: "app" (the TOTP key), "phone", "phone2", "email" or "recovery". Removing the
 // last way to prove a second factor is refused (use unenroll for that), so
 // nobody strands themselves by accident.
 Status remove_method(Context& ctx, std::string_view user, std::string_view method);
 
-// method: "app", "sms" or "call" (the last two need a phone).
+// method: "app", "sms", "call", "sms2" or "call2" (these need the proven
+// phone, resp. the proven alternate phone).
 Status set_default_method(Context& ctx, std::string_view user, std::string_view method);
 
-// Proves the user can read what is sent to `to`: sends a 6-digit code by
-// SMS ("sms") or email ("email") and asks for it (3 tries). Errors:
-// unsupported when that channel is not configured; bad_code.
+// Proves the user receives what is sent to `to`: a 6-digit code by SMS
+// ("sms") or email ("email") asked back (3 tries), or a call approved with #
+// ("call"). Errors: unsupported when that channel is not configured;
+// bad_code. Nothing is stored (see flows/contact_proof.hpp for that).
 Status verify_contact(Context& ctx, std::string_view channel, std::string_view to, Prompter& p);
 
 }  // namespace chorus

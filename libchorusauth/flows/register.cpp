@@ -3,6 +3,7 @@
 
 #include "flows/admin.hpp"
 #include "flows/contact.hpp"
+#include "flows/contact_proof.hpp"
 #include "flows/enroll.hpp"
 
 namespace chorus {
@@ -64,19 +65,18 @@ Result<std::string> ask_contact(Prompter& p, std::string_view prompt, Normalize 
     return std::string();  // give up on this optional item, keep the registration
 }
 
+// The phone and email, each proven as it is given (flows/contact_proof.hpp).
 Status offer_contacts(Context& ctx, std::string_view user, Prompter& p) {
     CHORUS_ASSIGN_OR_RETURN(
         std::string phone,
         ask_contact(p, "Phone number for codes by SMS or call, e.g. +64211234567 (Enter to skip): ",
                     normalize_phone));
+    if (!phone.empty()) CHORUS_RETURN_IF_ERROR(register_contact(ctx, user, ContactSlot::phone, phone, p));
     CHORUS_ASSIGN_OR_RETURN(
         std::string email,
         ask_contact(p, "Email address for password resets (Enter to skip): ", normalize_email));
-    if (phone.empty() && email.empty()) return {};
-    std::optional<std::string_view> ph, em;
-    if (!phone.empty()) ph = phone;
-    if (!email.empty()) em = email;
-    return user_set_contact(ctx, user, ph, em);
+    if (!email.empty()) CHORUS_RETURN_IF_ERROR(register_contact(ctx, user, ContactSlot::email, email, p));
+    return {};
 }
 
 Status show_recovery_codes(Context& ctx, std::string_view user, Prompter& p) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "flows/deliver.hpp"
+#include "flows/contact_proof.hpp"
 #include "flows/method.hpp"
 #include "flows/login_other_method.hpp"
 #include "flows/policy.hpp"
@@ -25,9 +26,10 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-// Only accounts with a second factor and an email can reset.
+// Only accounts with a second factor and a proven email can reset: a code
+// never goes to an address nobody showed they read.
 bool eligible(const UserRecord& rec) {
-    return rec.has_method() && !rec.email.empty();
+    return rec.has_method() && !proven_email(rec).empty();
 }
 
 // Opens user's state for a lookup. An account whose lock stays held past the
@@ -51,7 +53,7 @@ Result<std::string> user_by_email(Context& ctx, std::string_view email) {
         CHORUS_ASSIGN_OR_RETURN(auto txn, begin_unless_busy(ctx, u));
         if (!txn) continue;
         auto rec = txn->record();
-        if (!rec.ok() || !*rec || lower((*rec)->email) != want) continue;
+        if (!rec.ok() || !*rec || lower(proven_email(**rec)) != want) continue;
         // State under a spelling that is not the account's own name (see
         // Account::name) never resets that account.
         CHORUS_ASSIGN_OR_RETURN(std::string own, canonical_name(u));
@@ -155,7 +157,8 @@ Status reset_send_code(Context& ctx, ResetSession& s, std::int64_t& wait) {
     body.raw() += code.view();
     body.raw() += ". It is valid for " + std::to_string(rc.code_ttl / 60) +
                   " minutes.\nIf you did not ask to reset your password, ignore this message.\n";
-    deliver_detached(ctx, Channel::email, rec->email, "Your password reset code", body.view());
+    deliver_detached(ctx, Channel::email, std::string(proven_email(*rec)), "Your password reset code",
+                     body.view());
     audit(ctx, s, "send-code", "sent");
     return {};
 }
@@ -211,8 +214,8 @@ std::vector<std::string> reset_methods(Context& ctx, const ResetSession& s) {
     // "app" takes a code from the app or a recovery code, so an account with
     // only recovery codes left still has a way through.
     if ((*rec)->has_method()) methods.emplace_back(method_name(Method::app));
-    for (Method m : {Method::sms, Method::call})
-        if (!(*rec)->phone.empty() && channel_configured(ctx.config.delivery, *channel_of(m)))
+    for (Method m : kSendingMethods)
+        if (!proven_phone(**rec, m).empty() && channel_configured(ctx.config.delivery, *channel_of(m)))
             methods.emplace_back(method_name(m));
     return methods;
 }
@@ -236,10 +239,12 @@ Status reset_second_factor(Context& ctx, ResetSession& s, std::string_view metho
         break;
     }
     case Method::sms:
-        st = sign_in_by_sms(ctx, s.user, true, p, outcome);
+    case Method::sms2:
+        st = sign_in_by_sms(ctx, s.user, true, p, outcome, *m);
         break;
     case Method::call:
-        st = sign_in_by_call(ctx, s.user, true, p, outcome);
+    case Method::call2:
+        st = sign_in_by_call(ctx, s.user, true, p, outcome, *m);
         break;
     }
     audit(ctx, s, "second-factor", st.ok() ? "accepted" : "refused");

@@ -178,14 +178,14 @@ public:
     // The record is replaced whole (rename), so reading it without the lock
     // sees one version or the next, never a mix. The TOTP key stays sealed:
     // presence is all this asks.
-    Result<bool> has_method(std::string_view user) override {
+    Result<std::optional<UserRecord>> peek_record(std::string_view user) override {
         CHORUS_ASSIGN_OR_RETURN(std::string stem, encode_username(user));
         auto fd = open_checked(ctx_->dir.get(), stem + ".rec", O_RDONLY, false, ctx_->rec_rules());
-        if (!fd.ok() && fd.code() == Errc::not_found) return false;
+        if (!fd.ok() && fd.code() == Errc::not_found) return std::optional<UserRecord>{};
         if (!fd.ok()) return std::move(fd).error();
         CHORUS_ASSIGN_OR_RETURN(SecretString text, read_checked(fd->get(), kMaxRecordBytes));
         CHORUS_ASSIGN_OR_RETURN(UserRecord rec, parse_record(text.view()));
-        return rec.has_method();
+        return std::optional<UserRecord>{std::move(rec)};
     }
 
     Status spend_like_a_write() override {

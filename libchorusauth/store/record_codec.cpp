@@ -13,7 +13,12 @@
 namespace chorus {
 namespace {
 
-constexpr std::string_view kHeader = "chorus-user 1";
+// Version 2 added proven contacts and the alternate phone. A record that
+// uses neither is still written as version 1, so hosts one release behind
+// keep reading it; one that does is refused by them (an unknown version is
+// corrupt: their logins deny, they never guess).
+constexpr std::string_view kHeaderV1 = "chorus-user 1";
+constexpr std::string_view kHeaderV2 = "chorus-user 2";
 constexpr std::string_view kHeaderPrefix = "chorus-user ";
 constexpr std::string_view kSumPrefix = "sha256 ";
 constexpr std::size_t kSumHexLen = 64;
@@ -48,6 +53,11 @@ enum Key : std::size_t {
     k_reset_locked_until,
     k_first_seen,
     k_enrolled_at,
+    k_first_v2,  // keys from here on exist only in version 2
+    k_phone_proven_at = k_first_v2,
+    k_email_proven_at,
+    k_phone2,
+    k_phone2_proven_at,
     k_count
 };
 
@@ -72,6 +82,10 @@ constexpr std::array<std::string_view, k_count> kKeyNames = {
     "reset.locked_until",
     "first_seen",
     "enrolled_at",
+    "phone.proven_at",
+    "email.proven_at",
+    "phone2",
+    "phone2.proven_at",
 };
 
 bool repeatable(std::size_t k) {
@@ -243,6 +257,16 @@ bool apply(std::size_t key, std::string_view v, UserRecord& rec) {
         return parse_i64(v, rec.first_seen);
     case k_enrolled_at:
         return parse_i64(v, rec.enrolled_at);
+    // Written only when proven: a time after the epoch, one spelling.
+    case k_phone_proven_at:
+        return parse_i64(v, rec.phone_proven_at) && rec.phone_proven_at > 0;
+    case k_email_proven_at:
+        return parse_i64(v, rec.email_proven_at) && rec.email_proven_at > 0;
+    case k_phone2:
+        rec.phone2 = v;
+        return !v.empty();
+    case k_phone2_proven_at:
+        return parse_i64(v, rec.phone2_proven_at) && rec.phone2_proven_at > 0;
     default:
         return false;
     }
@@ -270,10 +294,20 @@ Status validate_record(const UserRecord& rec) {
         CHORUS_RETURN_IF_ERROR(check_text("recovery hash", c.hash, kMaxHashLen, false));
     CHORUS_RETURN_IF_ERROR(check_text("phone", rec.phone, 64, true));
     CHORUS_RETURN_IF_ERROR(check_text("email", rec.email, 320, true));
+    CHORUS_RETURN_IF_ERROR(check_text("alternate phone", rec.phone2, 64, true));
+    // A proof belongs to a contact: none without one, none before the epoch.
+    const std::pair<const std::string*, std::int64_t> proofs[] = {{&rec.phone, rec.phone_proven_at},
+                                                                  {&rec.email, rec.email_proven_at},
+                                                                  {&rec.phone2, rec.phone2_proven_at}};
+    for (const auto& [contact, at] : proofs)
+        if (at < 0 || (at > 0 && contact->empty()))
+            return make_error(Errc::invalid_argument, "a proof time without its contact");
     CHORUS_RETURN_IF_ERROR(check_text("default method", rec.default_method, 16, false));
-    for (char c : rec.default_method)
-        if (!((c >= 'a' && c <= 'z') || c == '_'))
+    for (std::size_t i = 0; i < rec.default_method.size(); ++i) {
+        const char c = rec.default_method[i];
+        if (!((c >= 'a' && c <= 'z') || c == '_' || (i > 0 && c >= '0' && c <= '9')))
             return make_error(Errc::invalid_argument, "default method must be a lower-case word");
+    }
     if (rec.history.size() > kMaxHistory)
         return make_error(Errc::invalid_argument, "password history too long");
     for (const auto& h : rec.history)
@@ -294,7 +328,9 @@ Result<SecretString> encode_record(const UserRecord& rec) {
     SecretString text;
     auto& out = text.raw();
     out.reserve(1024);
-    out.append(kHeader.data(), kHeader.size());
+    const bool v2 = !rec.phone2.empty() || rec.phone_proven_at > 0 || rec.email_proven_at > 0;
+    const std::string_view header = v2 ? kHeaderV2 : kHeaderV1;
+    out.append(header.data(), header.size());
     out.push_back('\n');
     if (rec.totp) {
         put_hex(out, kKeyNames[rec.totp->sealed ? k_totp_sealed : k_totp_secret], rec.totp->secret);
@@ -321,6 +357,10 @@ Result<SecretString> encode_record(const UserRecord& rec) {
     }
     put_int(out, kKeyNames[k_first_seen], rec.first_seen);
     put_int(out, kKeyNames[k_enrolled_at], rec.enrolled_at);
+    if (rec.phone_proven_at > 0) put_int(out, kKeyNames[k_phone_proven_at], rec.phone_proven_at);
+    if (rec.email_proven_at > 0) put_int(out, kKeyNames[k_email_proven_at], rec.email_proven_at);
+    if (!rec.phone2.empty()) put_line(out, kKeyNames[k_phone2], rec.phone2);
+    if (rec.phone2_proven_at > 0) put_int(out, kKeyNames[k_phone2_proven_at], rec.phone2_proven_at);
     std::string sum = sha256_hex(text.view());
     if (sum.size() != kSumHexLen) return make_error(Errc::internal, "SHA-256 failed");
     put_line(out, kSumPrefix.substr(0, kSumPrefix.size() - 1), sum);
@@ -345,11 +385,13 @@ Result<UserRecord> parse_record(std::string_view text) {
 
     std::size_t nl = body.find('\n');
     std::string_view header = body.substr(0, nl);
-    if (header != kHeader) {
+    if (header != kHeaderV1 && header != kHeaderV2) {
         if (header.substr(0, kHeaderPrefix.size()) == kHeaderPrefix)
-            return corrupt("unsupported format version");
+            return corrupt("unsupported format version (written by a newer release?)");
         return corrupt("not a chorus user record");
     }
+    // Version 1 knew no proofs: its contacts read as not proven.
+    const std::size_t key_end = header == kHeaderV1 ? std::size_t{k_first_v2} : std::size_t{k_count};
     UserRecord rec;
     TotpKey totp;
     PendingReset reset;
@@ -370,8 +412,8 @@ Result<UserRecord> parse_record(std::string_view text) {
         std::string_view value = line.substr(sp + 1);
         if (has_control(value)) return corrupt(where + ": control character");
         std::size_t k = 0;
-        while (k < k_count && kKeyNames[k] != key) ++k;
-        if (k == k_count) return corrupt(where + ": unknown key");
+        while (k < key_end && kKeyNames[k] != key) ++k;
+        if (k == key_end) return corrupt(where + ": unknown key");
         if (!repeatable(k) && seen.test(k)) return corrupt(where + ": repeated key");
         seen.set(k);
         any_totp = any_totp || k <= k_totp_window;
@@ -383,6 +425,9 @@ Result<UserRecord> parse_record(std::string_view text) {
     else if (seen.test(k_totp_secret) == seen.test(k_totp_sealed))
         return corrupt("TOTP settings need exactly one key");
     if (!any_reset) rec.reset.reset();
+    // The lowest version that holds the record, as encode_record() writes it.
+    if (header == kHeaderV2 && rec.phone2.empty() && rec.phone_proven_at == 0 && rec.email_proven_at == 0)
+        return corrupt("version 2 header on a version 1 record");
     if (Status st = validate_record(rec); !st.ok()) return corrupt(st.error().message);
     return rec;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // The on-disk text form of a UserRecord (file store "<user>.rec"):
 //
-//   chorus-user 1
+//   chorus-user 1               (2 when a contact is proven or an alternate phone is set)
 //   totp.secret <hex>           key lines, "key SP value", value to end of line
 //   ...
 //   sha256 <64 hex>             SHA-256 of every byte before this line

@@ -8,9 +8,13 @@ Status UserTxn::put_both(const UserRecord& rec, const LiveState& live) {
     return put_live(live);
 }
 
-Result<bool> Store::has_method(std::string_view user) {
+Result<std::optional<UserRecord>> Store::peek_record(std::string_view user) {
     CHORUS_ASSIGN_OR_RETURN(auto txn, begin(user));
-    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
+    return txn->record();
+}
+
+Result<bool> Store::has_method(std::string_view user) {
+    CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, peek_record(user));
     return rec && rec->has_method();
 }
 

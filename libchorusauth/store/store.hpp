@@ -43,10 +43,16 @@ struct PendingReset {
 // The record that changes rarely: written by atomic replace.
 struct UserRecord {
     std::optional<TotpKey> totp;
-    std::vector<HashedCode> recovery;    // unused recovery codes
-    std::string phone;                   // E.164, empty if none
-    std::string email;                   // empty if none
-    std::string default_method = "app";  // app | sms | call
+    std::vector<HashedCode> recovery;  // unused recovery codes
+    std::string phone;                 // E.164, empty if none
+    std::string email;                 // empty if none
+    std::string phone2;                // the alternate phone, E.164, empty if none
+    // When the user proved each contact (a code typed back, a call answered
+    // with #); 0: not proven, and then never used to send a code or call.
+    std::int64_t phone_proven_at = 0;
+    std::int64_t email_proven_at = 0;
+    std::int64_t phone2_proven_at = 0;
+    std::string default_method = "app";  // app | sms | call | sms2 | call2
     std::vector<std::string> history;    // argon2id encoded strings, newest first
     std::optional<PendingReset> reset;
     std::int64_t first_seen = 0;  // first login seen without registration (grace)
@@ -98,11 +104,15 @@ public:
     virtual Result<std::unique_ptr<UserTxn>> begin(std::string_view user) = 0;
     // Every user that has a record, sorted.
     virtual Result<std::vector<std::string>> list_users() = 0;
-    // Whether the user's record holds a usable method (UserRecord::has_method),
-    // read as a snapshot without holding the user's state: what a login asks
-    // before its prompt. Whatever it says, the check of the code that follows
-    // reads again under begin(). The default takes a turn through begin().
-    virtual Result<bool> has_method(std::string_view user);
+    // The user's record (nullopt: none) read as a snapshot without holding
+    // the user's state: what a login asks before its prompt (is there a
+    // method, which is the default). Whatever it says, the check of the code
+    // that follows reads again under begin(). A TOTP key in it may still be
+    // sealed: it is not for checking codes. The default takes a turn through
+    // begin().
+    virtual Result<std::optional<UserRecord>> peek_record(std::string_view user);
+    // Whether that record holds a usable method (UserRecord::has_method).
+    Result<bool> has_method(std::string_view user);
     // The disk work of one live-state write, touching no user's state: a
     // wrong code for an unknown account then costs what it costs for a real
     // one (whose failure is written), so timing does not tell them apart.

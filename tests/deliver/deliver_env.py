@@ -20,6 +20,10 @@ PHONE, MASKED_PHONE = "+6421555567", "+64\u2022\u2022\u2022\u2022\u2022567"
 ADDRESS, MASKED_ADDRESS = "alice@example.org", "a\u2022\u2022\u2022@example.org"
 
 
+class Skip(Exception):
+    """A case that cannot run here (exit 77)."""
+
+
 def request(channel, to, body, subject=""):
     """The text the library writes on the helper's stdin."""
     return "channel: %s\nto: %s\nsubject: %s\n\n%s" % (channel, to, subject, body)

@@ -19,7 +19,8 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import deliver_env  # noqa: E402
 import gateway_template_cases  # noqa: E402
-from deliver_env import ADDRESS, MASKED_ADDRESS, MASKED_PHONE, PHONE, expect, request  # noqa: E402
+import test_contacts  # noqa: E402
+from deliver_env import ADDRESS, MASKED_ADDRESS, MASKED_PHONE, PHONE, Skip, expect, request  # noqa: E402
 
 
 def check_email_delivered(env):
@@ -358,26 +359,14 @@ def check_library_login_by_sms(env):
     private overlay on /etc) and starts the helper (argv {path}, empty
     environment) with the settings in the request; the code the gateway got
     is typed back."""
-    chorusctl, login = os.environ.get("CHORUSCTL"), os.environ.get("LOGIN_BY_SMS")
-    if not (chorusctl and login and env.syslog):
-        raise Skip("needs chorusctl, login_by_sms and a mount namespace")
-    deliver_env.private_etc_chorus(env.dir)
-    state = os.path.join(env.dir, "state")
-    os.mkdir(state, 0o700)
-    cfg = env.config(sms_url="http://127.0.0.1:%d/sms" % env.gateway(), name="chorus.yaml")
-    with open(cfg, "a", encoding="utf-8") as f:
-        f.write("  helper: %s\nstore:\n  path: %s\n" % (env.helper, state))
-    with open(cfg, encoding="utf-8") as src, open("/etc/chorus/chorus.yaml", "w", encoding="utf-8") as dst:
-        dst.write(src.read())
-    os.chmod("/etc/chorus/chorus.yaml", 0o600)
-    user = "daemon"
-    for args in (["enroll", user, "--secret", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"], ["set-phone", user, PHONE]):
-        subprocess.run([chorusctl] + args, check=True, capture_output=True, env={})
-    requests = os.path.join(env.gw_dir, "requests.jsonl")
-    p = subprocess.run([login, user, requests, "wrong"], capture_output=True, env={}, timeout=30)
-    assert p.returncode == 1, p.stderr
-    p = subprocess.run([login, user, requests], capture_output=True, env={}, timeout=30)
-    assert p.returncode == 0, p.stderr
+    f = test_contacts.Flow(env)
+    f.configure(voice=False)
+    f.enroll()
+    f.ctl("set-phone", "--proven", test_contacts.USER, PHONE)
+    rc, out = f.drive("login", test_contacts.USER, "sms", "@wrong")
+    assert rc == 1, out
+    rc, out = f.drive("login", test_contacts.USER, "sms", "@code")
+    assert rc == 0, out
     reqs = env.requests()
     assert len(reqs) == 2 and json.loads(reqs[1]["body"])["to"] == PHONE, reqs
     env.code = json.loads(reqs[1]["body"])["message"].split("code is ")[1][:6]  # checked against the logs
@@ -414,10 +403,6 @@ def check_chorusctl_test_delivery(env):
     assert len(env.requests()) == 2, env.requests()
 
 
-class Skip(Exception):
-    pass
-
-
 def main():
     helper, case = sys.argv[1], sys.argv[2]
     if os.geteuid() != 0:
@@ -436,7 +421,9 @@ def main():
         syslog = deliver_env.SyslogCapture()
     env = deliver_env.Env(os.path.abspath(helper), syslog)
     try:
-        check = globals().get("check_" + case) or getattr(gateway_template_cases, "check_" + case)
+        check = globals().get("check_" + case)
+        for module in (gateway_template_cases, test_contacts):
+            check = check or getattr(module, "check_" + case, None)
         check(env)
         env.assert_code_never_logged()
     except Skip as e:

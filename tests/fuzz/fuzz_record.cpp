@@ -41,7 +41,9 @@ bool same(const chorus::UserRecord& a, const chorus::UserRecord& b) {
     for (std::size_t i = 0; i < a.recovery.size(); ++i)
         if (a.recovery[i].hash != b.recovery[i].hash) return false;
     if (a.phone != b.phone || a.email != b.email || a.default_method != b.default_method ||
-        a.history != b.history || a.first_seen != b.first_seen || a.enrolled_at != b.enrolled_at)
+        a.history != b.history || a.first_seen != b.first_seen || a.enrolled_at != b.enrolled_at ||
+        a.phone2 != b.phone2 || a.phone_proven_at != b.phone_proven_at ||
+        a.email_proven_at != b.email_proven_at || a.phone2_proven_at != b.phone2_proven_at)
         return false;
     if (a.reset.has_value() != b.reset.has_value()) return false;
     if (a.reset) {

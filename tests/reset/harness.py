@@ -48,9 +48,10 @@ class Env:
         self.pam_files = []
 
     # ---- the account
-    def add_user(self, enroll=True, email=EMAIL, prefix="chrst"):
+    def add_user(self, enroll=True, email=EMAIL, prefix="chrst", proven=True):
         """A new account; the first one is self.user, the one the cases reset.
-        prefix orders it among the others (the email lookup goes by name)."""
+        prefix orders it among the others (the email lookup goes by name).
+        proven: the email is stored as proven (an admin vouching for it)."""
         user = "%s%d%s" % (prefix, os.getpid() % 100000, os.urandom(2).hex())
         run(["useradd", "-M", "-N", "-s", "/usr/sbin/nologin", "-c", "Reset Tester", user])
         self.users.append(user)
@@ -58,7 +59,7 @@ class Env:
         if enroll:
             self.ctl("enroll", user, "--secret", SECRET)
         if email:
-            self.ctl("set-email", user, email)
+            self.ctl("set-email", *(["--proven"] if proven else []), user, email)
         self.user = self.user or user
         return user
 

@@ -161,6 +161,20 @@ def case_unknown_user_same_prompts(env):
     check(known == unknown == by_email, "transcripts differ:\n%s\n---\n%s\n---\n%s" % (known, unknown, by_email))
 
 
+def case_unproven_email_gets_nothing(env):
+    """An address nobody proved is no way to reset: the same answers as an
+    unknown account, whether asked by name or by the address, and no mail."""
+    env.add_user(proven=False)
+    rc_name, by_name = transcript_wrong_codes(env, env.user)
+    rc_email, by_email = transcript_wrong_codes(env, EMAIL)
+    rc_unknown, unknown = transcript_wrong_codes(env, "nosuchuser%d" % os.getpid())
+    time.sleep(1)  # delivery is detached: let a wrongly sent code land
+    check(env.mail_text() == "", "a code went to an address that was not proven: %r" % env.mail_text())
+    check(rc_name == rc_email == rc_unknown == 1, "exit codes differ: %d %d %d" % (rc_name, rc_email, rc_unknown))
+    check(by_name == unknown and by_email == unknown,
+          "transcripts differ:\n%s\n---\n%s\n---\n%s" % (by_name, by_email, unknown))
+
+
 def transcript_two_sessions(env, ident):
     """Two resets of ident inside resend_cooldown, each asking for a re-send
     at once and typing one wrong code; the exit statuses and the text with

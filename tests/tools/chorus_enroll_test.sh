@@ -79,7 +79,7 @@ expect Recovery codes;expect is set up" --user alice --qr=ascii
 	verify alice "$(head -1 "$T/codes")" || fail "a shown recovery code is refused: $(cat "$T/vout")"
 	run --user alice --list; expect_rc 0 "--list"
 	expect_in out '^  Authenticator app +TOTP SHA1, 6 digits, every 30 s' "app listed"
-	expect_in out '^  Phone +\+6421555123$' "phone normalized"; expect_in out '^  Email +alice@example.com' "email"
+	expect_in out '^  Phone +\+6421555123  \(not proven' "phone normalized"; expect_in out '^  Email +alice@example.com' "email"
 	expect_in out '^  Recovery codes +9 left' "9 codes left"; expect_in out '^  Default method +authenticator app' "default"
 	grep -Eq "$CODE_RE" "$T/out" && fail "recovery codes shown again by --list"
 	# The state is root's alone.
@@ -121,8 +121,12 @@ case_remove() {
 
 case_default() {
 	ctl enroll alice --secret "$SECRET"
-	run --user alice --default sms; expect_rc 1 "--default sms without a phone"; expect_in err 'no phone' "why"
+	run --user alice --default sms; expect_rc 1 "--default sms without a phone"; expect_in err 'no proven phone' "why"
 	run --user alice --phone +6421555123; expect_rc 0 "--phone"
+	run --user alice --default sms; expect_rc 1 "--default sms with a phone not proven"
+	ctl set-phone --proven alice +6421555123
+	run --user alice --default call2; expect_rc 1 "--default call2 without an alternate phone"
+	expect_in err 'no proven alternate phone' "why"
 	run --user alice --default sms; expect_rc 0 "--default sms"
 	run --user alice --list; expect_in out '^  Default method +code by SMS' "default sms"
 	run --user alice --default call; expect_rc 0 "--default call"
@@ -135,13 +139,20 @@ case_contact() {
 	run --user alice --phone 12ab; expect_rc 1 "letters in a phone"; expect_in err 'invalid argument \(.*digits' "why"
 	run --user alice --phone 021555123; expect_rc 1 "no country code"; expect_in err 'international form' "why"
 	run --user alice --phone '+64 21 555 123'; expect_rc 0 "--phone"
-	expect_in out '^Phone set to \+6421555123' "normalized"
-	expect_in out 'not verified: SMS delivery is not configured' "no SMS gateway"
+	expect_in out '^Phone \+6421555123 saved, not proven: codes cannot be sent' "normalized, not proven"
 	run --user alice --email 'a b@x'; expect_rc 1 "bad email"
 	run --user alice --email alice@example.com; expect_rc 0 "--email"
-	expect_in out 'not verified: email delivery is not configured' "no SMTP"
+	expect_in out '^Email alice@example.com saved, not proven' "no SMTP"
 	run --user alice --phone +6421555999 --email bob@example.org; expect_rc 0 "both at once"
-	run --user alice --list; expect_in out '^  Phone +\+6421555999' "phone"; expect_in out '^  Email +bob@example.org' "email"
+	run --user alice --list; expect_in out '^  Phone +\+6421555999  \(not proven' "phone"
+	expect_in out '^  Email +bob@example.org  \(not proven' "email"
+	run --user alice --alternate-phone +6421555777; expect_rc 0 "--alternate-phone"
+	run --user alice --list; expect_in out '^  Alternate phone +\+6421555777  \(not proven' "alternate phone"
+	run --user alice --alternate-phone +6421555999; expect_rc 1 "alternate phone equal to the phone"
+	run --user alice --prove-by fax --phone +6421555999; expect_rc 2 "--prove-by fax"
+	run --user alice --prove-by sms --email bob@example.org; expect_rc 2 "--prove-by without a phone"
+	run --user alice --remove phone2; expect_rc 0 "--remove phone2"
+	run --user alice --list; expect_in out '^  Alternate phone +not registered' "alternate phone removed"
 }
 
 case_recovery_codes() {
@@ -251,7 +262,7 @@ case_nonroot() {
 	expect_rc 1 "wrong second factor"
 	"$CTL" status "$U" | grep -q '^phone: *-$' || fail "phone changed after a wrong code"
 	# Both right: the change is made; the password was not echoed.
-	drive "expect Password:;send $PW;expect Verification code:;totp $SECRET;expect not verified" "${E[@]}" --phone +6421555123
+	drive "expect Password:;send $PW;expect Verification code:;totp $SECRET;expect not proven" "${E[@]}" --phone +6421555123
 	expect_rc 0 "password and code"; grep -qF -- "$PW" "$T/tr" && fail "the password was echoed"
 	"$CTL" status "$U" | grep -q '^phone: *+6421555123' || fail "phone not set"
 	# A new app with the QR in a file: written with the user's rights.

@@ -138,6 +138,8 @@ case_status_never_prints_secret() {
 case_list() {
 	run list; expect_rc 0 "empty list"; [ -s "$T/out" ] && fail "empty list printed something"
 	run enroll alice; run enroll bob; run set-phone bob +6421555123
+	run list; expect_out '^bob	app$' "a phone that is not proven is no method"
+	run set-phone --proven bob +6421555123; expect_out 'phone set to \+6421555123 \(proven\)' "--proven"
 	run list; expect_rc 0 "list"
 	[ "$(wc -l < "$T/out")" = 2 ] || fail "list: want 2 lines"
 	expect_out '^alice	app$' "list line for alice"; expect_out '^bob	app, phone' "list line for bob"
@@ -261,9 +263,23 @@ case_recovery_codes() {
 
 case_set_contact() {
 	run enroll alice
-	run set-phone alice +6421555123; expect_rc 0 "set-phone"; expect_out 'phone set to \+6421555123' "set-phone"
+	# Not on a terminal: stored, and said to be not proven.
+	run set-phone alice +6421555123 < /dev/null; expect_rc 0 "set-phone"
+	expect_out 'phone set to \+6421555123 \(not proven' "set-phone"
 	run set-email alice alice@example.com; expect_rc 0 "set-email"
-	run status alice; expect_out '^phone: +\+6421555123' "phone shown"; expect_out '^email: +alice@example.com' "email"
+	run status alice; expect_out '^phone: +\+6421555123 \(not proven\)$' "phone shown"
+	expect_out '^email: +alice@example.com \(not proven\)$' "email"
+	run set-phone --alternate --proven alice +6421555999; expect_rc 0 "set-phone --alternate --proven"
+	run status alice; expect_out '^phone2: +\+6421555999$' "alternate phone shown, proven"
+	run status --json alice; json_check "$T/out" 'd["phone2_proven"] is True and d["phone_proven"] is False' \
+		|| fail "status --json: proofs"
+	run set-phone --alternate alice +6421555123; expect_rc 1 "alternate phone equal to the phone"
+	run set-phone --prove-by fax alice +6421555123; expect_rc 2 "--prove-by fax"
+	# Storing the value already there keeps its proof; a new one starts unproven.
+	run set-phone --alternate alice +6421555999 < /dev/null; run status alice
+	expect_out '^phone2: +\+6421555999$' "same value keeps its proof"
+	run set-phone --alternate alice +6421555888 < /dev/null; run status alice
+	expect_out '^phone2: +\+6421555888 \(not proven\)$' "new value loses it"
 	run set-phone alice "12ab"; expect_rc 1 "invalid phone"; expect_err 'invalid argument' "invalid phone"
 	run set-email alice "not an address"; expect_rc 1 "invalid email"
 	run set-phone alice ""; expect_rc 0 "remove phone"; run set-email alice ""; expect_rc 0 "remove email"

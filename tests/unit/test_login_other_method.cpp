@@ -5,6 +5,7 @@
 // for an account that exists the refusal is counted like a wrong code.
 #include "delivery_stub.hpp"
 #include "flow_fixture.hpp"
+#include "flows/contact_proof.hpp"
 #include "flows/admin.hpp"
 #include "flows/login_other_method.hpp"
 
@@ -24,7 +25,7 @@ struct PhoneFixture : FlowFixture {
         ctx.config.delivery.sms_url = "https://sms.example.org/send";
         ctx.config.delivery.voice_url = "https://voice.example.org/call";
         enroll("alice");
-        if (!chorus::user_set_contact(ctx, "alice", std::string_view(kPhone), std::nullopt).ok()) abort();
+        if (!chorus::store_contact(ctx, "alice", chorus::ContactSlot::phone, kPhone, true).ok()) abort();
     }
     std::uint32_t failures(const char* user = "alice") {
         auto s = chorus::user_status(ctx, user);

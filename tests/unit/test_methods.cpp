@@ -6,6 +6,7 @@
 
 #include "delivery_stub.hpp"
 #include "flow_fixture.hpp"
+#include "flows/contact_proof.hpp"
 #include "flows/admin.hpp"
 #include "flows/methods.hpp"
 
@@ -33,11 +34,11 @@ int code_of(const chorus::Status& st) {
 
 // ---- verify_contact -----------------------------------------------------------
 
-void test_verify_contact_refuses_a_channel_other_than_sms_or_email(void**) {
+void test_verify_contact_refuses_a_channel_other_than_sms_call_or_email(void**) {
     ContactFixture f;
     f.ctx.config.delivery.voice_url = "https://voice.example.org/call";
     CallbackPrompter p([] { return std::string("123456"); });
-    for (const char* ch : {"voice", "call", "SMS", "Email", "", "sms "})
+    for (const char* ch : {"voice", "Call", "SMS", "Email", "", "sms "})
         assert_int_equal(code_of(chorus::verify_contact(f.ctx, ch, kPhone, p)),
                          static_cast<int>(Errc::invalid_argument));
     assert_int_equal(p.asks, 0);
@@ -105,9 +106,9 @@ struct MethodsFixture : FlowFixture {
     MethodsFixture() {
         enroll("alice");
         if (!chorus::recovery_codes_renew(ctx, "alice").ok()) abort();
-        if (!chorus::user_set_contact(ctx, "alice", std::string_view(kPhone),
-                                      std::string_view("alice@example.org"))
-                 .ok())
+        // Proven (an admin vouches): sms and call need a proven phone.
+        if (!chorus::store_contact(ctx, "alice", chorus::ContactSlot::phone, kPhone, true).ok() ||
+            !chorus::store_contact(ctx, "alice", chorus::ContactSlot::email, "alice@example.org", true).ok())
             abort();
     }
     chorus::UserStatus status() {
@@ -192,7 +193,7 @@ void test_name_checks_follow_the_library_table(void**) {
 
 int main() {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_verify_contact_refuses_a_channel_other_than_sms_or_email),
+        cmocka_unit_test(test_verify_contact_refuses_a_channel_other_than_sms_call_or_email),
         cmocka_unit_test(test_verify_contact_refuses_a_channel_that_is_not_configured),
         cmocka_unit_test(test_verify_contact_accepts_the_code_that_was_sent),
         cmocka_unit_test(test_verify_contact_gives_up_after_three_wrong_codes),

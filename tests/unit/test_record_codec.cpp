@@ -55,6 +55,10 @@ void expect_same(const UserRecord& a, const UserRecord& b) {
     assert_int_equal(a.recovery.size(), b.recovery.size());
     for (std::size_t i = 0; i < a.recovery.size(); ++i) assert_true(a.recovery[i].hash == b.recovery[i].hash);
     assert_true(a.phone == b.phone && a.email == b.email && a.default_method == b.default_method);
+    assert_true(a.phone2 == b.phone2);
+    assert_int_equal(a.phone_proven_at, b.phone_proven_at);
+    assert_int_equal(a.email_proven_at, b.email_proven_at);
+    assert_int_equal(a.phone2_proven_at, b.phone2_proven_at);
     assert_true(a.history == b.history);
     assert_int_equal(a.reset.has_value(), b.reset.has_value());
     if (a.reset) {
@@ -168,6 +172,68 @@ void test_bad_values_are_corrupt(void**) {
     for (int i = 0; i < 101; ++i) many += "recovery x\n";
     expect_corrupt(with_checksum(many));
     assert_true(parse_record(with_checksum(h + "totp.secret 00ff\nfirst_seen -12\n")).ok());
+}
+
+// ---- format versions ------------------------------------------------------------
+
+// A record with proven contacts or an alternate phone is version 2; one
+// without is still written as version 1, which the release before reads.
+void test_version_is_the_lowest_that_holds_the_record(void**) {
+    UserRecord r = full_record();
+    auto v1 = encode_record(r);
+    assert_true(v1.ok());
+    assert_true(v1->view().substr(0, 14) == "chorus-user 1\n");
+    for (int field = 0; field < 3; ++field) {
+        UserRecord v = full_record();
+        if (field == 0) v.phone_proven_at = 1700000000;
+        if (field == 1) v.email_proven_at = 1700000001;
+        if (field == 2) v.phone2 = "+15557654321";
+        auto text = encode_record(v);
+        assert_true(text.ok());
+        assert_true(text->view().substr(0, 14) == "chorus-user 2\n");
+        auto back = parse_record(text->view());
+        assert_true(back.ok());
+        expect_same(v, *back);
+    }
+    r.phone_proven_at = 1700000000;
+    r.email_proven_at = 1700000001;
+    r.phone2 = "+15557654321";
+    r.phone2_proven_at = 1700000002;
+    r.default_method = "call2";
+    auto text = encode_record(r);
+    assert_true(text.ok());
+    auto back = parse_record(text->view());
+    assert_true(back.ok());
+    expect_same(r, *back);
+}
+
+// Version 1 knew no proofs: its contacts read as not proven, and a version
+// 1 file may not carry version 2 keys.
+void test_version_1_contacts_read_as_not_proven(void**) {
+    auto r = parse_record(with_checksum("chorus-user 1\nphone +15551234567\nemail a@example.org\n"));
+    assert_true(r.ok());
+    assert_string_equal(r->phone.c_str(), "+15551234567");
+    assert_int_equal(r->phone_proven_at, 0);
+    assert_int_equal(r->email_proven_at, 0);
+    for (const char* line : {"phone.proven_at 5\n", "email.proven_at 5\n", "phone2 +15557654321\n"})
+        expect_corrupt(
+            with_checksum(std::string("chorus-user 1\nphone +1555123456\nemail a@b.org\n") + line));
+}
+
+void test_version_2_rules(void**) {
+    const std::string h = "chorus-user 2\nphone +15551234567\n";
+    assert_true(parse_record(with_checksum(h + "phone.proven_at 5\n")).ok());
+    // Written only when it holds something of version 2, one spelling only.
+    expect_corrupt(with_checksum(h));
+    // A proof needs its contact, and a time after the epoch.
+    for (const char* line : {"email.proven_at 5\n", "phone2.proven_at 5\n", "phone.proven_at 0\n",
+                             "phone.proven_at -5\n", "phone.proven_at 05\n", "phone2 \n"})
+        expect_corrupt(with_checksum(h + line));
+    // A newer format is refused, never guessed at (a downgrade denies).
+    expect_corrupt(with_checksum("chorus-user 3\nphone +15551234567\n"));
+    UserRecord orphan;
+    orphan.email_proven_at = 5;
+    assert_false(encode_record(orphan).ok());
 }
 
 void test_oversized_input_is_corrupt(void**) {
@@ -366,6 +432,9 @@ int main() {
         cmocka_unit_test(test_unknown_and_repeated_keys_are_corrupt),
         cmocka_unit_test(test_bad_values_are_corrupt),
         cmocka_unit_test(test_oversized_input_is_corrupt),
+        cmocka_unit_test(test_version_is_the_lowest_that_holds_the_record),
+        cmocka_unit_test(test_version_1_contacts_read_as_not_proven),
+        cmocka_unit_test(test_version_2_rules),
         cmocka_unit_test(test_out_of_range_totp_and_reset_fields_are_never_encoded),
         cmocka_unit_test(test_out_of_range_totp_and_reset_values_are_corrupt),
         cmocka_unit_test(test_live_slot_round_trips),

@@ -8,6 +8,7 @@
 
 #include "delivery_stub.hpp"
 #include "flow_fixture.hpp"
+#include "flows/contact_proof.hpp"
 #include "flows/admin.hpp"
 #include "flows/reset.hpp"
 #include "flows/verify.hpp"
@@ -28,7 +29,8 @@ struct ResetFixture : FlowFixture {
         ctx.config.delivery.helper = helper;
         ctx.config.delivery.smtp_url = "smtp://127.0.0.1:2525";
         enroll("alice");
-        if (!chorus::user_set_contact(ctx, "alice", std::nullopt, std::string_view("alice@example.org")).ok())
+        // Proven (an admin vouches): codes go only to a proven address.
+        if (!chorus::store_contact(ctx, "alice", chorus::ContactSlot::email, "alice@example.org", true).ok())
             abort();
     }
     // The newest code in the recorded mail (waits for the detached helper).
@@ -245,9 +247,21 @@ void test_reset_second_factor_by_sms_takes_the_sent_code_and_counts_a_wrong_one(
     auto s = email_verified_session(f);
     chorus_test::DeliveryStub stub(f.dir, f.ctx.config.delivery);
     f.ctx.config.delivery.sms_url = "https://sms.example.org/send";
+    // A phone that was not proven is no reset method, and gets nothing.
     assert_true(
         chorus::user_set_contact(f.ctx, "alice", std::string_view("+15551234567"), std::nullopt).ok());
-    const auto methods = chorus::reset_methods(f.ctx, s);
+    auto methods = chorus::reset_methods(f.ctx, s);
+    assert_true(std::find(methods.begin(), methods.end(), "sms") == methods.end());
+    chorus_test::CallbackPrompter unused([] { return std::string("000000"); });
+    assert_int_equal(static_cast<int>(chorus::reset_second_factor(f.ctx, s, "sms", unused).code()),
+                     static_cast<int>(Errc::invalid_argument));
+    assert_int_equal(stub.requests(), 0);
+    // Proven by a code sent to it and typed back, it is.
+    chorus_test::CallbackPrompter prove([&] { return stub.last_code(); });
+    assert_true(chorus::prove_and_store_contact(f.ctx, "alice", chorus::ContactSlot::phone, "+15551234567",
+                                                chorus::ProofWay::sms, prove)
+                    .ok());
+    methods = chorus::reset_methods(f.ctx, s);
     assert_true(std::find(methods.begin(), methods.end(), "sms") != methods.end());
 
     chorus_test::CallbackPrompter wrong([&] { return chorus_test::other_code(stub.last_code()); });
@@ -261,7 +275,7 @@ void test_reset_second_factor_by_sms_takes_the_sent_code_and_counts_a_wrong_one(
 
     chorus_test::CallbackPrompter right([&] { return stub.last_code(); });
     assert_true(chorus::reset_second_factor(f.ctx, s, "sms", right).ok());
-    assert_int_equal(stub.requests(), 2);
+    assert_int_equal(stub.requests(), 3);  // the proof, the wrong code, the right one
     assert_true(stub.outbox().find("channel: sms\nto: +15551234567\n") != std::string::npos);
     assert_true(s.second_verified);
     assert_true(chorus::reset_finish(f.ctx, s).ok());
@@ -272,9 +286,20 @@ void test_reset_second_factor_by_call_follows_the_helper_exit_status(void**) {
     auto s = email_verified_session(f);
     chorus_test::DeliveryStub stub(f.dir, f.ctx.config.delivery);
     f.ctx.config.delivery.voice_url = "https://voice.example.org/call";
-    assert_true(
-        chorus::user_set_contact(f.ctx, "alice", std::string_view("+15551234567"), std::nullopt).ok());
     chorus_test::CallbackPrompter p([] { return std::string(); });
+    // A call answered with anything but # proves nothing; one answered with # does.
+    stub.exit_with(1);
+    assert_int_equal(
+        static_cast<int>(chorus::prove_and_store_contact(f.ctx, "alice", chorus::ContactSlot::phone,
+                                                         "+15551234567", chorus::ProofWay::call, p)
+                             .code()),
+        static_cast<int>(Errc::bad_code));
+    assert_true(chorus::user_status(f.ctx, "alice")->phone.empty());
+    stub.exit_with(0);
+    assert_true(chorus::prove_and_store_contact(f.ctx, "alice", chorus::ContactSlot::phone, "+15551234567",
+                                                chorus::ProofWay::call, p)
+                    .ok());
+    assert_true(chorus::user_status(f.ctx, "alice")->phone_proven);
 
     stub.exit_with(1);  // the callee did not press #
     assert_int_equal(static_cast<int>(chorus::reset_second_factor(f.ctx, s, "call", p).code()),
@@ -286,7 +311,7 @@ void test_reset_second_factor_by_call_follows_the_helper_exit_status(void**) {
 
     stub.exit_with(0);  // approved
     assert_true(chorus::reset_second_factor(f.ctx, s, "call", p).ok());
-    assert_int_equal(stub.requests(), 2);
+    assert_int_equal(stub.requests(), 4);  // two proof calls, two reset calls
     assert_true(stub.outbox().find("channel: voice\nto: +15551234567\n") != std::string::npos);
     assert_true(chorus::reset_finish(f.ctx, s).ok());
     assert_int_equal(p.asks, 0);  // a call asks for nothing

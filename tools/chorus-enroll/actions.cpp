@@ -20,27 +20,6 @@ unsigned qr_flags(const Options& o) {
     return 0;
 }
 
-// Sends a code to a new contact when that channel is configured.
-int verify_contact(const Session& s, const char* channel, const std::string& value) {
-    const std::string shown = escape_text(value);
-    const int rc = chorus_contact_verify(s.ctx, channel, value.c_str(), s.prompter);
-    if (rc == CHORUS_ERR_UNSUPPORTED) {
-        std::printf("%s saved, not verified: %s delivery is not configured.\n", shown.c_str(),
-                    std::string(channel) == "sms" ? "SMS" : "email");
-        return kExitOk;
-    }
-    if (rc != CHORUS_OK) return fail(s.ctx, "verifying " + shown, rc);
-    std::printf("%s verified.\n", shown.c_str());
-    return kExitOk;
-}
-
-// The stored (normalized) phone or email after a change.
-std::string stored_contact(const Session& s, bool phone) {
-    chorus_tools::StatusH st;
-    if (chorus_status_get(s.ctx, s.user(), st.out()) != CHORUS_OK) return {};
-    return phone ? chorus_status_phone(st.get()) : chorus_status_email(st.get());
-}
-
 }  // namespace
 
 int do_register_app(const Session& s, const Methods& m) {
@@ -53,36 +32,6 @@ int do_register_app(const Session& s, const Methods& m) {
     const int rc = chorus_register_interactive(s.ctx, s.user(), s.prompter, flags);
     if (rc != CHORUS_OK) return fail(s.ctx, "registering the authenticator app", rc);
     return kExitOk;
-}
-
-// Sets a phone (--phone) and/or email (--email), then proves each new value
-// by a code sent to it when that channel is configured; a value that fails
-// its check is put back to what it was.
-int do_contact(const Session& s) {
-    Methods before;
-    if (read_methods(s, before) != kExitOk) return kExitFail;
-    const int rc = chorus_user_set_contact(s.ctx, s.user(), s.opts.phone, s.opts.email);
-    if (rc != CHORUS_OK) {
-        const bool both = s.opts.phone != nullptr && s.opts.email != nullptr;
-        std::string what = both                      ? "setting phone and email"
-                           : s.opts.phone != nullptr ? "setting phone " + escape_text(s.opts.phone)
-                                                     : "setting email " + escape_text(s.opts.email);
-        return fail(s.ctx, what, rc);
-    }
-    int status = kExitOk;
-    for (const bool phone : {true, false}) {
-        if ((phone ? s.opts.phone : s.opts.email) == nullptr) continue;
-        const std::string value = stored_contact(s, phone);
-        std::printf("%s set to %s.\n", phone ? "Phone" : "Email", escape_text(value).c_str());
-        if (verify_contact(s, phone ? "sms" : "email", value) == kExitOk) continue;
-        status = kExitFail;
-        const std::string& old = phone ? before.phone : before.email;
-        const int undo = chorus_user_set_contact(s.ctx, s.user(), phone ? old.c_str() : nullptr,
-                                                 phone ? nullptr : old.c_str());
-        if (undo != CHORUS_OK) return fail(s.ctx, "restoring the previous value", undo);
-        std::printf("%s not changed.\n", phone ? "Phone" : "Email");
-    }
-    return status;
 }
 
 int do_remove(const Session& s) {

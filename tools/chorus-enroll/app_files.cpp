@@ -20,7 +20,6 @@ namespace {
 using chorus_tools::escape_text;
 
 constexpr int kCodeAttempts = 5;
-constexpr int kContactAttempts = 3;
 
 // Renders the image a writer wants and hands it over. On failure the
 // writer is left unfinished, and its child removes the file.
@@ -76,20 +75,6 @@ int confirm_and_commit(const Session& s, chorus_enrollment_t* e) {
     return complain(kExitFail, "registering the authenticator app: too many wrong codes; nothing was saved");
 }
 
-// The optional phone and email of a first registration.
-void offer_contact(const Session& s, bool phone) {
-    const char* prompt = phone ? "Phone number for codes by SMS or call, e.g. +64211234567 (Enter to skip): "
-                               : "Email address for password resets (Enter to skip): ";
-    for (int attempt = 0; attempt < kContactAttempts; ++attempt) {
-        chorus_tools::SecretBuffer answer(256);
-        if (!ask_line(prompt, true, answer) || answer.empty()) return;
-        const int rc = chorus_user_set_contact(s.ctx, s.user(), phone ? answer.c_str() : nullptr,
-                                               phone ? nullptr : answer.c_str());
-        if (rc == CHORUS_OK) return;
-        std::fprintf(stderr, "%s\n", escape_text(chorus_ctx_last_error(s.ctx)).c_str());
-    }
-}
-
 }  // namespace
 
 int register_app_with_files(const Session& s, const Methods& m, std::vector<ImageWriter*>& writers) {
@@ -102,10 +87,7 @@ int register_app_with_files(const Session& s, const Methods& m, std::vector<Imag
     if (int r = confirm_and_commit(s, e.get()); r != kExitOk) return r;  // the writers remove the images
     for (ImageWriter* w : writers)
         if (!w->keep()) return kExitFail;
-    if (!m.has_method) {
-        offer_contact(s, true);
-        offer_contact(s, false);
-    }
+    if (!m.has_method) offer_contacts(s);
     if (m.recovery_left == 0) {
         std::printf("\n");
         if (do_recovery_codes(s) != kExitOk) return kExitFail;

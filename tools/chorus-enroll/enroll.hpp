@@ -36,8 +36,10 @@ struct Options {
     const char* qr_svg = nullptr;
     const char* qr_png = nullptr;
     const char* phone = nullptr;
+    const char* phone2 = nullptr;  // --alternate-phone
     const char* email = nullptr;
-    std::string method;  // for --remove / --default
+    const char* prove_by = nullptr;  // --prove-by sms|call; NULL: ask when both work
+    std::string method;              // for --remove / --default
 };
 
 // Everything an action needs.
@@ -55,7 +57,8 @@ struct Methods {
     bool has_method = false;  // chorus_status_has_method(): a login asks for a code
     bool totp = false;
     int recovery_left = 0;
-    std::string phone, email, default_method;
+    std::string phone, email, phone2, default_method;
+    bool phone_proven = false, email_proven = false, phone2_proven = false;
 };
 
 // Prints "chorus-enroll: WHAT: <strerror> (<last error>)"; returns kExitFail.
@@ -76,10 +79,14 @@ int prove_identity(const Session& s, bool has_method);
 
 // actions.cpp
 int do_register_app(const Session& s, const Methods& m);
-int do_contact(const Session& s);
 int do_remove(const Session& s);
 int do_set_default(const Session& s);
 int do_recovery_codes(const Session& s);
+
+// contacts.cpp: --phone, --alternate-phone, --email, each proven as it is
+// set; offer_contacts() asks for them after a first registration.
+int do_contact(const Session& s);
+void offer_contacts(const Session& s);
 
 // app_files.cpp: --app with --qr-svg/--qr-png (the QR also goes to files).
 class ImageWriter;

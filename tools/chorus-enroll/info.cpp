@@ -16,7 +16,21 @@ using chorus_tools::escape_text;
 const char* describe_default(const std::string& m) {
     if (m == "sms") return "code by SMS to your phone";
     if (m == "call") return "phone call (press # to approve)";
+    if (m == "sms2") return "code by SMS to your alternate phone";
+    if (m == "call2") return "call to your alternate phone (press # to approve)";
     return "authenticator app";
+}
+
+// "+6421555123", "+6421555123 (not proven: ...)" or how to add one.
+void print_contact(const char* label, const std::string& value, bool proven, const char* option,
+                   const char* what) {
+    if (value.empty()) {
+        std::printf("  %-19s not registered (chorus-enroll --%s %s)\n", label, option, what);
+        return;
+    }
+    // Stored values are escaped: they come from disk, not from us.
+    std::printf("  %-19s %s%s\n", label, escape_text(value).c_str(),
+                proven ? "" : "  (not proven: nothing is sent to it; prove it with chorus-enroll)");
 }
 
 }  // namespace
@@ -31,6 +45,10 @@ int read_methods(const Session& s, Methods& m) {
     m.recovery_left = chorus_status_recovery_left(st.get());
     m.phone = chorus_status_phone(st.get());
     m.email = chorus_status_email(st.get());
+    m.phone2 = chorus_status_phone2(st.get());
+    m.phone_proven = chorus_status_contact_proven(st.get(), "phone") != 0;
+    m.email_proven = chorus_status_contact_proven(st.get(), "email") != 0;
+    m.phone2_proven = chorus_status_contact_proven(st.get(), "phone2") != 0;
     m.default_method = chorus_status_default_method(st.get());
     return kExitOk;
 }
@@ -40,7 +58,7 @@ void print_security_info(const Session& s, const Methods& m) {
     std::printf("These are the methods you use to sign in to your account or reset your password.\n\n");
     chorus_tools::StatusH st;
     const bool have_status = chorus_status_get(s.ctx, s.user(), st.out()) == CHORUS_OK;
-    if (!m.has_method && m.phone.empty() && m.email.empty()) {
+    if (!m.has_method && m.phone.empty() && m.email.empty() && m.phone2.empty()) {
         std::printf("  No methods registered.\n");
         return;
     }
@@ -53,13 +71,9 @@ void print_security_info(const Session& s, const Methods& m) {
     } else {
         std::printf("  Authenticator app   not registered (chorus-enroll --app)\n");
     }
-    // Stored values are escaped: they come from disk, not from us.
-    std::printf("  Phone               %s\n", m.phone.empty()
-                                                  ? "not registered (chorus-enroll --phone NUMBER)"
-                                                  : escape_text(m.phone).c_str());
-    std::printf("  Email               %s\n", m.email.empty()
-                                                  ? "not registered (chorus-enroll --email ADDRESS)"
-                                                  : escape_text(m.email).c_str());
+    print_contact("Phone", m.phone, m.phone_proven, "phone", "NUMBER");
+    print_contact("Alternate phone", m.phone2, m.phone2_proven, "alternate-phone", "NUMBER");
+    print_contact("Email", m.email, m.email_proven, "email", "ADDRESS");
     if (m.recovery_left > 0)
         std::printf("  Recovery codes      %d left\n", m.recovery_left);
     else

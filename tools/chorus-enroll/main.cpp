@@ -51,15 +51,17 @@ const std::vector<chorus_tools::OptSpec> kSpecs = {
     {"qr-svg", ArgKind::required},     {"qr-png", ArgKind::required}, {"phone", ArgKind::required},
     {"email", ArgKind::required},      {"remove", ArgKind::required}, {"default", ArgKind::required},
     {"recovery-codes", ArgKind::flag}, {"user", ArgKind::required},   {"config", ArgKind::required},
-    {"help", ArgKind::flag},           {"version", ArgKind::flag}};
+    {"help", ArgKind::flag},           {"version", ArgKind::flag},    {"alternate-phone", ArgKind::required},
+    {"prove-by", ArgKind::required}};
 
 void print_usage(std::FILE* out) {
     std::fprintf(out,
                  "Usage: chorus-enroll [--list]\n"
                  "       chorus-enroll --app [--qr=utf8|ansi|ascii|none] [--qr-svg FILE] [--qr-png FILE]\n"
-                 "       chorus-enroll [--phone NUMBER] [--email ADDRESS]\n"
-                 "       chorus-enroll --remove app|phone|email|recovery\n"
-                 "       chorus-enroll --default app|sms|call\n"
+                 "       chorus-enroll [--phone NUMBER] [--alternate-phone NUMBER] [--email ADDRESS]\n"
+                 "                     [--prove-by sms|call]\n"
+                 "       chorus-enroll --remove app|phone|phone2|email|recovery\n"
+                 "       chorus-enroll --default app|sms|call|sms2|call2\n"
                  "       chorus-enroll --recovery-codes\n"
                  "       chorus-enroll --help | --version\n"
                  "Root only: --user NAME (act on another account), --config FILE.\n"
@@ -76,19 +78,27 @@ int parse_options(const chorus_tools::ParsedArgs& pa, Options& o) {
     auto pick = [&](Action a) { o.action = a, ++actions; };
     if (pa.has("list")) pick(Action::list);
     if (pa.has("app") || pa.has("qr-svg") || pa.has("qr-png")) pick(Action::app);
-    if (pa.has("phone") || pa.has("email")) pick(Action::contact);
+    if (pa.has("phone") || pa.has("alternate-phone") || pa.has("email")) pick(Action::contact);
     if (const auto* r = pa.last("remove")) pick(Action::remove), o.method = std::string(*r->value);
     if (const auto* d = pa.last("default")) pick(Action::set_default), o.method = std::string(*d->value);
     if (pa.has("recovery-codes")) pick(Action::recovery);
     if (actions > 1)
         return complain(
             kExitUsage,
-            "choose one of --list, --app, --phone/--email, --remove, --default, --recovery-codes");
+            "choose one of --list, --app, --phone/--alternate-phone/--email, --remove, --default, "
+            "--recovery-codes");
     // The library's name tables decide (chorus_*_name_valid).
     if (o.action == Action::remove && chorus_registration_name_valid(o.method.c_str()) == 0)
-        return complain(kExitUsage, "--remove takes app, phone, email or recovery");
+        return complain(kExitUsage, "--remove takes app, phone, phone2, email or recovery");
     if (o.action == Action::set_default && chorus_method_name_valid(o.method.c_str()) == 0)
-        return complain(kExitUsage, "--default takes app, sms or call");
+        return complain(kExitUsage, "--default takes app, sms, call, sms2 or call2");
+    if (const auto* v = pa.last("prove-by")) {
+        if (*v->value != "sms" && *v->value != "call")
+            return complain(kExitUsage, "--prove-by takes sms or call");
+        if (o.action != Action::contact || (!pa.has("phone") && !pa.has("alternate-phone")))
+            return complain(kExitUsage, "--prove-by goes with --phone or --alternate-phone");
+        o.prove_by = v->value->data();
+    }
     if (const auto* q = pa.last("qr")) {
         const std::string_view v = *q->value;
         o.qr_given = true;
@@ -105,17 +115,19 @@ int parse_options(const chorus_tools::ParsedArgs& pa, Options& o) {
         if (o.action != Action::app && o.action != Action::info_or_register)
             return complain(kExitUsage, "--qr goes with --app");
     }
-    for (const char* name : {"qr-svg", "qr-png", "phone", "email", "user", "config"})
+    for (const char* name : {"qr-svg", "qr-png", "phone", "alternate-phone", "email", "user", "config"})
         if (const auto* v = pa.last(name); v != nullptr && v->value->empty())
             return complain(kExitUsage,
                             std::string("--") + name + " needs a value" +
-                                (std::strcmp(name, "phone") == 0 || std::strcmp(name, "email") == 0
+                                (std::strcmp(name, "phone") == 0 || std::strcmp(name, "email") == 0 ||
+                                         std::strcmp(name, "alternate-phone") == 0
                                      ? " (to remove one, use --remove)"
                                      : ""));
     // Values point into argv, which outlives everything: NUL-terminated.
     if (const auto* v = pa.last("qr-svg")) o.qr_svg = v->value->data();
     if (const auto* v = pa.last("qr-png")) o.qr_png = v->value->data();
     if (const auto* v = pa.last("phone")) o.phone = v->value->data();
+    if (const auto* v = pa.last("alternate-phone")) o.phone2 = v->value->data();
     if (const auto* v = pa.last("email")) o.email = v->value->data();
     if (const auto* v = pa.last("config")) o.config = v->value->data();
     if (const auto* v = pa.last("user")) o.user = std::string(*v->value);

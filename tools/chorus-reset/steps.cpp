@@ -68,8 +68,11 @@ struct MethodName {
     const char* id;
     const char* label;
 };
-constexpr MethodName kMethodNames[] = {
-    {"app", "code from your app"}, {"sms", "code by SMS"}, {"call", "call me"}};
+constexpr MethodName kMethodNames[] = {{"app", "code from your app"},
+                                       {"sms", "code by SMS"},
+                                       {"call", "call me"},
+                                       {"sms2", "code by SMS to my alternate phone"},
+                                       {"call2", "call my alternate phone"}};
 
 const char* label_of(std::string_view id) {
     for (const auto& m : kMethodNames)

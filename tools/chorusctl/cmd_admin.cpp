@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // chorusctl unlock, unenroll, set-phone, set-email, test-delivery.
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstring>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "chorusctl/chorusctl.hpp"
 #include "common/text.hpp"
@@ -12,31 +17,77 @@ namespace {
 using chorus_tools::ArgKind;
 using chorus_tools::escape_text;
 
-// set-phone and set-email: value "" removes the field.
+// The person at the terminal answers the proof's questions (the admin
+// sitting with the user, or the user reading the code out): plain lines.
+int ask_stdin(void*, int, const char* prompt, char** answer) {
+    std::fputs(prompt, stdout);
+    std::fflush(stdout);
+    char line[256];
+    if (std::fgets(line, sizeof line, stdin) == nullptr) return 1;
+    line[std::strcspn(line, "\r\n")] = '\0';
+    *answer = ::strdup(line);
+    return *answer == nullptr ? 1 : 0;
+}
+
+int show_stdout(void*, chorus_msg_kind kind, const char* text) {
+    std::fprintf(kind == CHORUS_MSG_ERROR ? stderr : stdout, "%s\n", escape_text(text).c_str());
+    return 0;
+}
+
+// set-phone and set-email: value "" removes the field. On a terminal a new
+// value is proven first (a code read back, or a call answered with #) unless
+// --no-prove or --proven (the admin vouches for it); otherwise, or when no
+// channel is configured, it is stored as not proven and nothing is sent to it.
 int set_contact(Globals& g, const char* name, int argc, char** argv, int first, bool phone) {
     chorus_tools::ParsedArgs pa;
-    if (!parse_command(g, *find_command(name), argc, argv, first, {}, 2, 2, pa)) return kExitUsage;
+    const std::vector<chorus_tools::OptSpec> extra =
+        phone ? std::vector<chorus_tools::OptSpec>{{"alternate", ArgKind::flag},
+                                                   {"prove-by", ArgKind::required},
+                                                   {"no-prove", ArgKind::flag},
+                                                   {"proven", ArgKind::flag}}
+              : std::vector<chorus_tools::OptSpec>{{"no-prove", ArgKind::flag}, {"proven", ArgKind::flag}};
+    if (!parse_command(g, *find_command(name), argc, argv, first, extra, 2, 2, pa)) return kExitUsage;
     const std::string user(pa.operands[0]);
     const std::string value(pa.operands[1]);
+    const char* which = !phone ? "email" : pa.has("alternate") ? "phone2" : "phone";
+    std::string how;
+    if (const auto* v = pa.last("prove-by")) how = std::string(*v->value);
+    if (!how.empty() && how != "sms" && how != "call")
+        return complain(kExitUsage, "--prove-by takes sms or call");
     chorus_tools::Ctx ctx;
     if (!open_ctx(g, ctx)) return kExitFail;
     const std::string u = escape_text(user);
-    int rc = chorus_user_set_contact(ctx.get(), user.c_str(), phone ? value.c_str() : nullptr,
-                                     phone ? nullptr : value.c_str());
+    // --proven: the admin vouches for a contact proven another way.
+    const bool vouched = pa.has("proven");
+    const bool prove = !value.empty() && !vouched && !pa.has("no-prove") && ::isatty(STDIN_FILENO) == 1;
+    int rc = CHORUS_ERR_UNSUPPORTED;
+    if (prove) {
+        const chorus_prompter terminal{nullptr, show_stdout, ask_stdin};
+        rc = chorus_user_prove_contact(ctx.get(), user.c_str(), which, value.c_str(),
+                                       how.empty() ? nullptr : how.c_str(), &terminal);
+        if (rc != CHORUS_OK && rc != CHORUS_ERR_UNSUPPORTED)
+            return fail(ctx.get(), std::string(name) + " " + u + " (not changed)", rc);
+    }
+    if (rc == CHORUS_ERR_UNSUPPORTED)
+        rc = chorus_user_store_contact(ctx.get(), user.c_str(), which, value.c_str(), vouched ? 1 : 0);
     if (rc != CHORUS_OK) return fail(ctx.get(), std::string(name) + " " + u, rc);
-    const char* field = phone ? "phone" : "email";
     if (value.empty()) {
-        std::printf("%s: %s removed\n", u.c_str(), field);
+        std::printf("%s: %s removed\n", u.c_str(), which);
         return kExitOk;
     }
-    // Show the stored (normalized) value.
+    // Show the stored (normalized) value and whether it is proven.
     chorus_tools::StatusH st;
-    if (chorus_status_get(ctx.get(), user.c_str(), st.out()) == CHORUS_OK) {
-        std::string v = escape_text(phone ? chorus_status_phone(st.get()) : chorus_status_email(st.get()));
-        std::printf("%s: %s set to %s\n", u.c_str(), field, v.c_str());
-    } else {
-        std::printf("%s: %s set\n", u.c_str(), field);
+    if (chorus_status_get(ctx.get(), user.c_str(), st.out()) != CHORUS_OK) {
+        std::printf("%s: %s set\n", u.c_str(), which);
+        return kExitOk;
     }
+    const std::string_view w = which;
+    const char* stored = w == "phone"    ? chorus_status_phone(st.get())
+                         : w == "phone2" ? chorus_status_phone2(st.get())
+                                         : chorus_status_email(st.get());
+    const bool proven = chorus_status_contact_proven(st.get(), which) != 0;
+    std::printf("%s: %s set to %s%s\n", u.c_str(), which, escape_text(stored).c_str(),
+                proven ? " (proven)" : " (not proven: nothing is sent to it until it is)");
     return kExitOk;
 }
 

@@ -2,6 +2,7 @@
 // chorusctl status, list: what is stored for users, never a secret.
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "chorusctl/chorusctl.hpp"
 #include "common/output.hpp"
@@ -14,7 +15,13 @@ using chorus_tools::ArgKind;
 using chorus_tools::escape_text;
 using chorus_tools::json_string;
 
-// "app, phone, recovery codes" / "none".
+std::string contact_of(const chorus_status_t* st, std::string_view which) {
+    if (which == "phone") return chorus_status_phone(st);
+    if (which == "phone2") return chorus_status_phone2(st);
+    return chorus_status_email(st);
+}
+
+// The methods a login can use: "app, phone, recovery codes" / "none".
 std::string methods_text(const chorus_status_t* st) {
     std::string m;
     auto add = [&m](const char* s) {
@@ -22,7 +29,8 @@ std::string methods_text(const chorus_status_t* st) {
         m += s;
     };
     if (chorus_status_has_totp(st)) add("app");
-    if (*chorus_status_phone(st) != '\0') add("phone");
+    if (chorus_status_contact_proven(st, "phone")) add("phone");
+    if (chorus_status_contact_proven(st, "phone2")) add("alternate phone");
     if (chorus_status_recovery_left(st) > 0) add("recovery codes");
     return m.empty() ? "none" : m;
 }
@@ -34,7 +42,8 @@ std::string methods_json(const chorus_status_t* st) {
         m += json_string(s);
     };
     if (chorus_status_has_totp(st)) add("app");
-    if (*chorus_status_phone(st) != '\0') add("phone");
+    if (chorus_status_contact_proven(st, "phone")) add("phone");
+    if (chorus_status_contact_proven(st, "phone2")) add("phone2");
     if (chorus_status_recovery_left(st) > 0) add("recovery");
     return m + "]";
 }
@@ -51,10 +60,12 @@ void print_status_text(const std::string& user, const chorus_status_t* st) {
     else
         std::printf("totp:            not registered\n");
     std::printf("recovery codes:  %d left\n", chorus_status_recovery_left(st));
-    const char* phone = chorus_status_phone(st);
-    const char* email = chorus_status_email(st);
-    std::printf("phone:           %s\n", *phone != '\0' ? escape_text(phone).c_str() : "-");
-    std::printf("email:           %s\n", *email != '\0' ? escape_text(email).c_str() : "-");
+    for (const char* which : {"phone", "phone2", "email"}) {
+        const std::string value = contact_of(st, which);
+        const std::string label = std::string(which) + ":";
+        std::printf("%-17s%s%s\n", label.c_str(), value.empty() ? "-" : escape_text(value).c_str(),
+                    value.empty() || chorus_status_contact_proven(st, which) ? "" : " (not proven)");
+    }
     const char* def = chorus_status_default_method(st);
     std::printf("default method:  %s\n", *def != '\0' ? escape_text(def).c_str() : "-");
     std::printf("failures:        %d\n", chorus_status_failures(st));
@@ -77,10 +88,11 @@ void print_status_json(const std::string& user, const chorus_status_t* st) {
                     chorus_status_period(st));
     else
         std::printf("\"totp\":null,");
-    std::printf("\"recovery_codes_left\":%d,\"phone\":%s,\"email\":%s,\"default_method\":%s,",
-                chorus_status_recovery_left(st), json_string(chorus_status_phone(st)).c_str(),
-                json_string(chorus_status_email(st)).c_str(),
-                json_string(chorus_status_default_method(st)).c_str());
+    std::printf("\"recovery_codes_left\":%d,", chorus_status_recovery_left(st));
+    for (const char* which : {"phone", "phone2", "email"})
+        std::printf("\"%s\":%s,\"%s_proven\":%s,", which, json_string(contact_of(st, which)).c_str(), which,
+                    chorus_status_contact_proven(st, which) ? "true" : "false");
+    std::printf("\"default_method\":%s,", json_string(chorus_status_default_method(st)).c_str());
     std::printf(
         "\"failures\":%d,\"locked\":%s,\"lock_remaining\":%lld,\"last_success\":%lld,\"enrolled_at\":%lld}\n",
         chorus_status_failures(st), chorus_status_lock_remaining(st) > 0 ? "true" : "false",
