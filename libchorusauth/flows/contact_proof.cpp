@@ -98,9 +98,9 @@ Result<ProofWay> choose_phone_proof(Context& ctx, Prompter& p, std::string_view 
     if (!sms && !call) return make_error(Errc::unsupported, "neither SMS nor voice delivery is configured");
     if (!sms || !call) return sms ? ProofWay::sms : ProofWay::call;
     for (int attempt = 0; attempt < kProofCodeAttempts; ++attempt) {
-        CHORUS_ASSIGN_OR_RETURN(
-            SecretString answer,
-            p.ask("How should we prove " + std::string(phone) + "? 1) Text me a code  2) Call me [1]: ", true));
+        CHORUS_ASSIGN_OR_RETURN(SecretString answer, p.ask("How should we prove " + std::string(phone) +
+                                                               "? 1) Text me a code  2) Call me [1]: ",
+                                                           true));
         if (answer.empty() || answer.view() == "1") return ProofWay::sms;
         if (answer.view() == "2") return ProofWay::call;
         CHORUS_RETURN_IF_ERROR(p.error("Type 1 or 2."));
@@ -140,7 +140,8 @@ Status prove_reachable(Context& ctx, ProofWay how, std::string_view to, std::str
     if (!channel_configured(ctx.config.delivery, ch))
         return make_error(Errc::unsupported, std::string(channel_name(ch)) + " delivery is not configured");
     if (how != ProofWay::call) return prove_by_code(ctx, ch, to, p);
-    CHORUS_RETURN_IF_ERROR(p.info("We are calling " + std::string(to) + " now. Answer and press # to confirm."));
+    CHORUS_RETURN_IF_ERROR(
+        p.info("We are calling " + std::string(to) + " now. Answer and press # to confirm."));
     const std::string message = "Press the pound key to confirm this phone number for " + std::string(user) +
                                 " on " + host_name() + ".";
     if (Status st = deliver(ctx, Channel::voice, to, "", message); !st.ok()) {
@@ -172,7 +173,8 @@ Status prove_and_store_contact(Context& ctx, std::string_view user, ContactSlot 
 Status register_contact(Context& ctx, std::string_view user, ContactSlot slot, std::string_view value,
                         Prompter& p) {
     Status proven = prove_and_store_contact(ctx, user, slot, value, std::nullopt, p);
-    if (proven.ok()) return p.info(slot == ContactSlot::email ? "Email address proven." : "Phone number proven.");
+    if (proven.ok())
+        return p.info(slot == ContactSlot::email ? "Email address proven." : "Phone number proven.");
     const Errc why = proven.code();
     if (why != Errc::unsupported && why != Errc::bad_code && why != Errc::io) return proven;
     CHORUS_RETURN_IF_ERROR(store_contact(ctx, user, slot, value));
@@ -193,7 +195,8 @@ Status store_contact(Context& ctx, std::string_view user, ContactSlot slot, std:
     CHORUS_RETURN_IF_ERROR(write_contact(ctx, user, slot, normalized, proven ? ctx.now() : 0));
     if (proven)
         ctx.log.logf(LogLevel::notice, "%s of %.*s marked proven by an admin",
-                     slot == ContactSlot::email ? "email" : "phone", static_cast<int>(user.size()), user.data());
+                     slot == ContactSlot::email ? "email" : "phone", static_cast<int>(user.size()),
+                     user.data());
     return {};
 }
 

@@ -46,7 +46,8 @@ static int show(void* arg, chorus_msg_kind kind, const char* text) {
     const char* k = strstr(text, "Or enter this key by hand: ");
     if (k != NULL) {
         size_t n = 0;
-        for (k += strlen("Or enter this key by hand: "); *k != '\0' && *k != '\n' && n + 1 < sizeof s->key; ++k)
+        for (k += strlen("Or enter this key by hand: "); *k != '\0' && *k != '\n' && n + 1 < sizeof s->key;
+             ++k)
             if (*k != ' ') s->key[n++] = *k;
         s->key[n] = '\0';
     }
@@ -139,7 +140,8 @@ int main(int argc, char** argv) {
     } else if (strcmp(verb, "default") == 0 && argc == 5) {
         rc = chorus_user_set_default_method(ctx, user, argv[4]);
     } else if (strcmp(verb, "register") == 0) {
-        rc = chorus_register_interactive(ctx, user, &prompter, CHORUS_REGISTER_NO_QR | CHORUS_REGISTER_NO_RECOVERY);
+        rc = chorus_register_interactive(ctx, user, &prompter,
+                                         CHORUS_REGISTER_NO_QR | CHORUS_REGISTER_NO_RECOVERY);
     }
     fprintf(stderr, "result: %s\n", chorus_strerror(rc));
     chorus_ctx_free(&ctx);

@@ -8,6 +8,9 @@ front of it, and the client prefixes "(user@host) "). It answers by pattern
 from CHORUS_E2E_DIR/answers.json, the file the test writes before each
 connection, and appends what it saw to CHORUS_E2E_DIR/transcript.jsonl.
 
+A code sent by SMS (a phone's proof, or a login whose default is sms) is
+read from the test gateway's requests file, as a person reads their phone.
+
 The registration prompt is answered like a person would (unless the test
 asks for wrong answers first): read the key shown by hand ("Or enter this key by hand: ABCD EFGH ...") and type what an app
 computes from it (oathtool). The key and the time it was read are recorded so
@@ -29,6 +32,8 @@ RULES = [
     (re.compile(r"^retype new password", re.I), "retype_new_password", "new_password"),
     (re.compile(r"password: ?$", re.I), "password", "password"),
     (re.compile(r"^verification code", re.I), "code", "code"),
+    (re.compile(r"^code from the text message", re.I), "sms_code", None),
+    (re.compile(r"^enter the code we sent", re.I), "proof_code", None),
     (re.compile(r"code from your app", re.I), "registration_code", None),
     (re.compile(r"^phone number", re.I), "phone", "phone"),
     (re.compile(r"^email address", re.I), "email", "email"),
@@ -71,6 +76,20 @@ def registration_answer(workdir, prompt, answers):
     return registration_code(workdir, "\n".join([p["prompt"] for p in earlier] + [prompt]))
 
 
+def gateway_code(answers):
+    """The code in the last SMS the test's gateway received
+    (answers["gateway_requests"], one JSON request per line)."""
+    code = None
+    try:
+        with open(answers["gateway_requests"]) as f:
+            for line in f:
+                found = re.search(r"code is (\d{6})", json.loads(line).get("body", ""))
+                code = found.group(1) if found else code
+    except (KeyError, OSError):
+        return None
+    return code
+
+
 def main():
     workdir = os.environ["CHORUS_E2E_DIR"]
     prompt = sys.argv[1] if len(sys.argv) > 1 else ""
@@ -83,6 +102,8 @@ def main():
             break
     if kind == "registration_code":
         answer = registration_answer(workdir, prompt, answers)
+    elif kind in ("sms_code", "proof_code"):
+        answer = gateway_code(answers)
     else:
         answer = answers.get(key) if key else None
     with open(os.path.join(workdir, "transcript.jsonl"), "a") as f:

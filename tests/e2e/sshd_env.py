@@ -93,8 +93,15 @@ class SshdEnv:
     qr: how registration draws the QR code; extra_config: YAML appended to
     chorus.yaml."""
 
-    def __init__(self, module, name=None, qr="ascii", extra_config="", client_lang="C"):
+    def __init__(self, module, name=None, qr="ascii", extra_config="", client_lang="C", deliver=None,
+                 chorusctl=None):
         self.module = os.path.abspath(module)
+        # With deliver: the test's HTTP gateway (tests/deliver/gateway.py)
+        # serves SMS, and chorus.yaml sends through the real chorus-deliver.
+        self.deliver = os.path.abspath(deliver) if deliver else None
+        self.chorusctl = os.path.abspath(chorusctl) if chorusctl else None
+        self.gateway = None
+        self.gateway_requests = None
         self.name = name or "chorus-e2e-%d" % os.getpid()
         self.qr = qr
         self.extra_config = extra_config
@@ -118,7 +125,17 @@ class SshdEnv:
         os.chmod(self.dir, 0o700)
         self.config = os.path.join(self.dir, "chorus.yaml")
         self.state = os.path.join(self.dir, "state")
-        self._write(self.config, CHORUS_YAML.format(state=self.state, extra=self.extra_config))
+        extra = self.extra_config
+        if self.deliver:
+            gw_dir = os.path.join(self.dir, "gateway")
+            os.mkdir(gw_dir, 0o700)
+            self.gateway = subprocess.Popen(["python3", os.path.join(HERE, "..", "deliver", "gateway.py"), gw_dir, "ok"],
+                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            port = int(self.gateway.stdout.readline())
+            self.gateway_requests = os.path.join(gw_dir, "requests.jsonl")
+            extra += "delivery: {{ helper: {}, sms_url: \"http://127.0.0.1:{}/sms\", timeout: 10 }}\n".format(
+                self.deliver, port)
+        self._write(self.config, CHORUS_YAML.format(state=self.state, extra=extra))
         self.client_home = os.path.join(self.dir, "client-home")
         os.mkdir(self.client_home, 0o700)
         self.askpass = os.path.join(self.dir, "askpass")
@@ -205,8 +222,21 @@ class SshdEnv:
         return sorted(n for n in os.listdir(self.state) if n.split(".")[0] == user) \
             if os.path.isdir(self.state) else []
 
+    def record_text(self, user):
+        """The user's record file as stored (".rec", the file store's text)."""
+        with open(os.path.join(self.state, user + ".rec"), encoding="utf-8") as f:
+            return f.read()
+
     # ---- teardown --------------------------------------------------------------
     def close(self):
+        if self.gateway is not None and self.gateway.poll() is None:
+            self.gateway.terminate()
+            try:
+                self.gateway.wait(10)
+            except subprocess.TimeoutExpired:
+                self.gateway.kill()
+                self.gateway.wait()
+        self.gateway = None
         if self.sshd is not None and self.sshd.poll() is None:
             self.sshd.send_signal(signal.SIGTERM)  # the listener; its children end with it
             try:

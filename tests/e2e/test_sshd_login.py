@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """End-to-end: pam_chorus under a real OpenSSH sshd, driven by the real client.
 
-Usage: test_sshd_login.py PATH/TO/pam_chorus.so   (CHORUS_E2E_VERBOSE=1: print every prompt)
+Usage: test_sshd_login.py PATH/TO/pam_chorus.so PATH/TO/chorus-deliver PATH/TO/chorusctl
+(CHORUS_E2E_VERBOSE=1: print every prompt)
 Exit 0 when every case passes, 1 when one fails, 77 (skip) when not root or
 sshd is not installed. Cases run in order and share one registered user,
 because each builds on the state the one before left (a registered key, a
@@ -17,6 +18,10 @@ spent time step). Each case prints PASS/FAIL with what it saw.
   c8 the recorded history refuses the last password at the next change
   c9 registration: five wrong codes refuse the login and save nothing; a
      wrong code then the right one registers
+  c10 registration proves the phone by a code sent by SMS (the test's HTTP
+      gateway and the real chorus-deliver), and stores it as proven
+  c11 with sms as the default, the login sends the code before its prompt
+      and the code read from the gateway logs in
 """
 import os
 import re
@@ -79,6 +84,7 @@ class Cases:
         self.user = env.add_user("", PASSWORD)
         self.other = env.add_user("-b", PASSWORD)
         self.third = env.add_user("-c", PASSWORD)
+        self.fourth = env.add_user("-d", PASSWORD)
         self.key = None
         self.last_step = None
         self.spent_code = None
@@ -193,9 +199,28 @@ class Cases:
                "expected a retry of the code prompt", r)
         expect(r.logged_in, "registration after a retry did not log in", r)
 
+    def c10_registration_proves_the_phone_by_sms(self):
+        r = self.env.ssh(self.fourth, password=PASSWORD, phone="+6421555123",
+                         gateway_requests=self.env.gateway_requests)
+        expect(r.kinds() == ["password", "registration_code", "phone", "proof_code", "email"],
+               "expected the phone's proof after the phone prompt", r)
+        expect(r.logged_in, "registration with a proven phone did not log in", r)
+        expect("Phone number proven." in r.text(), "the proof was not confirmed", r)
+        record = self.env.record_text(self.fourth)
+        expect("\nphone +6421555123\n" in record and "\nphone.proven_at " in record,
+               "the phone is not stored as proven")
+
+    def c11_default_sms_sends_the_code_first(self):
+        subprocess.run([self.env.chorusctl, "--config", self.env.config, "set-default", self.fourth, "sms"],
+                       check=True, capture_output=True)
+        r = self.env.ssh(self.fourth, password=PASSWORD, gateway_requests=self.env.gateway_requests)
+        expect(r.kinds() == ["password", "sms_code"], "expected the SMS code prompt right after the password", r)
+        expect("A code is on its way to your phone by SMS." in r.text(), "the SMS was not announced", r)
+        expect(r.logged_in, "the code sent by SMS did not log in", r)
+
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) != 4:
         print(__doc__)
         return 2
     if os.geteuid() != 0:
@@ -211,12 +236,13 @@ def main():
     for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(s, stop)
 
-    env = SshdEnv(sys.argv[1])
+    env = SshdEnv(sys.argv[1], deliver=sys.argv[2], chorusctl=sys.argv[3])
     failed = []
     try:
         cases = Cases(env)
         env.start()
-        names = sorted(n for n in dir(Cases) if n[:1] == "c" and n[1:2].isdigit())
+        names = sorted((n for n in dir(Cases) if n[:1] == "c" and n[1:2].isdigit()),
+                       key=lambda n: int(n[1:].split("_")[0]))
         for name in names:
             started = time.time()
             try:

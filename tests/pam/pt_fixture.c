@@ -361,6 +361,12 @@ void pt_set_contact(const char* user, const char* which, const char* value, int 
     chorus_ctx_free(&ctx);
 }
 
+void pt_set_default(const char* user, const char* method) {
+    chorus_ctx_t* ctx = ctx_open();
+    assert_int_equal(chorus_user_set_default_method(ctx, user, method), CHORUS_OK);
+    chorus_ctx_free(&ctx);
+}
+
 void pt_set_phone(const char* user, const char* phone) {
     pt_set_contact(user, "phone", phone, 1); /* proven: an admin vouches */
 }

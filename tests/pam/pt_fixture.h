@@ -77,6 +77,8 @@ void pt_enroll(const char* user, const char* secret_base32);
 /* Stores a contact ("phone", "phone2", "email"); proven != 0: as an admin vouching for it. */
 void pt_set_contact(const char* user, const char* which, const char* value, int proven);
 void pt_set_phone(const char* user, const char* phone);
+/* The user's default method ("app", "sms", "call", "sms2", "call2"). */
+void pt_set_default(const char* user, const char* method);
 /* New recovery codes; *codes is freed with chorus_strings_free. */
 void pt_recovery_codes(const char* user, char*** codes, size_t* count);
 void pt_unlock(const char* user);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <chorus/chorus.h>
@@ -226,6 +227,97 @@ static void test_sms_notice_that_cannot_be_shown_ends_the_sign_in(void** state) 
     pt_conv_free(&c);
 }
 
+/* A phone stored but never proven gets nothing, whatever is asked of it. */
+static void test_phone_not_proven_gets_no_code_and_no_call(void** state) {
+    (void)state;
+    write_helper("exit 0");
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_contact(user, "phone", "+6421555123", 0);
+    for (int i = 0; i < 2; ++i) {
+        struct pt_conv c = {.echo_off = {i == 0 ? "sms" : "call", "000000"}};
+        assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_AUTH_ERR);
+        pt_conv_free(&c);
+    }
+    assert_null(read_message());
+    pt_unlock(user);
+}
+
+/* "sms2" reaches the proven alternate phone, and only that one. */
+static void test_sms2_goes_to_the_alternate_phone(void** state) {
+    (void)state;
+    write_helper("exit 0");
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    pt_set_contact(user, "phone2", "+6421555999", 1);
+    struct pt_conv c = {.echo_off = {"sms2"}, .hook = sms_hook};
+    assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
+    const char* m = read_message();
+    assert_non_null(m);
+    assert_non_null(strstr(m, "channel: sms\nto: +6421555999\n"));
+    pt_conv_free(&c);
+}
+
+/* With sms as the default the code is sent before the prompt, which takes it. */
+static void test_default_sms_sends_before_the_prompt(void** state) {
+    (void)state;
+    write_helper("exit 0");
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    pt_set_default(user, "sms");
+    struct pt_conv c = {.hook = sms_hook};
+    assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
+    assert_non_null(strstr(read_message(), "channel: sms\nto: +6421555123\n"));
+    assert_true(pt_conv_find(&c, PAM_PROMPT_ECHO_OFF, "Code from the text message or your app") >= 0);
+    assert_int_equal(pt_conv_prompts(&c), 1);
+    pt_conv_free(&c);
+}
+
+/* With call as the default the phone rings first; Enter takes its answer,
+ * and a call answered otherwise is a failure. */
+static void test_default_call_rings_before_the_prompt(void** state) {
+    (void)state;
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    pt_set_default(user, "call");
+    write_helper("exit 0");
+    struct pt_conv ok = {.echo_off = {""}};
+    assert_int_equal(pt_pam("chorus-auth", user, &ok, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
+    assert_non_null(strstr(read_message(), "channel: voice\nto: +6421555123\n"));
+    assert_true(pt_conv_find(&ok, PAM_PROMPT_ECHO_OFF, "pressed # on the call") >= 0);
+    pt_conv_free(&ok);
+    write_helper("exit 1");
+    struct pt_conv declined = {.echo_off = {""}};
+    assert_int_equal(pt_pam("chorus-auth", user, &declined, PAMTEST_AUTHENTICATE), PAM_AUTH_ERR);
+    assert_int_equal(pt_failures(user), 1);
+    pt_conv_free(&declined);
+}
+
+/* A code from the app typed while the call rings logs in at once and ends the call. */
+static void test_app_code_while_the_call_rings(void** state) {
+    (void)state;
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    pt_set_default(user, "call");
+    write_helper("/bin/sleep 30\nexit 0");
+    char code[16];
+    pt_totp(PT_SECRET, time(NULL), code);
+    struct pt_conv c = {.echo_off = {code}};
+    const time_t start = time(NULL);
+    assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
+    assert_true(time(NULL) - start < 10);
+    pt_conv_free(&c);
+}
+
 int main(int argc, char** argv) {
     const struct CMUnitTest tests[] = {
         PT_TEST(test_sms_code_from_the_helper_logs_in),
@@ -237,6 +329,11 @@ int main(int argc, char** argv) {
         PT_TEST(test_call_answer_holds_whatever_the_application_does_with_sigchld),
         PT_TEST(test_call_with_a_missing_helper_is_refused),
         PT_TEST(test_sms_notice_that_cannot_be_shown_ends_the_sign_in),
+        PT_TEST(test_phone_not_proven_gets_no_code_and_no_call),
+        PT_TEST(test_sms2_goes_to_the_alternate_phone),
+        PT_TEST(test_default_sms_sends_before_the_prompt),
+        PT_TEST(test_default_call_rings_before_the_prompt),
+        PT_TEST(test_app_code_while_the_call_rings),
     };
     return pt_main(argc, argv, "pam_other_method", services, tests, sizeof tests / sizeof tests[0]);
 }

@@ -275,6 +275,10 @@ case_set_contact() {
 		|| fail "status --json: proofs"
 	run set-phone --alternate alice +6421555123; expect_rc 1 "alternate phone equal to the phone"
 	run set-phone --prove-by fax alice +6421555123; expect_rc 2 "--prove-by fax"
+	run set-default alice sms; expect_rc 1 "default sms with a phone not proven"
+	run set-default alice call2; expect_rc 0 "default call2 (proven alternate phone)"
+	run status alice; expect_out '^default method: +call2$' "default shown"
+	run set-default alice fax; expect_rc 2 "set-default fax"
 	# Storing the value already there keeps its proof; a new one starts unproven.
 	run set-phone --alternate alice +6421555999 < /dev/null; run status alice
 	expect_out '^phone2: +\+6421555999$' "same value keeps its proof"

@@ -28,7 +28,7 @@ std::string stored(const Session& s, const char* which) {
     chorus_tools::StatusH st;
     if (chorus_status_get(s.ctx, s.user(), st.out()) != CHORUS_OK) return {};
     const std::string w = which;
-    return w == "phone" ? chorus_status_phone(st.get())
+    return w == "phone"    ? chorus_status_phone(st.get())
            : w == "phone2" ? chorus_status_phone2(st.get())
                            : chorus_status_email(st.get());
 }
@@ -41,15 +41,17 @@ int prove_one(const Session& s, const Contact& c, bool keep_on_failure) {
         std::printf("%s %s proven and saved.\n", c.label, escape_text(stored(s, c.which)).c_str());
         return kExitOk;
     }
-    if (rc == CHORUS_ERR_UNSUPPORTED || (!keep_on_failure && (rc == CHORUS_ERR_BAD_CODE || rc == CHORUS_ERR_IO))) {
+    if (rc == CHORUS_ERR_UNSUPPORTED ||
+        (!keep_on_failure && (rc == CHORUS_ERR_BAD_CODE || rc == CHORUS_ERR_IO))) {
         const int st = chorus_user_store_contact(s.ctx, s.user(), c.which, c.value, 0);
         if (st != CHORUS_OK) return fail(s.ctx, std::string("saving the ") + c.label, st);
-        std::printf("%s %s saved, not proven: %s Nothing is sent to it until it is proven "
-                    "(chorus-enroll --%s again).\n",
-                    c.label, escape_text(stored(s, c.which)).c_str(),
-                    rc == CHORUS_ERR_UNSUPPORTED ? "codes cannot be sent from this system yet."
-                                                 : "the proof did not succeed.",
-                    std::string(c.which) == "phone2" ? "alternate-phone" : c.which);
+        std::printf(
+            "%s %s saved, not proven: %s Nothing is sent to it until it is proven "
+            "(chorus-enroll --%s again).\n",
+            c.label, escape_text(stored(s, c.which)).c_str(),
+            rc == CHORUS_ERR_UNSUPPORTED ? "codes cannot be sent from this system yet."
+                                         : "the proof did not succeed.",
+            std::string(c.which) == "phone2" ? "alternate-phone" : c.which);
         return kExitOk;
     }
     fail(s.ctx, std::string("proving the ") + c.label + " " + escape_text(c.value), rc);

@@ -64,6 +64,7 @@ int cmd_unlock(Globals& g, int argc, char** argv, int first);          // cmd_ad
 int cmd_unenroll(Globals& g, int argc, char** argv, int first);        // cmd_admin.cpp
 int cmd_set_phone(Globals& g, int argc, char** argv, int first);       // cmd_admin.cpp
 int cmd_set_email(Globals& g, int argc, char** argv, int first);
+int cmd_set_default(Globals& g, int argc, char** argv, int first);
 int cmd_test_delivery(Globals& g, int argc, char** argv, int first);   // cmd_admin.cpp
 int cmd_blocklist(Globals& g, int argc, char** argv, int first);       // cmd_admin.cpp
 int cmd_import_ga(Globals& g, int argc, char** argv, int first);       // cmd_import.cpp

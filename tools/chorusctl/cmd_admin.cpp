@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// chorusctl unlock, unenroll, set-phone, set-email, test-delivery.
+// chorusctl unlock, unenroll, set-phone, set-email, set-default, test-delivery.
 #include <unistd.h>
 
 #include <cstdio>
@@ -92,6 +92,21 @@ int set_contact(Globals& g, const char* name, int argc, char** argv, int first, 
 }
 
 }  // namespace
+
+int cmd_set_default(Globals& g, int argc, char** argv, int first) {
+    chorus_tools::ParsedArgs pa;
+    if (!parse_command(g, *find_command("set-default"), argc, argv, first, {}, 2, 2, pa)) return kExitUsage;
+    const std::string user(pa.operands[0]);
+    const std::string method(pa.operands[1]);
+    if (chorus_method_name_valid(method.c_str()) == 0)
+        return complain(kExitUsage, "set-default takes app, sms, call, sms2 or call2");
+    chorus_tools::Ctx ctx;
+    if (!open_ctx(g, ctx)) return kExitFail;
+    const int rc = chorus_user_set_default_method(ctx.get(), user.c_str(), method.c_str());
+    if (rc != CHORUS_OK) return fail(ctx.get(), "set-default " + escape_text(user), rc);
+    std::printf("%s: default method %s\n", escape_text(user).c_str(), method.c_str());
+    return kExitOk;
+}
 
 int cmd_unlock(Globals& g, int argc, char** argv, int first) {
     chorus_tools::ParsedArgs pa;

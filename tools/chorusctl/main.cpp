@@ -37,6 +37,7 @@ const Command kCommands[] = {
     {"set-phone", cmd_set_phone, false,
      "set-phone [--alternate] [--prove-by sms|call|--no-prove|--proven] USER NUMBER  (\"\" removes)"},
     {"set-email", cmd_set_email, false, "set-email [--no-prove|--proven] USER ADDRESS  (\"\" removes)"},
+    {"set-default", cmd_set_default, false, "set-default USER app|sms|call|sms2|call2"},
     {"test-delivery", cmd_test_delivery, false, "test-delivery email|sms|voice TO"},
     {"import-google-authenticator", cmd_import_ga, false, "import-google-authenticator USER FILE [--force]"},
     {"blocklist", cmd_blocklist, false, "blocklist compile WORDLIST OUT"},
