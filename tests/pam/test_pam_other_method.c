@@ -50,6 +50,17 @@ static char* read_message(void) {
     return buf;
 }
 
+/* A registered user with the proven phone +6421555123, and a stub helper
+ * running `helper_body` (its exit status is the gateway's answer). */
+static const char* user_with_phone(const char* helper_body) {
+    write_helper(helper_body);
+    delivery_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    pt_set_phone(user, "+6421555123");
+    return user;
+}
+
 /* Answers the SMS prompt with the code found in the message the stub recorded. */
 static char* sms_hook(struct pt_conv* c, int style, const char* prompt) {
     (void)c, (void)style;
@@ -62,11 +73,7 @@ static char* sms_hook(struct pt_conv* c, int style, const char* prompt) {
 
 static void test_sms_code_from_the_helper_logs_in(void** state) {
     (void)state;
-    write_helper("exit 0");
-    delivery_config();
-    const char* user = pt_user_add(NULL);
-    pt_enroll(user, PT_SECRET);
-    pt_set_phone(user, "+6421555123");
+    const char* user = user_with_phone("exit 0");
     struct pt_conv c = {.echo_off = {"sms"}, .hook = sms_hook};
     assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
     const char* m = read_message();
@@ -81,11 +88,7 @@ static void test_sms_code_from_the_helper_logs_in(void** state) {
 
 static void test_wrong_sms_code_is_refused(void** state) {
     (void)state;
-    write_helper("exit 0");
-    delivery_config();
-    const char* user = pt_user_add(NULL);
-    pt_enroll(user, PT_SECRET);
-    pt_set_phone(user, "+6421555123");
+    const char* user = user_with_phone("exit 0");
     struct pt_conv c = {.echo_off = {"sms", "1234567"}};
     assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_AUTH_ERR);
     assert_non_null(read_message());
@@ -109,11 +112,7 @@ static void test_sms_without_a_phone_sends_nothing_and_refuses(void** state) {
 
 static void test_sms_helper_failure_fails_closed(void** state) {
     (void)state;
-    write_helper("exit 1");
-    delivery_config();
-    const char* user = pt_user_add(NULL);
-    pt_enroll(user, PT_SECRET);
-    pt_set_phone(user, "+6421555123");
+    const char* user = user_with_phone("exit 1");
     struct pt_conv c = {.echo_off = {"sms", "000000"}};
     int rc = pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE);
     assert_int_not_equal(rc, PAM_SUCCESS);
@@ -126,11 +125,7 @@ static void test_sms_helper_failure_fails_closed(void** state) {
 
 static void test_approved_call_logs_in(void** state) {
     (void)state;
-    write_helper("exit 0");
-    delivery_config();
-    const char* user = pt_user_add(NULL);
-    pt_enroll(user, PT_SECRET);
-    pt_set_phone(user, "+6421555123");
+    const char* user = user_with_phone("exit 0");
     struct pt_conv c = {.echo_off = {"call"}};
     assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
     const char* m = read_message();
@@ -141,11 +136,7 @@ static void test_approved_call_logs_in(void** state) {
 
 static void test_call_not_approved_is_refused(void** state) {
     (void)state;
-    write_helper("exit 1");
-    delivery_config();
-    const char* user = pt_user_add(NULL);
-    pt_enroll(user, PT_SECRET);
-    pt_set_phone(user, "+6421555123");
+    const char* user = user_with_phone("exit 1");
     struct pt_conv c = {.echo_off = {"call"}};
     assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_AUTH_ERR);
     assert_non_null(read_message());
@@ -216,11 +207,7 @@ static void test_call_answer_holds_whatever_the_application_does_with_sigchld(vo
  * conversation failure; the code typed after it is never looked at. */
 static void test_sms_notice_that_cannot_be_shown_ends_the_sign_in(void** state) {
     (void)state;
-    write_helper("exit 0");
-    delivery_config();
-    const char* user = pt_user_add(NULL);
-    pt_enroll(user, PT_SECRET);
-    pt_set_phone(user, "+6421555123");
+    const char* user = user_with_phone("exit 0");
     struct pt_conv c = {.echo_off = {"sms", "123456"}, .refuse_texts = 1};
     assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_CONV_ERR);
     assert_int_equal(pt_conv_prompts(&c), 1); /* only the code prompt that chose SMS */
@@ -247,11 +234,7 @@ static void test_phone_not_proven_gets_no_code_and_no_call(void** state) {
 /* "sms2" reaches the proven alternate phone, and only that one. */
 static void test_sms2_goes_to_the_alternate_phone(void** state) {
     (void)state;
-    write_helper("exit 0");
-    delivery_config();
-    const char* user = pt_user_add(NULL);
-    pt_enroll(user, PT_SECRET);
-    pt_set_phone(user, "+6421555123");
+    const char* user = user_with_phone("exit 0");
     pt_set_contact(user, "phone2", "+6421555999", 1);
     struct pt_conv c = {.echo_off = {"sms2"}, .hook = sms_hook};
     assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
@@ -264,11 +247,7 @@ static void test_sms2_goes_to_the_alternate_phone(void** state) {
 /* With sms as the default the code is sent before the prompt, which takes it. */
 static void test_default_sms_sends_before_the_prompt(void** state) {
     (void)state;
-    write_helper("exit 0");
-    delivery_config();
-    const char* user = pt_user_add(NULL);
-    pt_enroll(user, PT_SECRET);
-    pt_set_phone(user, "+6421555123");
+    const char* user = user_with_phone("exit 0");
     pt_set_default(user, "sms");
     struct pt_conv c = {.hook = sms_hook};
     assert_int_equal(pt_pam("chorus-auth", user, &c, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
@@ -282,12 +261,8 @@ static void test_default_sms_sends_before_the_prompt(void** state) {
  * and a call answered otherwise is a failure. */
 static void test_default_call_rings_before_the_prompt(void** state) {
     (void)state;
-    delivery_config();
-    const char* user = pt_user_add(NULL);
-    pt_enroll(user, PT_SECRET);
-    pt_set_phone(user, "+6421555123");
+    const char* user = user_with_phone("exit 0");
     pt_set_default(user, "call");
-    write_helper("exit 0");
     struct pt_conv ok = {.echo_off = {""}};
     assert_int_equal(pt_pam("chorus-auth", user, &ok, PAMTEST_AUTHENTICATE), PAM_SUCCESS);
     assert_non_null(strstr(read_message(), "channel: voice\nto: +6421555123\n"));
@@ -303,12 +278,8 @@ static void test_default_call_rings_before_the_prompt(void** state) {
 /* A code from the app typed while the call rings logs in at once and ends the call. */
 static void test_app_code_while_the_call_rings(void** state) {
     (void)state;
-    delivery_config();
-    const char* user = pt_user_add(NULL);
-    pt_enroll(user, PT_SECRET);
-    pt_set_phone(user, "+6421555123");
+    const char* user = user_with_phone("/bin/sleep 30\nexit 0");
     pt_set_default(user, "call");
-    write_helper("/bin/sleep 30\nexit 0");
     char code[16];
     pt_totp(PT_SECRET, time(NULL), code);
     struct pt_conv c = {.echo_off = {code}};
