@@ -28,6 +28,7 @@ USER = "demo"
 PASSWORD = "Demo-Pass-2026"
 NEW_PASSWORD = "Brand-New-Day7"
 EMAIL = "demo@example.org"
+PHONE = "+6421555123"
 RECORD = "/run/chorus-demo.json"
 RESET_SERVICE = "/etc/pam.d/chorus-reset"
 MARK = "# Written by the Chorus demo; removed when it ends.\n"
@@ -47,7 +48,9 @@ class Demo:
         self.interactive = interactive
         self.results = []
         self.smtp = None
+        self.gateway = None
         self.mail_dir = tempfile.mkdtemp(prefix="chorus-demo-mail.")
+        self.gateway_dir = tempfile.mkdtemp(prefix="chorus-demo-gateway.")
         self.env = None
         self.reset_pam = False
 
@@ -61,17 +64,26 @@ class Demo:
         with open(RECORD, "w") as f:
             json.dump({"sshd": self.env.sshd.pid if self.env and self.env.sshd else None,
                        "smtp": self.smtp.pid if self.smtp else None,
+                       "gateway": self.gateway.pid if self.gateway else None,
                        "pam_files": [p for p in [self.env and self.env.pam_file,
                                                  RESET_SERVICE if self.reset_pam else None] if p],
-                       "user": USER, "dirs": [d for d in [self.env and self.env.dir, self.mail_dir] if d]}, f)
+                       "user": USER,
+                       "dirs": [d for d in [self.env and self.env.dir, self.mail_dir, self.gateway_dir] if d]}, f)
 
     # ---- the parts -------------------------------------------------------------
     def start(self):
         self.smtp = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "deliver", "smtp_sink.py"),
                                       self.mail_dir, "ok"], stdout=subprocess.PIPE, text=True)
         smtp_port = int(self.smtp.stdout.readline())
-        delivery = ("delivery: {{ helper: {h}, smtp_url: \"smtp://127.0.0.1:{p}\", email_from: chorus@demo.test }}\n"
-                    .format(h=os.path.join(self.prefix, "libexec", "chorus", "chorus-deliver"), p=smtp_port))
+        # The SMS and voice gateway of the tests: it answers every call as if
+        # the callee pressed # (a real one asks a telephony provider).
+        self.gateway = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "deliver", "gateway.py"),
+                                         self.gateway_dir, "ok"], stdout=subprocess.PIPE, text=True)
+        gw_port = int(self.gateway.stdout.readline())
+        delivery = ("delivery: {{ helper: {h}, smtp_url: \"smtp://127.0.0.1:{p}\", email_from: chorus@demo.test,\n"
+                    "  sms_url: \"http://127.0.0.1:{g}/sms\", voice_url: \"http://127.0.0.1:{g}/voice\" }}\n"
+                    .format(h=os.path.join(self.prefix, "libexec", "chorus", "chorus-deliver"), p=smtp_port,
+                            g=gw_port))
         module = os.path.join(self.prefix, "lib", "security", "pam_chorus.so")
         self.env = SshdEnv(module, name="chorus-demo", qr="utf8", extra_config=delivery, client_lang="C.UTF-8")
         if subprocess.run(["id", USER], capture_output=True).returncode == 0:
@@ -84,13 +96,23 @@ class Demo:
             % (self.env.port, self.env.name))
 
     def register(self):
-        heading(1, "First login over ssh registers the authenticator app")
-        r = self.env.ssh(USER, password=PASSWORD, email=EMAIL)
+        heading(1, "First login over ssh registers the app, proves the phone by a call and the email by a code")
+        r = self.env.ssh(USER, password=PASSWORD, phone=PHONE, proof_choice="2", email=EMAIL,
+                         gateway_requests=os.path.join(self.gateway_dir, "requests.jsonl"), mail_dir=self.mail_dir)
         shown = next((p["prompt"] for p in r.prompts if "Scan this QR code" in p["prompt"]), "")
         say(re.sub(r"^\([^)]*\) ", "", shown.split("Enter the")[0]) if shown else r.describe())
         self.codes = re.findall(r"\b[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}\b", r.stderr)
         ok = r.logged_in and bool(shown) and len(self.codes) == 10
         self.check("registration at first login (QR shown, code confirmed, 10 recovery codes)", ok, r.describe())
+        calls = [json.loads(x) for x in open(os.path.join(self.gateway_dir, "requests.jsonl"))
+                 if '"POST"' in x and "/voice" in x] if os.path.exists(os.path.join(self.gateway_dir,
+                                                                                    "requests.jsonl")) else []
+        say("   the user chose \"2) Call me\"; the gateway placed a call to %s: %s"
+            % (PHONE, json.loads(calls[0]["body"])["message"] if calls else "(none)"))
+        record = open(os.path.join(self.env.state, USER + ".rec")).read()
+        self.check("phone proven by a call answered with #, email proven by a code",
+                   "\nphone.proven_at " in record and "\nemail.proven_at " in record and len(calls) == 1,
+                   r.describe())
         if self.interactive:
             say("\nScan the QR code above with your phone now (or type the key), then, if you like, log in\n"
                 "yourself from another terminal:  ssh -p %d %s@127.0.0.1   (password: %s)\n"
@@ -181,10 +203,11 @@ class Demo:
             self.env.close()
         if self.reset_pam and os.path.exists(RESET_SERVICE):
             os.unlink(RESET_SERVICE)
-        if self.smtp:
-            self.smtp.terminate()
-            self.smtp.wait()
-        subprocess.run(["rm", "-rf", self.mail_dir])
+        for server in (self.smtp, self.gateway):
+            if server:
+                server.terminate()
+                server.wait()
+        subprocess.run(["rm", "-rf", self.mail_dir, self.gateway_dir])
         if os.path.exists(RECORD):
             os.unlink(RECORD)
 
@@ -196,7 +219,7 @@ def cleanup():
         return
     with open(RECORD) as f:
         rec = json.load(f)
-    for pid in [rec.get("sshd"), rec.get("smtp")]:
+    for pid in [rec.get("sshd"), rec.get("smtp"), rec.get("gateway")]:
         if pid:
             try:
                 os.kill(pid, signal.SIGTERM)

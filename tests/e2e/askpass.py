@@ -8,8 +8,9 @@ front of it, and the client prefixes "(user@host) "). It answers by pattern
 from CHORUS_E2E_DIR/answers.json, the file the test writes before each
 connection, and appends what it saw to CHORUS_E2E_DIR/transcript.jsonl.
 
-A code sent by SMS (a phone's proof, or a login whose default is sms) is
-read from the test gateway's requests file, as a person reads their phone.
+A code sent by SMS or email (a contact's proof, or a login whose default is
+sms) is read from what the test's gateway or SMTP sink received, as a
+person reads their phone or their mail.
 
 The registration prompt is answered like a person would (unless the test
 asks for wrong answers first): read the key shown by hand ("Or enter this key by hand: ABCD EFGH ...") and type what an app
@@ -34,6 +35,7 @@ RULES = [
     (re.compile(r"^verification code", re.I), "code", "code"),
     (re.compile(r"^code from the text message", re.I), "sms_code", None),
     (re.compile(r"^enter the code we sent", re.I), "proof_code", None),
+    (re.compile(r"^how should we prove", re.I), "proof_choice", "proof_choice"),
     (re.compile(r"code from your app", re.I), "registration_code", None),
     (re.compile(r"^phone number", re.I), "phone", "phone"),
     (re.compile(r"^email address", re.I), "email", "email"),
@@ -76,18 +78,29 @@ def registration_answer(workdir, prompt, answers):
     return registration_code(workdir, "\n".join([p["prompt"] for p in earlier] + [prompt]))
 
 
-def gateway_code(answers):
-    """The code in the last SMS the test's gateway received
-    (answers["gateway_requests"], one JSON request per line)."""
-    code = None
-    try:
-        with open(answers["gateway_requests"]) as f:
+def sent_code(answers):
+    """The code in the newest message the test's servers received: the SMS
+    gateway's requests file (answers["gateway_requests"], one JSON request
+    per line) or the SMTP sink's mails (answers["mail_dir"], N.eml)."""
+    found = []  # (mtime, code)
+    path = answers.get("gateway_requests")
+    if path and os.path.exists(path):
+        last = None
+        with open(path) as f:
             for line in f:
-                found = re.search(r"code is (\d{6})", json.loads(line).get("body", ""))
-                code = found.group(1) if found else code
-    except (KeyError, OSError):
-        return None
-    return code
+                m = re.search(r"code is (\d{6})", json.loads(line).get("body", ""))
+                last = m.group(1) if m else last
+        if last:
+            found.append((os.path.getmtime(path), last))
+    mail_dir = answers.get("mail_dir")
+    if mail_dir and os.path.isdir(mail_dir):
+        for name in os.listdir(mail_dir):
+            if name.endswith(".eml"):
+                with open(os.path.join(mail_dir, name), "rb") as f:
+                    m = re.search(rb"code is (\d{6})", f.read())
+                if m:
+                    found.append((os.path.getmtime(os.path.join(mail_dir, name)), m.group(1).decode()))
+    return max(found)[1] if found else None
 
 
 def main():
@@ -103,7 +116,7 @@ def main():
     if kind == "registration_code":
         answer = registration_answer(workdir, prompt, answers)
     elif kind in ("sms_code", "proof_code"):
-        answer = gateway_code(answers)
+        answer = sent_code(answers)
     else:
         answer = answers.get(key) if key else None
     with open(os.path.join(workdir, "transcript.jsonl"), "a") as f:
