@@ -447,6 +447,34 @@ CHORUS_API CHORUS_NODISCARD int chorus_user_prove_contact(chorus_ctx_t* ctx, con
                                                           const char* which, const char* value,
                                                           const char* how, const chorus_prompter* prompter);
 
+/* ---- Several authenticator apps ---------------------------------------- */
+
+/**
+ * Saves the pending key as one more authenticator app of its user, named
+ * `name` (1 to 64 characters, unique among the user's apps; NULL or "" gives
+ * "app N"), once `code` matches it (as chorus_enrollment_commit()). The
+ * first app of a user is saved as with chorus_enrollment_commit(), keeping
+ * everything else. Each app has its own key and replay state, and a code
+ * from any of them is accepted at login. CHORUS_ERR_INVALID_ARG for a bad
+ * or taken name, or past 8 apps.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_enrollment_add(chorus_ctx_t* ctx, const chorus_enrollment_t* e,
+                                                      const char* code, const char* name);
+/**
+ * The user's authenticator apps, the first one first: their names ("" for a
+ * first app never named). Free with chorus_strings_free().
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_app_list(chorus_ctx_t* ctx, const char* user, char*** names,
+                                                size_t* count);
+/** Renames an app; `app` is its name or its number in chorus_app_list() order ("1", "2", ...). */
+CHORUS_API CHORUS_NODISCARD int chorus_app_rename(chorus_ctx_t* ctx, const char* user, const char* app,
+                                                  const char* new_name);
+/**
+ * Removes one app. The only app of a user without recovery codes is not
+ * removed (CHORUS_ERR_PERMISSION); CHORUS_ERR_NO_USER for no such app.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_app_remove(chorus_ctx_t* ctx, const char* user, const char* app);
+
 /* ---- Self-service password reset: what chorus-reset uses --------------- */
 
 typedef struct chorus_reset chorus_reset_t;

@@ -9,6 +9,12 @@
 
 #include "chorus/chorus.h"
 #include "flows/context.hpp"
+#include "flows/enroll.hpp"
+
+// A key shown but not saved yet (chorus_enrollment_new()).
+struct chorus_enrollment {
+    chorus::PendingEnrollment pending;
+};
 
 struct chorus_ctx {
     chorus::Context ctx;

@@ -4,10 +4,6 @@
 #include "capi/capi_internal.hpp"
 #include "flows/enroll.hpp"
 
-struct chorus_enrollment {
-    chorus::PendingEnrollment pending;
-};
-
 extern "C" {
 
 int chorus_enrollment_new(chorus_ctx_t* h, const char* user, const chorus_totp_opts* opts,

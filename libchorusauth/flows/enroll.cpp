@@ -2,6 +2,7 @@
 #include "flows/enroll.hpp"
 
 #include "flows/admin.hpp"
+#include "flows/apps.hpp"
 #include "flows/recovery_codes.hpp"
 #include "flows/verify.hpp"
 #include "otp/base32.hpp"
@@ -63,7 +64,19 @@ Status enrollment_commit(Context& ctx, const PendingEnrollment& e, std::string_v
     if (mode == CommitMode::only_if_unregistered && existing && existing->has_method())
         return make_error(Errc::permission, "a method was registered meanwhile; not replacing it");
     UserRecord rec = existing ? std::move(*existing) : UserRecord{};
+    if (mode == CommitMode::add && rec.totp) {
+        // Beside the first app: its own step, kept in the record.
+        CHORUS_ASSIGN_OR_RETURN(std::string name, name_for_new_app(rec, e.app_name));
+        rec.more_apps.push_back(AppKey{std::move(name), e.key, used_step});
+        CHORUS_RETURN_IF_ERROR(txn->put_record(rec));
+        ctx.log.logf(LogLevel::notice, "authenticator app %zu registered for %s", rec.app_count(),
+                     e.user.c_str());
+        return {};
+    }
+    if (!e.app_name.empty()) CHORUS_RETURN_IF_ERROR(check_app_name(UserRecord{}, e.app_name));
     rec.totp = e.key;
+    rec.totp_name = e.app_name;
+    rec.more_apps.clear();  // replace: this app is now the only one
     rec.enrolled_at = ctx.now();
     CHORUS_RETURN_IF_ERROR(txn->put_record(rec));
     // A new key starts a new step sequence; a confirmed code is spent.

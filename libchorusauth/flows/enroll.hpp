@@ -21,6 +21,7 @@ struct EnrollRequest {
 struct PendingEnrollment {
     std::string user;
     TotpKey key;
+    std::string app_name;         // the name the user gives the app ("work phone"); may stay ""
     SecretString uri;             // otpauth:// URI (holds the secret)
     SecretString secret_display;  // base32 in groups of four
 };
@@ -32,14 +33,15 @@ Result<PendingEnrollment> enrollment_prepare(const Context& ctx, std::string_vie
 Result<std::uint64_t> enrollment_check(const Context& ctx, const PendingEnrollment& e, std::string_view code);
 
 enum class CommitMode {
-    replace,               // an admin's or the user's own (re-authenticated) change
+    replace,               // an admin's or the user's own (re-authenticated) change:
+                           // this app becomes the only one (a lost phone's key never survives)
     only_if_unregistered,  // registration at first login: Errc::permission if a
                            // method was registered while the user was typing
+    add,                   // one more app beside those registered (flows/apps.hpp)
 };
 
-// Saves the key (replacing any other, with CommitMode::replace). With a
-// confirmation code, its step is recorded as used so the same code can't then
-// open a login.
+// Saves the key as `mode` says. With a confirmation code, its step is
+// recorded as used so the same code can't then open a login.
 Status enrollment_commit(Context& ctx, const PendingEnrollment& e, std::string_view code,
                          CommitMode mode = CommitMode::replace);
 

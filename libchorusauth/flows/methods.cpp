@@ -20,7 +20,9 @@ Status remove_method(Context& ctx, std::string_view user, std::string_view metho
             return make_error(
                 Errc::permission,
                 "the app is your only method: register another first, or ask an admin to unenroll you");
-        rec->totp.reset();
+        rec->totp.reset();  // every app: "app" is the method (one app: flows/apps.hpp)
+        rec->totp_name.clear();
+        rec->more_apps.clear();
         break;
     case Registration::recovery:
         if (!rec->totp) return make_error(Errc::permission, "recovery codes are your only method");

@@ -16,21 +16,37 @@ const std::uint8_t kDecoyKey[20] = {0x5a, 0x11, 0x93, 0x0c, 0x7e, 0x42, 0xd1, 0x
                                     0x3f, 0x90, 0x21, 0xcd, 0x74, 0x19, 0xe8, 0x05, 0xb6, 0x4d};
 
 struct Match {
-    std::optional<std::uint64_t> totp_step;
+    std::optional<std::uint64_t> fresh_step;  // a step after the matching app's last one
+    int app = -1;                             // whose: -1 the first app, i more_apps[i]
+    bool replay = false;                      // some app matched, only at a spent step
     int recovery_index = -1;
 };
 
-Match match_code(const Context& ctx, const std::optional<UserRecord>& rec, std::string_view code) {
+// Every key is tried (none is skipped once one matched), so the work does
+// not depend on which app the code came from.
+Match match_code(const Context& ctx, const std::optional<UserRecord>& rec, const LiveState& live,
+                 std::string_view code) {
     Match m;
-    const std::uint64_t step_now_default = totp_step(ctx.now(), ctx.config.otp.period);
+    auto try_key = [&](const TotpKey& key, std::uint64_t last_step, int app) {
+        const int window = key.window >= 0 ? key.window : ctx.config.otp.window;
+        const auto step = totp_match(key.params, key.secret.data(), key.secret.size(), code,
+                                     totp_step(ctx.now(), key.params.period), window);
+        if (!step) return;
+        if (*step <= last_step) {
+            m.replay = true;
+        } else if (!m.fresh_step) {
+            m.fresh_step = step;
+            m.app = app;
+        }
+    };
     if (rec && rec->totp) {
-        const TotpKey& key = *rec->totp;
-        int window = key.window >= 0 ? key.window : ctx.config.otp.window;
-        m.totp_step = totp_match(key.params, key.secret.data(), key.secret.size(), code,
-                                 totp_step(ctx.now(), key.params.period), window);
+        try_key(*rec->totp, live.last_step, -1);
+        for (std::size_t i = 0; i < rec->more_apps.size(); ++i)
+            try_key(rec->more_apps[i].key, rec->more_apps[i].last_step, static_cast<int>(i));
     } else {
+        const std::uint64_t step_now = totp_step(ctx.now(), ctx.config.otp.period);
         TotpParams decoy{ctx.config.otp.algorithm, ctx.config.otp.digits, ctx.config.otp.period};
-        (void)totp_match(decoy, kDecoyKey, sizeof kDecoyKey, code, step_now_default, ctx.config.otp.window);
+        (void)totp_match(decoy, kDecoyKey, sizeof kDecoyKey, code, step_now, ctx.config.otp.window);
     }
     if (rec) {
         SecretString normalized = normalize_code(code);
@@ -116,22 +132,27 @@ Status verify_once(Context& ctx, std::string_view user, std::string_view code, V
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
     if (!rec || !rec->has_method()) {
-        (void)match_code(ctx, std::nullopt, code);
+        (void)match_code(ctx, std::nullopt, LiveState{}, code);
         ctx.store->spend_like_a_write().ignore();  // the cost of a real failure's write
         return make_error(Errc::bad_code, "wrong code");
     }
     CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
     CHORUS_RETURN_IF_ERROR(refuse_if_locked(ctx, live, outcome));
 
-    Match m = match_code(ctx, rec, code);
-    if (m.totp_step && *m.totp_step > live.last_step) {
-        live.last_step = *m.totp_step;  // the compare-and-set: under the user lock
+    Match m = match_code(ctx, rec, live, code);
+    if (m.fresh_step) {
+        // The compare-and-set, under the user lock: the first app's step
+        // lives in the live state, a further app's in the record.
         count_success(ctx, live);
-        CHORUS_RETURN_IF_ERROR(txn->put_live(live));
         outcome.method = CodeMethod::totp;
-        return {};
+        if (m.app < 0) {
+            live.last_step = *m.fresh_step;
+            return txn->put_live(live);
+        }
+        rec->more_apps[static_cast<std::size_t>(m.app)].last_step = *m.fresh_step;
+        return txn->put_both(*rec, live);
     }
-    if (!m.totp_step && m.recovery_index >= 0) {
+    if (!m.replay && m.recovery_index >= 0) {
         rec->recovery.erase(rec->recovery.begin() + m.recovery_index);
         count_success(ctx, live);
         // One write: the code is spent exactly when the login is counted.
@@ -142,8 +163,8 @@ Status verify_once(Context& ctx, std::string_view user, std::string_view code, V
     }
     // A replayed code counts as a failure too: to an attacker it is a guess.
     return fail_and_count(ctx, *txn, live, outcome,
-                          m.totp_step ? make_error(Errc::replay, "code expired or already used")
-                                      : make_error(Errc::bad_code, "wrong code"));
+                          m.replay ? make_error(Errc::replay, "code expired or already used")
+                                   : make_error(Errc::bad_code, "wrong code"));
 }
 
 Status settle_once(Context& ctx, std::string_view user, bool matched, VerifyOutcome& outcome) {
@@ -165,7 +186,7 @@ Status verify_code(Context& ctx, std::string_view user, std::string_view code, V
     auto enc = encode_username(user);
     if (!enc.ok() || code.size() > kMaxCodeInput) {
         // Same work as a real miss, then the same answer.
-        (void)match_code(ctx, std::nullopt, code.substr(0, kMaxCodeInput));
+        (void)match_code(ctx, std::nullopt, LiveState{}, code.substr(0, kMaxCodeInput));
         ctx.store->spend_like_a_write().ignore();
         if (!enc.ok()) ctx.log.logf(LogLevel::notice, "refused a code for an invalid user name");
         return make_error(Errc::bad_code, "wrong code");

@@ -21,6 +21,7 @@
 #include "store/record_codec.hpp"
 #include "store/safe_file.hpp"
 #include "store/store.hpp"
+#include "store/record_keys.hpp"
 #include "util/seal.hpp"
 
 namespace chorus {
@@ -54,12 +55,7 @@ public:
         if (!fd.ok()) return std::move(fd).error();
         CHORUS_ASSIGN_OR_RETURN(SecretString text, read_checked(fd->get(), kMaxRecordBytes));
         CHORUS_ASSIGN_OR_RETURN(UserRecord rec, parse_record(text.view()));
-        if (rec.totp && rec.totp->sealed) {
-            if (ctx_->seal_key.empty())
-                return make_error(Errc::config, "the TOTP key is sealed but store.seal_key_file is not set");
-            CHORUS_ASSIGN_OR_RETURN(rec.totp->secret, unseal(ctx_->seal_key, rec.totp->secret, stem_));
-            rec.totp->sealed = false;
-        }
+        CHORUS_RETURN_IF_ERROR(open_keys(rec, ctx_->seal_key, stem_, false));
         return std::optional<UserRecord>{std::move(rec)};
     }
 
@@ -79,13 +75,11 @@ public:
     Status put_record(const UserRecord& plain) override {
         const UserRecord* rec = &plain;
         UserRecord sealed_copy;
-        if (!ctx_->seal_key.empty() && plain.totp && !plain.totp->sealed) {
-            // The encoded name is authenticated with the key: a sealed key
+        if (!ctx_->seal_key.empty()) {
+            // The encoded name is authenticated with each key: a sealed key
             // copied into another user's record does not open there.
             sealed_copy = plain;
-            CHORUS_ASSIGN_OR_RETURN(sealed_copy.totp->secret,
-                                    seal(ctx_->seal_key, plain.totp->secret, stem_));
-            sealed_copy.totp->sealed = true;
+            CHORUS_RETURN_IF_ERROR(seal_keys(sealed_copy, ctx_->seal_key, stem_));
             rec = &sealed_copy;
         }
         CHORUS_ASSIGN_OR_RETURN(SecretString text, encode_record(*rec));  // before locking: may fail cheaply

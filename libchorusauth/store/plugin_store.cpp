@@ -8,6 +8,7 @@
 
 #include "store/open_store.hpp"
 #include "store/record_codec.hpp"
+#include "store/record_keys.hpp"
 #include "util/seal.hpp"
 
 namespace chorus {
@@ -75,11 +76,8 @@ public:
     Result<std::optional<UserRecord>> record() override {
         if (!record_) return std::optional<UserRecord>{};
         CHORUS_ASSIGN_OR_RETURN(UserRecord rec, parse_record(record_->view()));
-        if (!rec.totp) return std::optional<UserRecord>{std::move(rec)};
-        if (!rec.totp->sealed)
-            return make_error(Errc::corrupt, "store: " + key_ + ": TOTP key stored unsealed");
-        CHORUS_ASSIGN_OR_RETURN(rec.totp->secret, unseal(hd_->seal_key, rec.totp->secret, key_));
-        rec.totp->sealed = false;
+        if (Status st = open_keys(rec, hd_->seal_key, key_, true); !st.ok())
+            return make_error(st.code(), "store: " + key_ + ": " + st.error().message);
         return std::optional<UserRecord>{std::move(rec)};
     }
 
@@ -105,10 +103,7 @@ private:
         std::optional<SecretString> text;
         if (plain != nullptr) {
             UserRecord copy = *plain;
-            if (copy.totp && !copy.totp->sealed) {
-                CHORUS_ASSIGN_OR_RETURN(copy.totp->secret, seal(hd_->seal_key, plain->totp->secret, key_));
-                copy.totp->sealed = true;
-            }
+            CHORUS_RETURN_IF_ERROR(seal_keys(copy, hd_->seal_key, key_));
             CHORUS_ASSIGN_OR_RETURN(SecretString encoded, encode_record(copy));
             text.emplace(std::move(encoded));
         }

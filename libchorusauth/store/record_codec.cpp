@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "store/record_codec.hpp"
 
-#include <openssl/evp.h>
+#include "store/record_text.hpp"
 
 #include <algorithm>
 #include <array>
 #include <bitset>
 #include <charconv>
 #include <cstdint>
+#include <limits>
 #include <string>
 
 namespace chorus {
@@ -17,8 +18,12 @@ namespace {
 // uses neither is still written as version 1, so hosts one release behind
 // keep reading it; one that does is refused by them (an unknown version is
 // corrupt: their logins deny, they never guess).
+//
+// Version 3 added several authenticator apps: the first app's name
+// (totp.name) and one "app" line per further app.
 constexpr std::string_view kHeaderV1 = "chorus-user 1";
 constexpr std::string_view kHeaderV2 = "chorus-user 2";
+constexpr std::string_view kHeaderV3 = "chorus-user 3";
 constexpr std::string_view kHeaderPrefix = "chorus-user ";
 constexpr std::string_view kSumPrefix = "sha256 ";
 constexpr std::size_t kSumHexLen = 64;
@@ -58,6 +63,9 @@ enum Key : std::size_t {
     k_email_proven_at,
     k_phone2,
     k_phone2_proven_at,
+    k_first_v3,  // keys from here on exist only in version 3
+    k_totp_name = k_first_v3,
+    k_app,
     k_count
 };
 
@@ -86,10 +94,12 @@ constexpr std::array<std::string_view, k_count> kKeyNames = {
     "email.proven_at",
     "phone2",
     "phone2.proven_at",
+    "totp.name",
+    "app",
 };
 
 bool repeatable(std::size_t k) {
-    return k == k_recovery || k == k_history || k == k_reset_send;
+    return k == k_recovery || k == k_history || k == k_reset_send || k == k_app;
 }
 
 // The algorithm names live here rather than in otp/: the file format must not
@@ -103,90 +113,61 @@ std::string_view algorithm_token(HashAlgorithm a) {
     return {};
 }
 
-bool has_control(std::string_view s) {
-    return std::ranges::any_of(s, [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+// An app's name: printable, no control character, not empty, no space at
+// either end (so the name is what the user sees), at most kMaxAppNameBytes.
+bool app_name_ok(std::string_view n) {
+    return !n.empty() && n.size() <= kMaxAppNameBytes && !has_control(n) && n.front() != ' ' &&
+           n.back() != ' ';
 }
 
-Status check_text(std::string_view what, std::string_view s, std::size_t max, bool allow_empty) {
-    if (s.empty() && !allow_empty) return make_error(Errc::invalid_argument, std::string(what) + " is empty");
-    if (s.size() > max) return make_error(Errc::invalid_argument, std::string(what) + " is too long");
-    if (has_control(s))
-        return make_error(Errc::invalid_argument, std::string(what) + " contains a control character");
-    return ok_status();
-}
-
-std::string sha256_hex(std::string_view data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    std::string out;
-    if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) return out;
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (unsigned int i = 0; i < len; ++i) {
-        out.push_back(kHex[md[i] >> 4]);
-        out.push_back(kHex[md[i] & 0xf]);
+// "app <secret|sealed> <hex> <ALGORITHM> <digits> <period> <window> <last_step> <name>":
+// one line per further app, its name last so that it may hold spaces.
+bool parse_app_line(std::string_view v, UserRecord& rec) {
+    std::string_view field[7];
+    for (auto& f : field) {
+        const std::size_t sp = v.find(' ');
+        if (sp == std::string_view::npos) return false;
+        f = v.substr(0, sp);
+        v.remove_prefix(sp + 1);
     }
-    return out;
-}
-
-// Canonical decimal only ("0", "-5", never "+5", "05" or "-0"), so each value
-// has exactly one spelling and a fuzzer's round trip is exact.
-bool parse_i64(std::string_view s, std::int64_t& out) {
-    std::string_view digits = s;
-    if (!digits.empty() && digits.front() == '-') digits.remove_prefix(1);
-    if (digits.empty() || (digits.front() == '0' && (digits.size() > 1 || s.size() != digits.size())))
+    AppKey app;
+    app.name = std::string(v);
+    if (field[0] == "sealed")
+        app.key.sealed = true;
+    else if (field[0] != "secret")
         return false;
-    for (char c : digits)
-        if (c < '0' || c > '9') return false;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-    return ec == std::errc() && ptr == s.data() + s.size();
-}
-
-bool parse_bounded(std::string_view s, std::int64_t lo, std::int64_t hi, int& out) {
-    std::int64_t v = 0;
-    if (!parse_i64(s, v) || v < lo || v > hi) return false;
-    out = static_cast<int>(v);
+    bool alg_ok = false;
+    for (const auto& [name, alg] : kAlgorithms)
+        if (field[2] == name) {
+            app.key.params.algorithm = alg;
+            alg_ok = true;
+        }
+    std::int64_t step = 0;
+    if (!alg_ok || !parse_hex_secret(field[1], kMaxSecretBytes, app.key.secret) ||
+        !parse_bounded(field[3], 6, 8, app.key.params.digits) ||
+        !parse_bounded(field[4], 1, 86400, app.key.params.period) ||
+        !parse_bounded(field[5], -1, 1000, app.key.window) || !parse_i64(field[6], step) || step < 0 ||
+        !app_name_ok(app.name) || rec.more_apps.size() + 1 >= kMaxApps)
+        return false;
+    app.last_step = static_cast<std::uint64_t>(step);
+    rec.more_apps.push_back(std::move(app));
     return true;
 }
 
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;  // lower case only: one spelling per key
-}
-
-bool parse_hex_secret(std::string_view s, SecretBytes& out) {
-    if (s.empty() || s.size() % 2 != 0 || s.size() / 2 > kMaxSecretBytes) return false;
-    out.clear();
-    out.reserve(s.size() / 2);  // no reallocation, so no unwiped copies of partial keys
-    for (std::size_t i = 0; i < s.size(); i += 2) {
-        int hi = hex_digit(s[i]);
-        int lo = hex_digit(s[i + 1]);
-        if (hi < 0 || lo < 0) return false;
-        out.push_back(static_cast<std::uint8_t>(hi * 16 + lo));
-    }
-    return true;
-}
-
-void put_line(SecretString::Storage& out, std::string_view key, std::string_view value) {
-    out.append(key.data(), key.size());
-    out.push_back(' ');
-    out.append(value.data(), value.size());
-    out.push_back('\n');
-}
-
-void put_int(SecretString::Storage& out, std::string_view key, std::int64_t v) {
-    std::string s = std::to_string(v);
-    put_line(out, key, s);
-}
-
-void put_hex(SecretString::Storage& out, std::string_view key, const SecretBytes& bytes) {
+void put_app(SecretString::Storage& out, const AppKey& a) {
     static constexpr char kHex[] = "0123456789abcdef";
+    const std::string_view key = kKeyNames[k_app];
     out.append(key.data(), key.size());
-    out.push_back(' ');
-    for (std::uint8_t b : bytes) {
+    out.append(a.key.sealed ? " sealed " : " secret ");
+    for (std::uint8_t b : a.key.secret) {
         out.push_back(kHex[b >> 4]);
         out.push_back(kHex[b & 0xf]);
     }
+    const std::string rest = " " + std::string(algorithm_token(a.key.params.algorithm)) + " " +
+                             std::to_string(a.key.params.digits) + " " + std::to_string(a.key.params.period) +
+                             " " + std::to_string(a.key.window) + " " + std::to_string(a.last_step) + " ";
+    out.append(rest.data(), rest.size());
+    out.append(a.name.data(), a.name.size());
     out.push_back('\n');
 }
 
@@ -200,10 +181,10 @@ bool apply(std::size_t key, std::string_view v, UserRecord& rec) {
     auto& reset = rec.reset;
     switch (key) {
     case k_totp_secret:
-        return parse_hex_secret(v, rec.totp->secret);
+        return parse_hex_secret(v, kMaxSecretBytes, rec.totp->secret);
     case k_totp_sealed:
         rec.totp->sealed = true;
-        return parse_hex_secret(v, rec.totp->secret);
+        return parse_hex_secret(v, kMaxSecretBytes, rec.totp->secret);
     case k_totp_algorithm:
         for (const auto& [name, alg] : kAlgorithms)
             if (v == name) {
@@ -267,26 +248,51 @@ bool apply(std::size_t key, std::string_view v, UserRecord& rec) {
         return !v.empty();
     case k_phone2_proven_at:
         return parse_i64(v, rec.phone2_proven_at) && rec.phone2_proven_at > 0;
+    case k_totp_name:
+        rec.totp_name = v;
+        return app_name_ok(v);
+    case k_app:
+        return parse_app_line(v, rec);
     default:
         return false;
     }
 }
 
+Status validate_key(const TotpKey& t) {
+    if (t.secret.empty() || t.secret.size() > kMaxSecretBytes)
+        return make_error(Errc::invalid_argument, "TOTP key must be 1 to 256 bytes");
+    if (algorithm_token(t.params.algorithm).empty())
+        return make_error(Errc::invalid_argument, "unknown TOTP algorithm");
+    if (t.params.digits < 6 || t.params.digits > 8)
+        return make_error(Errc::invalid_argument, "TOTP digits must be 6 to 8");
+    if (t.params.period < 1 || t.params.period > 86400)
+        return make_error(Errc::invalid_argument, "TOTP period out of range");
+    if (t.window < -1 || t.window > 1000)
+        return make_error(Errc::invalid_argument, "TOTP window out of range");
+    return ok_status();
+}
+
+// The lowest version that holds rec.
+int version_of(const UserRecord& rec) {
+    if (!rec.totp_name.empty() || !rec.more_apps.empty()) return 3;
+    if (!rec.phone2.empty() || rec.phone_proven_at > 0 || rec.email_proven_at > 0) return 2;
+    return 1;
+}
+
 }  // namespace
 
 Status validate_record(const UserRecord& rec) {
-    if (rec.totp) {
-        const TotpKey& t = *rec.totp;
-        if (t.secret.empty() || t.secret.size() > kMaxSecretBytes)
-            return make_error(Errc::invalid_argument, "TOTP key must be 1 to 256 bytes");
-        if (algorithm_token(t.params.algorithm).empty())
-            return make_error(Errc::invalid_argument, "unknown TOTP algorithm");
-        if (t.params.digits < 6 || t.params.digits > 8)
-            return make_error(Errc::invalid_argument, "TOTP digits must be 6 to 8");
-        if (t.params.period < 1 || t.params.period > 86400)
-            return make_error(Errc::invalid_argument, "TOTP period out of range");
-        if (t.window < -1 || t.window > 1000)
-            return make_error(Errc::invalid_argument, "TOTP window out of range");
+    if (rec.totp) CHORUS_RETURN_IF_ERROR(validate_key(*rec.totp));
+    if (!rec.totp_name.empty() && !app_name_ok(rec.totp_name))
+        return make_error(Errc::invalid_argument, "bad authenticator app name");
+    if (!rec.more_apps.empty() && !rec.totp)
+        return make_error(Errc::invalid_argument, "further authenticator apps without a first one");
+    if (rec.app_count() > kMaxApps) return make_error(Errc::invalid_argument, "too many authenticator apps");
+    for (const AppKey& a : rec.more_apps) {
+        CHORUS_RETURN_IF_ERROR(validate_key(a.key));
+        if (!app_name_ok(a.name)) return make_error(Errc::invalid_argument, "bad authenticator app name");
+        if (a.last_step > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+            return make_error(Errc::invalid_argument, "app step out of range");
     }
     if (rec.recovery.size() > kMaxRecovery)
         return make_error(Errc::invalid_argument, "too many recovery codes");
@@ -328,8 +334,8 @@ Result<SecretString> encode_record(const UserRecord& rec) {
     SecretString text;
     auto& out = text.raw();
     out.reserve(1024);
-    const bool v2 = !rec.phone2.empty() || rec.phone_proven_at > 0 || rec.email_proven_at > 0;
-    const std::string_view header = v2 ? kHeaderV2 : kHeaderV1;
+    const int version = version_of(rec);
+    const std::string_view header = version == 3 ? kHeaderV3 : version == 2 ? kHeaderV2 : kHeaderV1;
     out.append(header.data(), header.size());
     out.push_back('\n');
     if (rec.totp) {
@@ -361,6 +367,8 @@ Result<SecretString> encode_record(const UserRecord& rec) {
     if (rec.email_proven_at > 0) put_int(out, kKeyNames[k_email_proven_at], rec.email_proven_at);
     if (!rec.phone2.empty()) put_line(out, kKeyNames[k_phone2], rec.phone2);
     if (rec.phone2_proven_at > 0) put_int(out, kKeyNames[k_phone2_proven_at], rec.phone2_proven_at);
+    if (!rec.totp_name.empty()) put_line(out, kKeyNames[k_totp_name], rec.totp_name);
+    for (const AppKey& a : rec.more_apps) put_app(out, a);
     std::string sum = sha256_hex(text.view());
     if (sum.size() != kSumHexLen) return make_error(Errc::internal, "SHA-256 failed");
     put_line(out, kSumPrefix.substr(0, kSumPrefix.size() - 1), sum);
@@ -385,13 +393,17 @@ Result<UserRecord> parse_record(std::string_view text) {
 
     std::size_t nl = body.find('\n');
     std::string_view header = body.substr(0, nl);
-    if (header != kHeaderV1 && header != kHeaderV2) {
+    if (header != kHeaderV1 && header != kHeaderV2 && header != kHeaderV3) {
         if (header.substr(0, kHeaderPrefix.size()) == kHeaderPrefix)
             return corrupt("unsupported format version (written by a newer release?)");
         return corrupt("not a chorus user record");
     }
-    // Version 1 knew no proofs: its contacts read as not proven.
-    const std::size_t key_end = header == kHeaderV1 ? std::size_t{k_first_v2} : std::size_t{k_count};
+    // Version 1 knew no proofs: its contacts read as not proven. Version 2
+    // knew one app.
+    const int version = header == kHeaderV1 ? 1 : header == kHeaderV2 ? 2 : 3;
+    const std::size_t key_end = version == 1   ? std::size_t{k_first_v2}
+                                : version == 2 ? std::size_t{k_first_v3}
+                                               : std::size_t{k_count};
     UserRecord rec;
     TotpKey totp;
     PendingReset reset;
@@ -426,8 +438,9 @@ Result<UserRecord> parse_record(std::string_view text) {
         return corrupt("TOTP settings need exactly one key");
     if (!any_reset) rec.reset.reset();
     // The lowest version that holds the record, as encode_record() writes it.
-    if (header == kHeaderV2 && rec.phone2.empty() && rec.phone_proven_at == 0 && rec.email_proven_at == 0)
-        return corrupt("version 2 header on a version 1 record");
+    if (version != version_of(rec))
+        return corrupt("version " + std::to_string(version) + " header on a version " +
+                       std::to_string(version_of(rec)) + " record");
     if (Status st = validate_record(rec); !st.ok()) return corrupt(st.error().message);
     return rec;
 }

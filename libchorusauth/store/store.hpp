@@ -40,9 +40,25 @@ struct PendingReset {
     std::int64_t locked_until = 0;    // reset refused until then after too many wrong codes
 };
 
+inline constexpr std::size_t kMaxApps = 8;           // authenticator apps per user
+inline constexpr std::size_t kMaxAppNameBytes = 64;  // "work phone"
+
+// An authenticator app after the first: its own key, name and replay state.
+struct AppKey {
+    std::string name;
+    TotpKey key;
+    std::uint64_t last_step = 0;  // highest step accepted with this key
+};
+
 // The record that changes rarely: written by atomic replace.
 struct UserRecord {
+    // The first authenticator app. Its replay state is LiveState::last_step,
+    // written in place on every login.
     std::optional<TotpKey> totp;
+    std::string totp_name;  // its name; "" when never named
+    // Further apps (at most kMaxApps - 1, only with a first one). Each keeps
+    // its replay state here, so a login with one rewrites the record.
+    std::vector<AppKey> more_apps;
     std::vector<HashedCode> recovery;  // unused recovery codes
     std::string phone;                 // E.164, empty if none
     std::string email;                 // empty if none
@@ -59,6 +75,7 @@ struct UserRecord {
     std::int64_t enrolled_at = 0;
 
     bool has_method() const { return totp.has_value() || !recovery.empty(); }
+    std::size_t app_count() const { return (totp ? 1 : 0) + more_apps.size(); }
 };
 
 // The record that changes on every login: last accepted step, failures.

@@ -355,6 +355,16 @@ void pt_enroll(const char* user, const char* secret_base32) {
     chorus_ctx_free(&ctx);
 }
 
+void pt_add_app(const char* user, const char* secret_base32, const char* name) {
+    chorus_ctx_t* ctx = ctx_open();
+    chorus_totp_opts opts = {.secret_base32 = secret_base32};
+    chorus_enrollment_t* e = NULL;
+    assert_int_equal(chorus_enrollment_new(ctx, user, &opts, &e), CHORUS_OK);
+    assert_int_equal(chorus_enrollment_add(ctx, e, "", name), CHORUS_OK);
+    chorus_enrollment_free(&e);
+    chorus_ctx_free(&ctx);
+}
+
 void pt_set_contact(const char* user, const char* which, const char* value, int proven) {
     chorus_ctx_t* ctx = ctx_open();
     assert_int_equal(chorus_user_store_contact(ctx, user, which, value, proven), CHORUS_OK);

@@ -74,6 +74,8 @@ int pt_run(const char* const argv[], const char* stdin_text);
 /* Library side, through the public C API with the same config. */
 #define PT_SECRET "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 void pt_enroll(const char* user, const char* secret_base32);
+/* Registers one more authenticator app for user, beside those it has. */
+void pt_add_app(const char* user, const char* secret_base32, const char* name);
 /* Stores a contact ("phone", "phone2", "email"); proven != 0: as an admin vouching for it. */
 void pt_set_contact(const char* user, const char* which, const char* value, int proven);
 void pt_set_phone(const char* user, const char* phone);

@@ -144,6 +144,31 @@ static void test_replayed_code_is_refused(void** state) {
     pt_conv_free(&again);
 }
 
+/* One authentication with code: its result, and the error shown (if any). */
+static void auth_expect(const char* user, const char* code, int want, const char* error) {
+    struct pt_conv c = {0};
+    assert_int_equal(auth_with(user, code, &c), want);
+    if (error != NULL) assert_true(pt_conv_find(&c, PAM_ERROR_MSG, error) >= 0);
+    pt_conv_free(&c);
+}
+
+/* A second app's code logs in through the module; each app's code once. */
+static void test_every_registered_app_logs_in(void** state) {
+    (void)state;
+    base_config();
+    const char* user = pt_user_add(NULL);
+    pt_enroll(user, PT_SECRET);
+    static const char second[] = "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA";
+    pt_add_app(user, second, "tablet");
+    char code[16];
+    pt_totp(second, time(NULL), code);
+    auth_expect(user, code, PAM_SUCCESS, NULL);
+    auth_expect(user, code, PAM_AUTH_ERR, "Code expired or already used");
+    pt_unlock(user);
+    now_code(code);
+    auth_expect(user, code, PAM_SUCCESS, NULL); /* the first app's step is its own */
+}
+
 static void test_empty_code_is_refused(void** state) {
     (void)state;
     base_config();
@@ -330,6 +355,7 @@ int main(int argc, char** argv) {
         PT_TEST(test_code_typed_with_a_space_is_accepted),
         PT_TEST(test_wrong_code_is_refused),
         PT_TEST(test_replayed_code_is_refused),
+        PT_TEST(test_every_registered_app_logs_in),
         PT_TEST(test_empty_code_is_refused),
         PT_TEST(test_10kB_code_is_refused),
         PT_TEST(test_non_digit_code_is_refused),

@@ -155,6 +155,26 @@ case_contact() {
 	run --user alice --list; expect_in out '^  Alternate phone +not registered' "alternate phone removed"
 }
 
+case_apps() {
+	ctl enroll alice --secret "$SECRET"
+	run --user alice --rename-app 1; expect_rc 2 "--rename-app without --name"
+	run --user alice --name x --list; expect_rc 2 "--name without an app action"
+	run --user alice --app --add-app; expect_rc 2 "--app with --add-app"
+	# Another app: its own key shown, confirmed by its code, kept beside the first.
+	enroll "expect code from your app;send 000000;expect does not match;code;expect a code from any of them works" \
+		--user alice --add-app --name "work phone" --qr=none
+	expect_rc 0 "--add-app"; expect_in tr 'Or enter this key by hand' "key shown"
+	expect_not_in tr 'Phone number' "contacts asked again"
+	run --user alice --list
+	expect_in out '^    1  \(no name\)$' "first app listed"; expect_in out '^    2  work phone$' "second app listed"
+	verify alice "$(oathtool --totp -b "$SECRET")" || fail "the first app's code refused: $(cat "$T/vout")"
+	run --user alice --rename-app 1 --name laptop; expect_rc 0 "--rename-app"
+	run --user alice --rename-app laptop --name "work phone"; expect_rc 1 "a taken name"; expect_in err 'another app' "why"
+	run --user alice --remove-app "work phone"; expect_rc 0 "--remove-app"
+	run --user alice --list; expect_in out '^    1  laptop$' "one app left"; expect_not_in out 'work phone' "removed"
+	run --user alice --remove-app laptop; expect_rc 1 "the only method"; expect_in err 'only method' "why"
+}
+
 case_recovery_codes() {
 	run --user alice --recovery-codes; expect_rc 1 "codes before any method"
 	ctl enroll alice --secret "$SECRET"

@@ -82,7 +82,7 @@ case_enroll_secret_oathtool() {
 	verify alice "$code" && fail "replayed code accepted"
 	run status alice; expect_rc 0 "status"
 	expect_out '^failures: +1$' "replay counted as a failure"
-	run enroll alice --secret "$SECRET"; expect_rc 1 "enroll over an existing key"; expect_err 'use --force' "enroll twice"
+	run enroll alice --secret "$SECRET"; expect_rc 1 "enroll over an existing key"; expect_err '\-\-force to replace' "enroll twice"
 	run enroll alice --secret "not base32!"; expect_rc 1 "enroll with a bad key"
 	run enroll alice --force --secret "JBSWY3DP"; expect_rc 1 "enroll with a 40-bit key"
 }
@@ -325,8 +325,38 @@ case_import_ga_totp() {
 	verify alice "$scratch" || fail "scratch code refused: $(cat "$T/vout")"
 	verify alice "$scratch" && fail "scratch code accepted twice"
 	run status alice; expect_out '^recovery codes: +4 left' "4 scratch codes left"
-	run import-google-authenticator alice "$T/ga"; expect_rc 1 "import over a key"; expect_err 'use --force' "force"
+	# Over an app: imported as another app beside it; the recovery codes left stay.
+	run import-google-authenticator alice "$T/ga" --name "old phone"; expect_rc 0 "import beside an app"
+	expect_out 'imported as another one, "old phone"' "added"; expect_out 'scratch code\(s\) were not imported' "codes kept"
+	run apps alice; expect_out '^1	\(no name\)$' "first app"; expect_out '^2	old phone$' "imported app"
+	run import-google-authenticator alice "$T/ga" --name "old phone"; expect_rc 1 "the same name twice"
 	run import-google-authenticator alice "$T/ga" --force; expect_rc 0 "import --force"
+	run apps alice; [ "$(wc -l < "$T/out")" = 1 ] || fail "--force: one app left"
+}
+
+case_apps() {
+	need oathtool
+	local k2=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+	run apps alice; expect_rc 1 "apps of a user with no state"
+	run enroll alice --secret "$SECRET" --name laptop; expect_rc 0 "enroll --name"
+	run enroll alice --secret "$k2" --add --name "work phone"; expect_rc 0 "enroll --add"
+	run enroll alice --secret "$k2" --add --force; expect_rc 2 "--add with --force"
+	run apps alice; expect_out '^1	laptop$' "first"; expect_out '^2	work phone$' "second"
+	run status alice; expect_out '^methods: +app$' "status"
+	# A code from either app logs in; each app keeps its own used steps.
+	local c1 c2; c1=$(oathtool --totp -b "$SECRET"); c2=$(oathtool --totp -b "$k2")
+	verify alice "$c2" || fail "the second app's code is refused: $(cat "$T/vout")"
+	verify alice "$c1" || fail "the first app's code is refused after the second's: $(cat "$T/vout")"
+	verify alice "$c2" && fail "the second app's code accepted twice"
+	run unlock alice
+	run rename-app alice 2 tablet; expect_rc 0 "rename-app by number"
+	run rename-app alice laptop tablet; expect_rc 1 "rename to a taken name"
+	run rename-app alice 7 x; expect_rc 1 "rename a missing app"
+	run remove-app alice laptop; expect_rc 0 "remove-app the first"
+	run apps alice; expect_out '^1	tablet$' "the second app is first now"
+	run remove-app alice 1; expect_rc 1 "remove the only method"
+	verify alice "$c2" && fail "the promoted app's spent code accepted again"
+	run apps alice; expect_out '^1	tablet$' "still there"
 }
 
 case_import_ga_window_step() {

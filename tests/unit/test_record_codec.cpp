@@ -56,6 +56,17 @@ void expect_same(const UserRecord& a, const UserRecord& b) {
     for (std::size_t i = 0; i < a.recovery.size(); ++i) assert_true(a.recovery[i].hash == b.recovery[i].hash);
     assert_true(a.phone == b.phone && a.email == b.email && a.default_method == b.default_method);
     assert_true(a.phone2 == b.phone2);
+    assert_true(a.totp_name == b.totp_name);
+    assert_int_equal(a.more_apps.size(), b.more_apps.size());
+    for (std::size_t i = 0; i < a.more_apps.size(); ++i) {
+        const auto &x = a.more_apps[i], &y = b.more_apps[i];
+        assert_true(x.name == y.name && x.key.secret == y.key.secret && x.key.sealed == y.key.sealed);
+        assert_true(x.key.params.algorithm == y.key.params.algorithm);
+        assert_int_equal(x.key.params.digits, y.key.params.digits);
+        assert_int_equal(x.key.params.period, y.key.params.period);
+        assert_int_equal(x.key.window, y.key.window);
+        assert_int_equal(x.last_step, y.last_step);
+    }
     assert_int_equal(a.phone_proven_at, b.phone_proven_at);
     assert_int_equal(a.email_proven_at, b.email_proven_at);
     assert_int_equal(a.phone2_proven_at, b.phone2_proven_at);
@@ -234,6 +245,48 @@ void test_version_2_rules(void**) {
     UserRecord orphan;
     orphan.email_proven_at = 5;
     assert_false(encode_record(orphan).ok());
+}
+
+// Several apps are version 3: the first app's name, one line per further app.
+void test_version_3_holds_several_apps(void**) {
+    UserRecord r = full_record();
+    r.totp_name = "work phone";
+    AppKey tablet;
+    tablet.name = "old tablet (2019)";
+    tablet.key.secret = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    tablet.key.params = TotpParams{HashAlgorithm::sha256, 8, 60};
+    tablet.key.window = 2;
+    tablet.last_step = 60000000;
+    r.more_apps.push_back(tablet);
+    tablet.name = "x";
+    tablet.key.sealed = true;
+    tablet.last_step = 0;
+    r.more_apps.push_back(tablet);
+    auto text = encode_record(r);
+    assert_true(text.ok());
+    assert_true(text->view().substr(0, 14) == "chorus-user 3\n");
+    assert_true(
+        text->view().find("\napp secret 0102030405060708090a SHA256 8 60 2 60000000 old tablet (2019)\n") !=
+        std::string_view::npos);
+    auto back = parse_record(text->view());
+    assert_true(back.ok());
+    expect_same(r, *back);
+    // Version 2 does not know them; a further app needs a first one; bounds hold.
+    const std::string app = "app secret 00ff SHA1 6 30 -1 5 tablet\n";
+    expect_corrupt(with_checksum("chorus-user 2\nphone +15551234567\nphone.proven_at 5\n" + app));
+    expect_corrupt(with_checksum("chorus-user 3\n" + app));
+    const std::string h = "chorus-user 3\ntotp.secret 00\n";
+    assert_true(parse_record(with_checksum(h + app)).ok());
+    for (const char* line :
+         {"app secret 00ff SHA1 6 30 -1 5 \n", "app secret 00ff SHA1 6 30 -1 5  tablet\n",
+          "app secret 00ff SHA1 6 30 -1 -5 tablet\n", "app secret 00ff SHA1 6 30 -1 05 t\n",
+          "app open 00ff SHA1 6 30 -1 5 tablet\n", "app secret 00ff SHA1 9 30 -1 5 tablet\n",
+          "app secret 00ff SHA1 6 30 -1 5\n", "totp.name \n", "totp.name  a\n"})
+        expect_corrupt(with_checksum(h + line));
+    std::string eight = h;
+    for (int i = 0; i < 7; ++i) eight += "app secret 00ff SHA1 6 30 -1 5 t" + std::to_string(i) + "\n";
+    assert_true(parse_record(with_checksum(eight)).ok());
+    expect_corrupt(with_checksum(eight + "app secret 00ff SHA1 6 30 -1 5 t8\n"));
 }
 
 void test_oversized_input_is_corrupt(void**) {
@@ -435,6 +488,7 @@ int main() {
         cmocka_unit_test(test_version_is_the_lowest_that_holds_the_record),
         cmocka_unit_test(test_version_1_contacts_read_as_not_proven),
         cmocka_unit_test(test_version_2_rules),
+        cmocka_unit_test(test_version_3_holds_several_apps),
         cmocka_unit_test(test_out_of_range_totp_and_reset_fields_are_never_encoded),
         cmocka_unit_test(test_out_of_range_totp_and_reset_values_are_corrupt),
         cmocka_unit_test(test_live_slot_round_trips),

@@ -59,4 +59,19 @@ int do_recovery_codes(const Session& s) {
     return kExitOk;
 }
 
+int do_rename_app(const Session& s) {
+    const int rc = chorus_app_rename(s.ctx, s.user(), s.opts.app.c_str(), s.opts.app_name);
+    if (rc != CHORUS_OK) return fail(s.ctx, "renaming the app " + escape_text(s.opts.app), rc);
+    std::printf("App %s is now called %s.\n", escape_text(s.opts.app).c_str(),
+                escape_text(s.opts.app_name).c_str());
+    return kExitOk;
+}
+
+int do_remove_app(const Session& s) {
+    const int rc = chorus_app_remove(s.ctx, s.user(), s.opts.app.c_str());
+    if (rc != CHORUS_OK) return fail(s.ctx, "removing the app " + escape_text(s.opts.app), rc);
+    std::printf("Removed the app %s.\n", escape_text(s.opts.app).c_str());
+    return kExitOk;
+}
+
 }  // namespace chorus_enroll

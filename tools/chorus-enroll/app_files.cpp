@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
-// --app with --qr-svg/--qr-png: the registration walk-through done with the
-// step-by-step enrollment API, because chorus_register_interactive() makes
-// its key internally and never hands out the URI that the image needs. The
-// texts follow the library's walk-through so both read the same.
+// --app with --qr-svg/--qr-png, and --add-app: the registration walk-through
+// done with the step-by-step enrollment API, because
+// chorus_register_interactive() makes its key internally, never hands out
+// the URI that the image needs, and replaces rather than adds. The texts
+// follow the library's walk-through so both read the same.
 #include <cstdio>
 #include <string>
 
@@ -37,12 +38,14 @@ bool write_image(const chorus_enrollment_t* e, ImageWriter& w) {
     return ok;
 }
 
-int show_key(const Session& s, const chorus_enrollment_t* e) {
+int show_key(const Session& s, const chorus_enrollment_t* e, bool image) {
     std::printf("Set up two-step verification for %s.\n", escape_text(s.opts.user).c_str());
     std::printf(
-        "Scan the QR code in the image with your authenticator app (Google Authenticator,\n"
-        "Microsoft Authenticator, FreeOTP, Aegis, ...).\n");
-    if (s.opts.qr_given && !s.opts.qr_none) {
+        "Scan the QR code %s with your authenticator app (Google Authenticator,\n"
+        "Microsoft Authenticator, FreeOTP, Aegis, ...).\n",
+        image ? "in the image" : "below");
+    // With an image the terminal draws it only when asked (--qr); without, unless --qr=none.
+    if (image ? s.opts.qr_given && !s.opts.qr_none : !s.opts.qr_none) {
         chorus_tools::String art;
         if (chorus_qr_render(chorus_enrollment_uri(e), s.opts.qr, art.out()) == CHORUS_OK)
             std::fputs(art.get(), stdout);
@@ -67,7 +70,8 @@ int confirm_and_commit(const Session& s, chorus_enrollment_t* e) {
                          "That code does not match. Check the clock of your phone and try the next code.\n");
             continue;
         }
-        const int rc = chorus_enrollment_commit(s.ctx, e, code.c_str());
+        const int rc = s.opts.add_app ? chorus_enrollment_add(s.ctx, e, code.c_str(), s.opts.app_name)
+                                      : chorus_enrollment_commit(s.ctx, e, code.c_str());
         if (rc != CHORUS_OK) return fail(s.ctx, "saving the authenticator app", rc);
         std::printf("Your authenticator app is registered.\n");
         return kExitOk;
@@ -83,12 +87,14 @@ int register_app_with_files(const Session& s, const Methods& m, std::vector<Imag
     if (rc != CHORUS_OK) return fail(s.ctx, "preparing a key", rc);
     for (ImageWriter* w : writers)
         if (!write_image(e.get(), *w)) return kExitFail;
-    (void)show_key(s, e.get());
+    (void)show_key(s, e.get(), !writers.empty());
     if (int r = confirm_and_commit(s, e.get()); r != kExitOk) return r;  // the writers remove the images
+    if (s.opts.add_app)
+        std::printf("You now have %d authenticator apps; a code from any of them works.\n", m.apps + 1);
     for (ImageWriter* w : writers)
         if (!w->keep()) return kExitFail;
     if (!m.has_method) offer_contacts(s);
-    if (m.recovery_left == 0) {
+    if (m.recovery_left == 0 && !s.opts.add_app) {  // adding an app leaves the rest as it is
         std::printf("\n");
         if (do_recovery_codes(s) != kExitOk) return kExitFail;
     }

@@ -24,7 +24,17 @@ struct Invoker {
     std::string name;           // getpwuid(uid)->pw_name
 };
 
-enum class Action { info_or_register, list, app, contact, remove, set_default, recovery };
+enum class Action {
+    info_or_register,
+    list,
+    app,
+    contact,
+    remove,
+    set_default,
+    recovery,
+    rename_app,
+    remove_app
+};
 
 struct Options {
     Action action = Action::info_or_register;
@@ -40,6 +50,9 @@ struct Options {
     const char* email = nullptr;
     const char* prove_by = nullptr;  // --prove-by sms|call; NULL: ask when both work
     std::string method;              // for --remove / --default
+    bool add_app = false;            // --add-app: one more app beside those registered
+    const char* app_name = nullptr;  // --name, for --add-app and --rename-app
+    std::string app;                 // --rename-app / --remove-app: a name or a number
 };
 
 // Everything an action needs.
@@ -59,6 +72,8 @@ struct Methods {
     int recovery_left = 0;
     std::string phone, email, phone2, default_method;
     bool phone_proven = false, email_proven = false, phone2_proven = false;
+    std::vector<std::string> app_names;  // "" for a first app never named
+    int apps = 0;
 };
 
 // Prints "chorus-enroll: WHAT: <strerror> (<last error>)"; returns kExitFail.
@@ -82,6 +97,8 @@ int do_register_app(const Session& s, const Methods& m);
 int do_remove(const Session& s);
 int do_set_default(const Session& s);
 int do_recovery_codes(const Session& s);
+int do_rename_app(const Session& s);
+int do_remove_app(const Session& s);
 
 // contacts.cpp: --phone, --alternate-phone, --email, each proven as it is
 // set; offer_contacts() asks for them after a first registration.

@@ -50,6 +50,11 @@ int read_methods(const Session& s, Methods& m) {
     m.email_proven = chorus_status_contact_proven(st.get(), "email") != 0;
     m.phone2_proven = chorus_status_contact_proven(st.get(), "phone2") != 0;
     m.default_method = chorus_status_default_method(st.get());
+    chorus_tools::Strings names;
+    if (const int r = chorus_app_list(s.ctx, s.user(), names.out(), names.count_out()); r != CHORUS_OK)
+        return fail(s.ctx, "reading the apps of " + escape_text(s.opts.user), r);
+    for (size_t i = 0; i < names.size(); ++i) m.app_names.emplace_back(names[i]);
+    m.apps = static_cast<int>(m.app_names.size());
     return kExitOk;
 }
 
@@ -68,6 +73,11 @@ void print_security_info(const Session& s, const Methods& m) {
                     chorus_status_algorithm(st.get()), chorus_status_digits(st.get()),
                     chorus_status_period(st.get()),
                     chorus_tools::format_time(chorus_status_enrolled_at(st.get()), when, sizeof when));
+        // Several apps, or a named one: each with the number that picks it.
+        if (m.apps > 1 || !m.app_names[0].empty())
+            for (int i = 0; i < m.apps; ++i)
+                std::printf("    %d  %s\n", i + 1,
+                            m.app_names[i].empty() ? "(no name)" : escape_text(m.app_names[i]).c_str());
     } else {
         std::printf("  Authenticator app   not registered (chorus-enroll --app)\n");
     }

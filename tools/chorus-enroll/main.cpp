@@ -46,18 +46,33 @@ namespace {
 using chorus_tools::ArgKind;
 using chorus_tools::escape_text;
 
-const std::vector<chorus_tools::OptSpec> kSpecs = {
-    {"list", ArgKind::flag},           {"app", ArgKind::flag},        {"qr", ArgKind::required},
-    {"qr-svg", ArgKind::required},     {"qr-png", ArgKind::required}, {"phone", ArgKind::required},
-    {"email", ArgKind::required},      {"remove", ArgKind::required}, {"default", ArgKind::required},
-    {"recovery-codes", ArgKind::flag}, {"user", ArgKind::required},   {"config", ArgKind::required},
-    {"help", ArgKind::flag},           {"version", ArgKind::flag},    {"alternate-phone", ArgKind::required},
-    {"prove-by", ArgKind::required}};
+const std::vector<chorus_tools::OptSpec> kSpecs = {{"list", ArgKind::flag},
+                                                   {"app", ArgKind::flag},
+                                                   {"qr", ArgKind::required},
+                                                   {"qr-svg", ArgKind::required},
+                                                   {"qr-png", ArgKind::required},
+                                                   {"phone", ArgKind::required},
+                                                   {"email", ArgKind::required},
+                                                   {"remove", ArgKind::required},
+                                                   {"default", ArgKind::required},
+                                                   {"recovery-codes", ArgKind::flag},
+                                                   {"user", ArgKind::required},
+                                                   {"config", ArgKind::required},
+                                                   {"help", ArgKind::flag},
+                                                   {"version", ArgKind::flag},
+                                                   {"alternate-phone", ArgKind::required},
+                                                   {"prove-by", ArgKind::required},
+                                                   {"add-app", ArgKind::flag},
+                                                   {"name", ArgKind::required},
+                                                   {"rename-app", ArgKind::required},
+                                                   {"remove-app", ArgKind::required}};
 
 void print_usage(std::FILE* out) {
     std::fprintf(out,
                  "Usage: chorus-enroll [--list]\n"
-                 "       chorus-enroll --app [--qr=utf8|ansi|ascii|none] [--qr-svg FILE] [--qr-png FILE]\n"
+                 "       chorus-enroll --app|--add-app [--name NAME] [--qr=utf8|ansi|ascii|none]\n"
+                 "                     [--qr-svg FILE] [--qr-png FILE]\n"
+                 "       chorus-enroll --rename-app APP --name NAME | --remove-app APP\n"
                  "       chorus-enroll [--phone NUMBER] [--alternate-phone NUMBER] [--email ADDRESS]\n"
                  "                     [--prove-by sms|call]\n"
                  "       chorus-enroll --remove app|phone|phone2|email|recovery\n"
@@ -77,7 +92,19 @@ int parse_options(const chorus_tools::ParsedArgs& pa, Options& o) {
     int actions = 0;
     auto pick = [&](Action a) { o.action = a, ++actions; };
     if (pa.has("list")) pick(Action::list);
-    if (pa.has("app") || pa.has("qr-svg") || pa.has("qr-png")) pick(Action::app);
+    if (pa.has("app") || pa.has("add-app") || pa.has("qr-svg") || pa.has("qr-png")) pick(Action::app);
+    if (pa.has("app") && pa.has("add-app"))
+        return complain(kExitUsage, "--app replaces, --add-app adds: choose one");
+    o.add_app = pa.has("add-app");
+    if (const auto* r = pa.last("rename-app")) pick(Action::rename_app), o.app = std::string(*r->value);
+    if (const auto* r = pa.last("remove-app")) pick(Action::remove_app), o.app = std::string(*r->value);
+    if (const auto* v = pa.last("name")) {
+        if (!o.add_app && o.action != Action::rename_app)
+            return complain(kExitUsage, "--name goes with --add-app or --rename-app");
+        o.app_name = v->value->data();
+    }
+    if (o.action == Action::rename_app && o.app_name == nullptr)
+        return complain(kExitUsage, "--rename-app needs --name NEW-NAME");
     if (pa.has("phone") || pa.has("alternate-phone") || pa.has("email")) pick(Action::contact);
     if (const auto* r = pa.last("remove")) pick(Action::remove), o.method = std::string(*r->value);
     if (const auto* d = pa.last("default")) pick(Action::set_default), o.method = std::string(*d->value);
@@ -85,8 +112,8 @@ int parse_options(const chorus_tools::ParsedArgs& pa, Options& o) {
     if (actions > 1)
         return complain(
             kExitUsage,
-            "choose one of --list, --app, --phone/--alternate-phone/--email, --remove, --default, "
-            "--recovery-codes");
+            "choose one of --list, --app/--add-app, --phone/--alternate-phone/--email, --remove, --default, "
+            "--recovery-codes, --rename-app, --remove-app");
     // The library's name tables decide (chorus_*_name_valid).
     if (o.action == Action::remove && chorus_registration_name_valid(o.method.c_str()) == 0)
         return complain(kExitUsage, "--remove takes app, phone, phone2, email or recovery");
@@ -113,7 +140,7 @@ int parse_options(const chorus_tools::ParsedArgs& pa, Options& o) {
         else
             return complain(kExitUsage, "--qr takes utf8, ansi, ascii or none");
         if (o.action != Action::app && o.action != Action::info_or_register)
-            return complain(kExitUsage, "--qr goes with --app");
+            return complain(kExitUsage, "--qr goes with --app or --add-app");
     }
     for (const char* name : {"qr-svg", "qr-png", "phone", "alternate-phone", "email", "user", "config"})
         if (const auto* v = pa.last(name); v != nullptr && v->value->empty())
@@ -168,7 +195,13 @@ int run(const Session& s, std::vector<ImageWriter*>& writers) {
     switch (a) {
     case Action::info_or_register:
     case Action::app:
-        return writers.empty() ? do_register_app(s, m) : register_app_with_files(s, m, writers);
+        // Adding goes through the tool's own steps, which know the app's name.
+        return writers.empty() && !s.opts.add_app ? do_register_app(s, m)
+                                                  : register_app_with_files(s, m, writers);
+    case Action::rename_app:
+        return do_rename_app(s);
+    case Action::remove_app:
+        return do_remove_app(s);
     case Action::contact:
         return do_contact(s);
     case Action::remove:

@@ -65,6 +65,9 @@ int cmd_unenroll(Globals& g, int argc, char** argv, int first);        // cmd_ad
 int cmd_set_phone(Globals& g, int argc, char** argv, int first);       // cmd_admin.cpp
 int cmd_set_email(Globals& g, int argc, char** argv, int first);
 int cmd_set_default(Globals& g, int argc, char** argv, int first);
+int cmd_apps(Globals& g, int argc, char** argv, int first);  // cmd_apps.cpp
+int cmd_rename_app(Globals& g, int argc, char** argv, int first);
+int cmd_remove_app(Globals& g, int argc, char** argv, int first);
 int cmd_test_delivery(Globals& g, int argc, char** argv, int first);   // cmd_admin.cpp
 int cmd_blocklist(Globals& g, int argc, char** argv, int first);       // cmd_admin.cpp
 int cmd_import_ga(Globals& g, int argc, char** argv, int first);       // cmd_import.cpp

@@ -62,7 +62,9 @@ int cmd_enroll(Globals& g, int argc, char** argv, int first) {
                         {"digits", ArgKind::required},
                         {"period", ArgKind::required},
                         {"qr", ArgKind::optional},
-                        {"force", ArgKind::flag}},
+                        {"force", ArgKind::flag},
+                        {"add", ArgKind::flag},
+                        {"name", ArgKind::required}},
                        1, 1, pa))
         return kExitUsage;
     const std::string user(pa.operands[0]);
@@ -106,14 +108,24 @@ int cmd_enroll(Globals& g, int argc, char** argv, int first) {
     chorus_tools::Ctx ctx;
     if (!open_ctx(g, ctx)) return kExitFail;
     const std::string what = "enroll " + escape_text(user);
-    if (!pa.has("force") && has_totp(ctx.get(), user.c_str()))
-        return complain(kExitFail, what + ": already has a TOTP key (use --force to replace it)");
+    const bool add = pa.has("add");
+    if (add && pa.has("force")) return complain(kExitUsage, "--add and --force: choose one");
+    if (!add && !pa.has("force") && has_totp(ctx.get(), user.c_str()))
+        return complain(kExitFail,
+                        what + ": already has a TOTP key (--add for another app, --force to replace)");
+    std::string name;
+    if (const auto* v = pa.last("name")) name = std::string(*v->value);
     chorus_tools::Enrollment e;
     int rc = chorus_enrollment_new(ctx.get(), user.c_str(), &opts, e.out());
     secret.clear();
     if (rc != CHORUS_OK) return fail(ctx.get(), what, rc);
-    rc = chorus_enrollment_commit(ctx.get(), e.get(), nullptr);
+    // --add: beside the apps registered; otherwise this app is the only one.
+    rc = add ? chorus_enrollment_add(ctx.get(), e.get(), "", name.c_str())
+             : chorus_enrollment_commit(ctx.get(), e.get(), nullptr);
     if (rc != CHORUS_OK) return fail(ctx.get(), what, rc);
+    if (!add && !name.empty() &&
+        (rc = chorus_app_rename(ctx.get(), user.c_str(), "1", name.c_str())) != CHORUS_OK)
+        return fail(ctx.get(), what + ": naming the app (the key was saved)", rc);
     print_enrollment(ctx.get(), e.get(), user.c_str());
     if (qr != nullptr) {
         chorus_tools::String art;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // chorusctl import-google-authenticator USER FILE: migrates the key, step
-// size, window and scratch codes of a ~/.google_authenticator file.
+// size, window and scratch codes of a ~/.google_authenticator file. A user
+// who has an app already gets this one beside it (--force: instead of it).
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -34,7 +35,7 @@ void report_ignored(const GaFile& ga) {
 int cmd_import_ga(Globals& g, int argc, char** argv, int first) {
     chorus_tools::ParsedArgs pa;
     if (!parse_command(g, *find_command("import-google-authenticator"), argc, argv, first,
-                       {{"force", ArgKind::flag}}, 2, 2, pa))
+                       {{"force", ArgKind::flag}, {"name", ArgKind::required}}, 2, 2, pa))
         return kExitUsage;
     const std::string user(pa.operands[0]);
     const std::string path(pa.operands[1]);
@@ -61,9 +62,11 @@ int cmd_import_ga(Globals& g, int argc, char** argv, int first) {
     chorus_tools::Ctx ctx;
     if (!open_ctx(g, ctx)) return kExitFail;
     chorus_tools::StatusH old;
-    if (!pa.has("force") && chorus_status_get(ctx.get(), user.c_str(), old.out()) == CHORUS_OK &&
-        chorus_status_has_totp(old.get()))
-        return complain(kExitFail, what + ": already has a TOTP key (use --force to replace it)");
+    const bool has_status = chorus_status_get(ctx.get(), user.c_str(), old.out()) == CHORUS_OK;
+    const bool add = !pa.has("force") && has_status && chorus_status_has_totp(old.get()) != 0;
+    const bool keep_codes = add && chorus_status_recovery_left(old.get()) > 0;
+    std::string name = "google-authenticator";
+    if (const auto* v = pa.last("name")) name = std::string(*v->value);
 
     // google-authenticator keys are always HMAC-SHA1 with 6 digits.
     chorus_totp_opts opts{};
@@ -78,10 +81,17 @@ int cmd_import_ga(Globals& g, int argc, char** argv, int first) {
     const int window = ga.window_size > 0 ? ga_window_to_chorus(ga.window_size) : -1;
     if (window >= 0 && (rc = chorus_enrollment_set_window(e.get(), window)) != CHORUS_OK)
         return fail(ctx.get(), what + ": window", rc);
-    if ((rc = chorus_enrollment_commit(ctx.get(), e.get(), nullptr)) != CHORUS_OK)
-        return fail(ctx.get(), what, rc);
+    rc = add ? chorus_enrollment_add(ctx.get(), e.get(), "", name.c_str())
+             : chorus_enrollment_commit(ctx.get(), e.get(), nullptr);
+    if (rc != CHORUS_OK) return fail(ctx.get(), what, rc);
+    if (!add && pa.has("name") &&
+        (rc = chorus_app_rename(ctx.get(), user.c_str(), "1", name.c_str())) != CHORUS_OK)
+        return fail(ctx.get(), what + ": naming the app (the key was imported)", rc);
 
     const std::string u = escape_text(user);
+    if (add)
+        std::printf("%s already had an app: imported as another one, \"%s\"\n", u.c_str(),
+                    escape_text(name).c_str());
     if (window >= 0)
         std::printf(
             "imported %s: TOTP sha1, 6 digits, %d s period, window %d step(s) each side (WINDOW_SIZE %d)\n",
@@ -90,7 +100,10 @@ int cmd_import_ga(Globals& g, int argc, char** argv, int first) {
         std::printf("imported %s: TOTP sha1, 6 digits, %d s period, configured window\n", u.c_str(),
                     ga.step_size);
 
-    if (!ga.scratch.empty()) {
+    if (!ga.scratch.empty() && keep_codes) {
+        std::printf("%s has recovery codes: the file's %zu scratch code(s) were not imported\n", u.c_str(),
+                    ga.scratch.size());
+    } else if (!ga.scratch.empty()) {
         std::vector<const char*> codes;
         for (const auto& c : ga.scratch) codes.push_back(c.data());
         rc = chorus_recovery_codes_import(ctx.get(), user.c_str(), codes.data(), codes.size());

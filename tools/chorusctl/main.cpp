@@ -26,7 +26,7 @@ using chorus_tools::escape_text;
 const Command kCommands[] = {
     {"enroll", cmd_enroll, false,
      "enroll USER [--secret BASE32|-] [--algorithm sha1|sha256|sha512] [--digits 6|7|8]\n"
-     "               [--period SECONDS] [--qr[=utf8|ansi|ascii]] [--force]"},
+     "               [--period SECONDS] [--qr[=utf8|ansi|ascii]] [--name NAME] [--add|--force]"},
     {"status", cmd_status, false, "status USER [--json]"},
     {"list", cmd_list, false, "list [--json]"},
     {"unlock", cmd_unlock, false, "unlock USER"},
@@ -39,7 +39,11 @@ const Command kCommands[] = {
     {"set-email", cmd_set_email, false, "set-email [--no-prove|--proven] USER ADDRESS  (\"\" removes)"},
     {"set-default", cmd_set_default, false, "set-default USER app|sms|call|sms2|call2"},
     {"test-delivery", cmd_test_delivery, false, "test-delivery email|sms|voice TO"},
-    {"import-google-authenticator", cmd_import_ga, false, "import-google-authenticator USER FILE [--force]"},
+    {"import-google-authenticator", cmd_import_ga, false,
+     "import-google-authenticator USER FILE [--name NAME] [--force]"},
+    {"apps", cmd_apps, false, "apps USER                 (the user's authenticator apps)"},
+    {"rename-app", cmd_rename_app, false, "rename-app USER APP NAME  (APP: its name or number)"},
+    {"remove-app", cmd_remove_app, false, "remove-app USER APP"},
     {"blocklist", cmd_blocklist, false, "blocklist compile WORDLIST OUT"},
     {"db", cmd_db, false, "db init|migrate|status [--plugin FILE]"},
     {"migrate-store", cmd_migrate_store, false, "migrate-store --from file --to postgresql [--plugin FILE]"},
