@@ -186,6 +186,23 @@ def case_database_clock(env):
     assert 800 <= left <= 900, "lock_remaining on B: %d" % left
 
 
+def case_several_apps_across_hosts(env):
+    """A further app keeps its replay state in the record: a code of it used
+    on A is refused on B, while the first app's code of the same step works."""
+    a, b = env.fleet()
+    env.enroll(a, "fay")
+    tablet = bytes.fromhex("0badc0ffee0badc0ffee0badc0ffee0badc0ffee")
+    env.ctl(a, "enroll", "fay", "--add", "--name", "tablet", "--secret",
+            base64.b32encode(tablet).decode().rstrip("="))
+    code = totp(secret=tablet)
+    expect(env.verify(a, "fay", code), RC_OK, "the tablet's code on A")
+    expect(env.verify(b, "fay", code), RC_REPLAY, "the tablet's code again on B")
+    expect(env.verify(b, "fay", totp()), RC_OK, "the first app's code of the same step on B")
+    expect(env.verify(a, "fay", totp(1, secret=tablet)), RC_OK, "the tablet's next step on A")
+    dump = env.pg.psql("SELECT record FROM chorus.users")
+    assert "tablet" in dump and tablet.hex() not in dump, "the tablet's key is not sealed in the database"
+
+
 def case_concurrent_one_code(env):
     a, b = env.fleet()
     env.enroll(a, "dave")
