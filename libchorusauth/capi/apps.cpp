@@ -19,7 +19,8 @@ int chorus_enrollment_add(chorus_ctx_t* h, const chorus_enrollment_t* e, const c
 int chorus_app_list(chorus_ctx_t* h, const char* user, char*** names, size_t* count) {
     if (names != nullptr) *names = nullptr;
     if (count != nullptr) *count = 0;
-    if (h == nullptr || user == nullptr || names == nullptr || count == nullptr) return CHORUS_ERR_INVALID_ARG;
+    if (h == nullptr || user == nullptr || names == nullptr || count == nullptr)
+        return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         auto apps = chorus::list_apps(h->ctx, user);
         if (!apps.ok()) return chorus::fail(h, apps.error());
@@ -29,7 +30,8 @@ int chorus_app_list(chorus_ctx_t* h, const char* user, char*** names, size_t* co
 }
 
 int chorus_app_rename(chorus_ctx_t* h, const char* user, const char* app, const char* new_name) {
-    if (h == nullptr || user == nullptr || app == nullptr || new_name == nullptr) return CHORUS_ERR_INVALID_ARG;
+    if (h == nullptr || user == nullptr || app == nullptr || new_name == nullptr)
+        return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         chorus::Status st = chorus::rename_app(h->ctx, user, app, new_name);
         return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());

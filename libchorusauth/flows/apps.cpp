@@ -19,8 +19,8 @@ Result<std::size_t> find_app(const UserRecord& rec, std::string_view which) {
     const auto names = names_of(rec);
     for (std::size_t i = 0; i < names.size(); ++i)
         if (!names[i].empty() && names[i] == which) return i;
-    if (!which.empty() && which.size() <= 2 && which.find_first_not_of("0123456789") == std::string_view::npos &&
-        which.front() != '0') {
+    if (!which.empty() && which.size() <= 2 &&
+        which.find_first_not_of("0123456789") == std::string_view::npos && which.front() != '0') {
         const std::size_t n = std::stoul(std::string(which));
         if (n >= 1 && n <= names.size()) return n - 1;
     }
@@ -43,13 +43,17 @@ Status change_record(Context& ctx, std::string_view user, Change change) {
 
 Status check_app_name(const UserRecord& rec, std::string_view name) {
     if (name.empty() || name.size() > kMaxAppNameBytes || name.front() == ' ' || name.back() == ' ')
-        return make_error(Errc::invalid_argument, "an app name is 1 to 64 characters, without spaces at the ends");
+        return make_error(Errc::invalid_argument,
+                          "an app name is 1 to 64 characters, without spaces at the ends");
     for (unsigned char c : name)
-        if (c < 0x20 || c == 0x7f) return make_error(Errc::invalid_argument, "an app name has no control characters");
+        if (c < 0x20 || c == 0x7f)
+            return make_error(Errc::invalid_argument, "an app name has no control characters");
     if (name.find_first_not_of("0123456789") == std::string_view::npos)
-        return make_error(Errc::invalid_argument, "an app name is not a number (numbers pick apps by position)");
+        return make_error(Errc::invalid_argument,
+                          "an app name is not a number (numbers pick apps by position)");
     for (std::string_view taken : names_of(rec))
-        if (taken == name) return make_error(Errc::invalid_argument, "another app is called " + std::string(name));
+        if (taken == name)
+            return make_error(Errc::invalid_argument, "another app is called " + std::string(name));
     return ok_status();
 }
 

@@ -24,7 +24,8 @@ Status seal_keys(UserRecord& rec, const SecretBytes& seal_key, std::string_view 
     });
 }
 
-Status open_keys(UserRecord& rec, const SecretBytes& seal_key, std::string_view context, bool require_sealed) {
+Status open_keys(UserRecord& rec, const SecretBytes& seal_key, std::string_view context,
+                 bool require_sealed) {
     return for_each_key(rec, [&](TotpKey& k) -> Status {
         if (!k.sealed) {
             if (require_sealed) return make_error(Errc::corrupt, "TOTP key stored unsealed");

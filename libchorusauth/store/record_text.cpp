@@ -62,7 +62,6 @@ bool parse_bounded(std::string_view s, std::int64_t lo, std::int64_t hi, int& ou
     return true;
 }
 
-
 bool parse_hex_secret(std::string_view s, std::size_t max_bytes, SecretBytes& out) {
     if (s.empty() || s.size() % 2 != 0 || s.size() / 2 > max_bytes) return false;
     out.clear();

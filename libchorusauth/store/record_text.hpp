@@ -14,7 +14,8 @@
 namespace chorus {
 
 bool has_control(std::string_view s);
-// invalid_argument naming `what` when s is empty (unless allowed), longer than max, or holds a control character.
+// invalid_argument naming `what` when s is empty (unless allowed), longer than max, or holds a control
+// character.
 Status check_text(std::string_view what, std::string_view s, std::size_t max, bool allow_empty);
 std::string sha256_hex(std::string_view data);
 // Canonical decimal only ("0", "-5", never "+5", "05" or "-0").

@@ -22,7 +22,11 @@ spent time step). Each case prints PASS/FAIL with what it saw.
       gateway and the real chorus-deliver), and stores it as proven
   c11 with sms as the default, the login sends the code before its prompt
       and the code read from the gateway logs in
+  c12 a second authenticator app (chorusctl enroll --add) logs in with its
+      own code, and that code is then spent
+  c13 "sms2" at the code prompt sends the code to the proven alternate phone
 """
+import json
 import os
 import re
 import signal
@@ -217,6 +221,31 @@ class Cases:
         expect(r.kinds() == ["password", "sms_code"], "expected the SMS code prompt right after the password", r)
         expect("A code is on its way to your phone by SMS." in r.text(), "the SMS was not announced", r)
         expect(r.logged_in, "the code sent by SMS did not log in", r)
+
+    def c12_a_second_app_logs_in(self):
+        second = "KRUGKIDROVUWG2ZAMJZG653OEBTG66BA"
+        subprocess.run([self.env.chorusctl, "--config", self.env.config, "enroll", self.fourth, "--add",
+                        "--name", "tablet", "--secret", second], check=True, capture_output=True)
+        subprocess.run([self.env.chorusctl, "--config", self.env.config, "set-default", self.fourth, "app"],
+                       check=True, capture_output=True)
+        code = totp(second, int(time.time()) // PERIOD)
+        r = self.env.ssh(self.fourth, password=PASSWORD, code=code)
+        expect(r.kinds() == ["password", "code"], "expected password then code prompts", r)
+        expect(r.logged_in, "the second app's code did not log in", r)
+        r = self.env.ssh(self.fourth, password=PASSWORD, code=code)
+        expect(not r.logged_in and "already used" in r.stderr, "the second app's code worked twice", r)
+
+    def c13_sms2_reaches_the_alternate_phone(self):
+        subprocess.run([self.env.chorusctl, "--config", self.env.config, "unlock", self.fourth],
+                       check=True, capture_output=True)
+        subprocess.run([self.env.chorusctl, "--config", self.env.config, "set-phone", "--alternate", "--proven",
+                        self.fourth, "+6421555999"], check=True, capture_output=True)
+        r = self.env.ssh(self.fourth, password=PASSWORD, code="sms2", gateway_requests=self.env.gateway_requests)
+        expect(r.kinds() == ["password", "code", "sms_code"], "expected the SMS prompt after sms2", r)
+        expect(r.logged_in, "the code sent to the alternate phone did not log in", r)
+        with open(self.env.gateway_requests) as f:
+            last = json.loads(f.readlines()[-1])
+        expect(json.loads(last["body"])["to"] == "+6421555999", "the code went to %s" % last["body"])
 
 
 def main():

@@ -38,7 +38,8 @@ struct AppsFixture : FlowFixture {
     std::string code_of_key(const char* key, std::int64_t t) const {
         auto bytes = chorus::base32_decode(key);
         if (!bytes.ok()) abort();
-        auto c = chorus::hotp(chorus::HashAlgorithm::sha1, bytes->data(), bytes->size(), chorus::totp_step(t, 30), 6);
+        auto c = chorus::hotp(chorus::HashAlgorithm::sha1, bytes->data(), bytes->size(),
+                              chorus::totp_step(t, 30), 6);
         if (!c.ok()) abort();
         return std::string(c->view());
     }
@@ -104,7 +105,8 @@ void test_names_are_checked(void**) {
     assert_true(chorus::rename_app(f.ctx, "alice", "1", "laptop").ok());
     assert_true(chorus::rename_app(f.ctx, "alice", "work phone", "old phone").ok());
     assert_true((f.names() == std::vector<std::string>{"laptop", "old phone"}));
-    assert_int_equal(code_of(chorus::rename_app(f.ctx, "alice", "3", "x")), static_cast<int>(Errc::not_found));
+    assert_int_equal(code_of(chorus::rename_app(f.ctx, "alice", "3", "x")),
+                     static_cast<int>(Errc::not_found));
 }
 
 void test_at_most_eight_apps(void**) {
@@ -132,7 +134,8 @@ void test_the_last_method_is_never_removed(void**) {
     assert_true(f.add(kKey2, "tablet").ok());
     assert_true(chorus::remove_app(f.ctx, "alice", "tablet").ok());
     assert_int_equal(code_of(chorus::remove_app(f.ctx, "alice", "1")), static_cast<int>(Errc::permission));
-    assert_int_equal(code_of(chorus::remove_app(f.ctx, "alice", "tablet")), static_cast<int>(Errc::not_found));
+    assert_int_equal(code_of(chorus::remove_app(f.ctx, "alice", "tablet")),
+                     static_cast<int>(Errc::not_found));
     assert_true(chorus::user_status(f.ctx, "alice")->has_method);
 }
 
@@ -143,7 +146,8 @@ void test_replace_leaves_one_app_and_remove_app_removes_all(void**) {
     assert_true(f.add(kKey2, "lost phone").ok());
     f.enroll("alice");
     assert_int_equal(f.names().size(), 1);
-    assert_int_equal(code_of(f.verify(f.code_of_key(kKey2, f.clock->now()))), static_cast<int>(Errc::bad_code));
+    assert_int_equal(code_of(f.verify(f.code_of_key(kKey2, f.clock->now()))),
+                     static_cast<int>(Errc::bad_code));
     assert_true(f.add(kKey2, "tablet").ok());
     assert_true(chorus::recovery_codes_renew(f.ctx, "alice").ok());
     assert_true(chorus::remove_method(f.ctx, "alice", "app").ok());

@@ -33,7 +33,8 @@ int cmd_rename_app(Globals& g, int argc, char** argv, int first) {
     chorus_tools::Ctx ctx;
     if (!open_ctx(g, ctx)) return kExitFail;
     const int rc = chorus_app_rename(ctx.get(), user.c_str(), app.c_str(), name.c_str());
-    if (rc != CHORUS_OK) return fail(ctx.get(), "rename-app " + escape_text(user) + " " + escape_text(app), rc);
+    if (rc != CHORUS_OK)
+        return fail(ctx.get(), "rename-app " + escape_text(user) + " " + escape_text(app), rc);
     std::printf("%s: app %s renamed to %s\n", escape_text(user).c_str(), escape_text(app).c_str(),
                 escape_text(name).c_str());
     return kExitOk;
@@ -46,7 +47,8 @@ int cmd_remove_app(Globals& g, int argc, char** argv, int first) {
     chorus_tools::Ctx ctx;
     if (!open_ctx(g, ctx)) return kExitFail;
     const int rc = chorus_app_remove(ctx.get(), user.c_str(), app.c_str());
-    if (rc != CHORUS_OK) return fail(ctx.get(), "remove-app " + escape_text(user) + " " + escape_text(app), rc);
+    if (rc != CHORUS_OK)
+        return fail(ctx.get(), "remove-app " + escape_text(user) + " " + escape_text(app), rc);
     std::printf("%s: app %s removed\n", escape_text(user).c_str(), escape_text(app).c_str());
     return kExitOk;
 }
