@@ -161,15 +161,10 @@ CHORUS_API CHORUS_NODISCARD int chorus_user_list(chorus_ctx_t* ctx, char*** user
 CHORUS_API void chorus_strings_free(char*** list, size_t count);
 
 /**
- * Sets user's phone (E.164, e.g. "+6421555123") and/or email; NULL leaves a
- * value as it is, "" removes it. Invalid values give CHORUS_ERR_INVALID_ARG.
- * A new value is stored as not proven; the value already stored keeps its proof.
- */
-CHORUS_API CHORUS_NODISCARD int chorus_user_set_contact(chorus_ctx_t* ctx, const char* user,
-                                                        const char* phone, const char* email);
-/**
- * The same for one contact `which` ("phone", "phone2" (the alternate phone)
- * or "email"): stored as not proven unless unchanged; "" removes it. With
+ * Stores user's contact `which` ("phone" (E.164, e.g. "+6421555123"),
+ * "phone2" (the alternate phone) or "email"): as not proven unless it is the
+ * value already stored; "" removes it; an invalid value gives
+ * CHORUS_ERR_INVALID_ARG. With
  * proven != 0 the caller (an admin) vouches that it was proven another way,
  * and it is stored as proven.
  */
@@ -427,14 +422,6 @@ CHORUS_API int chorus_channel_configured(chorus_ctx_t* ctx, const char* channel)
 CHORUS_API int chorus_registration_name_valid(const char* name);
 
 /**
- * Sends a 6-digit code to `to` by "sms" or "email" and asks for it through
- * the prompter, or calls `to` ("call"): CHORUS_OK when typed back, resp.
- * answered with #. CHORUS_ERR_UNSUPPORTED when that channel is not
- * configured. Stores nothing (see chorus_user_prove_contact()).
- */
-CHORUS_API CHORUS_NODISCARD int chorus_contact_verify(chorus_ctx_t* ctx, const char* channel, const char* to,
-                                                      const chorus_prompter* prompter);
-/**
  * Proves `value` and stores it as user's contact `which`, proven: `how` is
  * "sms" (a code sent and typed back) or "call" (a call answered with #) for
  * "phone" and "phone2", "email" (a code) for "email"; NULL lets the user
@@ -452,7 +439,8 @@ CHORUS_API CHORUS_NODISCARD int chorus_user_prove_contact(chorus_ctx_t* ctx, con
 /**
  * Saves the pending key as one more authenticator app of its user, named
  * `name` (1 to 64 characters, unique among the user's apps; NULL or "" gives
- * "app N"), once `code` matches it (as chorus_enrollment_commit()). The
+ * "app N"), once `code` matches it (NULL or "": saved unchecked, an admin's
+ * import; as chorus_enrollment_commit()). The
  * first app of a user is saved as with chorus_enrollment_commit(), keeping
  * everything else. Each app has its own key and replay state, and a code
  * from any of them is accepted at login. CHORUS_ERR_INVALID_ARG for a bad

@@ -111,17 +111,6 @@ int chorus_user_list(chorus_ctx_t* h, char*** users, size_t* count) {
 
 extern "C" {
 
-int chorus_user_set_contact(chorus_ctx_t* h, const char* user, const char* phone, const char* email) {
-    if (h == nullptr || user == nullptr) return CHORUS_ERR_INVALID_ARG;
-    CHORUS_C_BOUNDARY(h, {
-        std::optional<std::string_view> p, e;
-        if (phone != nullptr) p = phone;
-        if (email != nullptr) e = email;
-        chorus::Status st = chorus::user_set_contact(h->ctx, user, p, e);
-        return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
-    })
-}
-
 int chorus_delivery_test(chorus_ctx_t* h, const char* channel, const char* to) {
     if (h == nullptr || channel == nullptr || to == nullptr) return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {

@@ -7,11 +7,12 @@
 extern "C" {
 
 int chorus_enrollment_add(chorus_ctx_t* h, const chorus_enrollment_t* e, const char* code, const char* name) {
-    if (h == nullptr || e == nullptr || code == nullptr) return CHORUS_ERR_INVALID_ARG;
+    if (h == nullptr || e == nullptr) return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         chorus::PendingEnrollment pending = e->pending;
         pending.app_name = name != nullptr ? name : "";
-        chorus::Status st = chorus::enrollment_commit(h->ctx, pending, code, chorus::CommitMode::add);
+        chorus::Status st =
+            chorus::enrollment_commit(h->ctx, pending, code != nullptr ? code : "", chorus::CommitMode::add);
         return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
     })
 }

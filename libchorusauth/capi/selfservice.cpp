@@ -40,17 +40,6 @@ int chorus_user_set_default_method(chorus_ctx_t* h, const char* user, const char
     })
 }
 
-int chorus_contact_verify(chorus_ctx_t* h, const char* channel, const char* to,
-                          const chorus_prompter* prompter) {
-    if (h == nullptr || channel == nullptr || to == nullptr || prompter == nullptr)
-        return CHORUS_ERR_INVALID_ARG;
-    CHORUS_C_BOUNDARY(h, {
-        chorus::CPrompter p(*prompter);
-        chorus::Status st = chorus::verify_contact(h->ctx, channel, to, p);
-        return st.ok() ? CHORUS_OK : chorus::fail(h, st.error());
-    })
-}
-
 int chorus_user_store_contact(chorus_ctx_t* h, const char* user, const char* which, const char* value,
                               int proven) {
     if (h == nullptr || user == nullptr || which == nullptr || value == nullptr)

@@ -182,7 +182,7 @@ Result<PendingDelivery> deliver_in_background(const Context& ctx, Channel channe
     if (child < 0) return errno_error("fork for delivery", errno);
     if (child == 0) {
         setpgid(0, 0);
-        std::signal(SIGTERM, SIG_DFL);  // the caller's handler (sshd's) is not ours
+        (void)std::signal(SIGTERM, SIG_DFL);  // the caller's handler (sshd's) is not ours
         Status st = deliver(ctx, channel, to_copy, subject_copy, body_copy.view());
         if (!st.ok())
             ctx.log.logf(LogLevel::notice, "%s: %s", channel_name(channel), st.error().message.c_str());

@@ -98,25 +98,24 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Pro
     answer.clear();
 
     VerifyOutcome outcome;
-    Status st;
     bool other_method = true;
     std::optional<Method> word_method;
     for (Method m : kSendingMethods) {
         const std::string_view word = other_method_word(ctx.config.enrollment, m);
         if (!word.empty() && code.view() == word) word_method = m;
     }
-    std::optional<Status> settled;
-    if (lead) settled = settle_leading_answer(ctx, user, *lead, code.view(), outcome);
-    if (settled) {
-        st = std::move(*settled);
-    } else if (word_method && *channel_of(*word_method) == Channel::sms) {
-        st = sign_in_by_sms(ctx, user, account_exists, p, outcome, *word_method);
-    } else if (word_method) {
-        st = sign_in_by_call(ctx, user, account_exists, p, outcome, *word_method);
-    } else {
+    // The leading method's answer, a word that picks another method, or a code.
+    auto check_answer = [&]() -> Status {
+        if (lead)
+            if (std::optional<Status> settled = settle_leading_answer(ctx, user, *lead, code.view(), outcome))
+                return std::move(*settled);
+        if (word_method && *channel_of(*word_method) == Channel::sms)
+            return sign_in_by_sms(ctx, user, account_exists, p, outcome, *word_method);
+        if (word_method) return sign_in_by_call(ctx, user, account_exists, p, outcome, *word_method);
         other_method = false;
-        st = verify_code(ctx, user, code.view(), outcome);
-    }
+        return verify_code(ctx, user, code.view(), outcome);
+    };
+    Status st = check_answer();
     if (!st.ok() && st.code() == Errc::unavailable)
         return authenticate_unreachable(ctx, user, known_groups, p, other_method ? "" : code.view(),
                                         st.error());

@@ -64,10 +64,4 @@ Status set_default_method(Context& ctx, std::string_view user, std::string_view 
     return txn->put_record(*rec);
 }
 
-Status verify_contact(Context& ctx, std::string_view channel, std::string_view to, Prompter& p) {
-    const std::optional<ProofWay> how = parse_proof_way(channel);
-    if (!how) return make_error(Errc::invalid_argument, "channel must be sms, call or email");
-    return prove_reachable(ctx, *how, to, "", p);
-}
-
 }  // namespace chorus

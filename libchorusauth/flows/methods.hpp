@@ -18,10 +18,4 @@ Status remove_method(Context& ctx, std::string_view user, std::string_view metho
 // phone, resp. the proven alternate phone).
 Status set_default_method(Context& ctx, std::string_view user, std::string_view method);
 
-// Proves the user receives what is sent to `to`: a 6-digit code by SMS
-// ("sms") or email ("email") asked back (3 tries), or a call approved with #
-// ("call"). Errors: unsupported when that channel is not configured;
-// bad_code. Nothing is stored (see flows/contact_proof.hpp for that).
-Status verify_contact(Context& ctx, std::string_view channel, std::string_view to, Prompter& p);
-
 }  // namespace chorus

@@ -183,6 +183,9 @@ def check_default_sms_leads_the_login(env):
     assert f.status()["failures"] == 1, "a wrong code at the SMS prompt was not counted"
     rc, out = f.drive("login", USER, app_code())
     expect(rc, 0, "a code from the app at the same prompt: " + out)
+    rc, out = f.drive("login", USER, "call")
+    expect(rc, 0, "the call word at the same prompt switches to a call: " + out)
+    assert [b["to"] for b in f.posts("voice")] == [PHONE], f.posts("voice")
 
 
 def check_default_call_leads_the_login(env):

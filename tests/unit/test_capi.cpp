@@ -147,6 +147,74 @@ void test_password_checklist_through_the_c_api(void**) {
     chorus_checklist_free(&cl);
     chorus_ctx_free(&ctx);
 }
+// Apps and contacts through the C API: names, proofs, and what is refused.
+void test_apps_and_contacts_through_the_c_api(void**) {
+    TempDir d;
+    std::string path = write_config(d);
+    chorus_ctx_t* ctx = nullptr;
+    assert_int_equal(chorus_ctx_new(&ctx, path.c_str(), nullptr, nullptr, 0), CHORUS_OK);
+    chorus_totp_opts opts{};
+    opts.secret_base32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    chorus_enrollment_t* e = nullptr;
+    assert_int_equal(chorus_enrollment_new(ctx, "dora", &opts, &e), CHORUS_OK);
+    assert_int_equal(chorus_enrollment_add(nullptr, e, "", "x"), CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_enrollment_add(ctx, e, nullptr, "laptop"), CHORUS_OK);  // the first app
+    assert_int_equal(chorus_enrollment_add(ctx, e, "000000", "tablet"), CHORUS_ERR_BAD_CODE);
+    assert_int_equal(chorus_enrollment_add(ctx, e, "", "laptop"), CHORUS_ERR_INVALID_ARG);  // taken
+    assert_int_equal(chorus_enrollment_add(ctx, e, "", nullptr), CHORUS_OK);                // "app 2"
+    chorus_enrollment_free(&e);
+    char** names = nullptr;
+    size_t n = 0;
+    assert_int_equal(chorus_app_list(ctx, "dora", &names, &n), CHORUS_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(names[0], "laptop");
+    assert_string_equal(names[1], "app 2");
+    chorus_strings_free(&names, n);
+    assert_int_equal(chorus_app_list(ctx, "nobody", &names, &n), CHORUS_ERR_NO_USER);
+    assert_int_equal(chorus_app_list(ctx, "dora", nullptr, &n), CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_app_rename(ctx, "dora", "2", "phone"), CHORUS_OK);
+    assert_int_equal(chorus_app_rename(ctx, "dora", "3", "x"), CHORUS_ERR_NO_USER);
+    assert_int_equal(chorus_app_rename(ctx, "dora", "1", nullptr), CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_app_remove(ctx, "dora", "phone"), CHORUS_OK);
+    assert_int_equal(chorus_app_remove(ctx, "dora", "laptop"), CHORUS_ERR_PERMISSION);
+    assert_int_equal(chorus_app_remove(ctx, "dora", nullptr), CHORUS_ERR_INVALID_ARG);
+
+    // Contacts: stored not proven unless an admin vouches; a bad slot or way is refused.
+    assert_int_equal(chorus_user_store_contact(ctx, "dora", "phone", "+6421555123", 0), CHORUS_OK);
+    assert_int_equal(chorus_user_store_contact(ctx, "dora", "phone2", "+6421555999", 1), CHORUS_OK);
+    assert_int_equal(chorus_user_store_contact(ctx, "dora", "fax", "+6421555999", 1), CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_user_store_contact(ctx, "dora", "email", "not an address", 0),
+                     CHORUS_ERR_INVALID_ARG);
+    chorus_status_t* st = nullptr;
+    assert_int_equal(chorus_status_get(ctx, "dora", &st), CHORUS_OK);
+    assert_string_equal(chorus_status_phone2(st), "+6421555999");
+    assert_int_equal(chorus_status_contact_proven(st, "phone"), 0);
+    assert_int_equal(chorus_status_contact_proven(st, "phone2"), 1);
+    assert_int_equal(chorus_status_contact_proven(st, "email"), 0);
+    assert_int_equal(chorus_status_contact_proven(st, "fax"), 0);
+    assert_int_equal(chorus_status_contact_proven(st, nullptr), 0);
+    chorus_status_free(&st);
+    assert_int_equal(chorus_status_contact_proven(nullptr, "phone"), 0);
+    assert_string_equal(chorus_status_phone2(nullptr), "");
+    // No delivery configured: nothing can prove a contact, and nothing is stored.
+    chorus_prompter p{nullptr, [](void*, chorus_msg_kind, const char*) { return 0; },
+                      [](void*, int, const char*, char**) { return 1; }};
+    assert_int_equal(chorus_channel_configured(ctx, "sms"), 0);
+    assert_int_equal(chorus_channel_configured(ctx, "fax"), 0);
+    assert_int_equal(chorus_channel_configured(nullptr, "sms"), 0);
+    assert_int_equal(chorus_user_prove_contact(ctx, "dora", "phone", "+6421555777", "call", &p),
+                     CHORUS_ERR_UNSUPPORTED);
+    assert_int_equal(chorus_user_prove_contact(ctx, "dora", "phone", "+6421555777", "email", &p),
+                     CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_user_prove_contact(ctx, "dora", "phone", "+6421555777", "fax", &p),
+                     CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_user_prove_contact(ctx, "dora", "phone", "+6421555777", nullptr, nullptr),
+                     CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_status_get(ctx, "dora", &st), CHORUS_OK);
+    assert_string_equal(chorus_status_phone(st), "+6421555123");
+    chorus_status_free(&st);
+    chorus_ctx_free(&ctx);
+}
 
 void test_null_arguments_are_rejected(void**) {
     assert_int_equal(chorus_ctx_new(nullptr, nullptr, nullptr, nullptr, 0), CHORUS_ERR_INVALID_ARG);
@@ -166,6 +234,7 @@ int main() {
         cmocka_unit_test(test_broken_config_is_refused_with_a_logged_line),
         cmocka_unit_test(test_enroll_verify_status_through_the_c_api),
         cmocka_unit_test(test_password_checklist_through_the_c_api),
+        cmocka_unit_test(test_apps_and_contacts_through_the_c_api),
         cmocka_unit_test(test_null_arguments_are_rejected),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);

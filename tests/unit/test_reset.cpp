@@ -281,6 +281,26 @@ void test_reset_second_factor_by_sms_takes_the_sent_code_and_counts_a_wrong_one(
     assert_true(chorus::reset_finish(f.ctx, s).ok());
 }
 
+// The alternate phone is a reset method of its own, once proven.
+void test_reset_by_sms_to_the_alternate_phone(void**) {
+    ResetFixture f;
+    auto s = email_verified_session(f);
+    chorus_test::DeliveryStub stub(f.dir, f.ctx.config.delivery);
+    f.ctx.config.delivery.sms_url = "https://sms.example.org/send";
+    assert_true(chorus::store_contact(f.ctx, "alice", chorus::ContactSlot::phone2, "+15557654321").ok());
+    auto methods = chorus::reset_methods(f.ctx, s);
+    assert_true(std::find(methods.begin(), methods.end(), "sms2") == methods.end());
+    assert_true(
+        chorus::store_contact(f.ctx, "alice", chorus::ContactSlot::phone2, "+15557654321", true).ok());
+    methods = chorus::reset_methods(f.ctx, s);
+    assert_true(std::find(methods.begin(), methods.end(), "sms2") != methods.end());
+    assert_true(std::find(methods.begin(), methods.end(), "sms") == methods.end());  // no phone
+    chorus_test::CallbackPrompter right([&] { return stub.last_code(); });
+    assert_true(chorus::reset_second_factor(f.ctx, s, "sms2", right).ok());
+    assert_true(stub.outbox().find("channel: sms\nto: +15557654321\n") != std::string::npos);
+    assert_true(s.second_verified);
+}
+
 void test_reset_second_factor_by_call_follows_the_helper_exit_status(void**) {
     ResetFixture f;
     auto s = email_verified_session(f);
@@ -332,6 +352,7 @@ int main() {
         cmocka_unit_test(test_unregistered_reset_method_is_refused),
         cmocka_unit_test(test_reset_second_factor_by_sms_takes_the_sent_code_and_counts_a_wrong_one),
         cmocka_unit_test(test_reset_second_factor_by_call_follows_the_helper_exit_status),
+        cmocka_unit_test(test_reset_by_sms_to_the_alternate_phone),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
