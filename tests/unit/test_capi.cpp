@@ -70,16 +70,21 @@ void test_broken_config_is_refused_with_a_logged_line(void**) {
     assert_non_null(std::strstr(g_log.back().c_str(), ":4:"));  // line 4 of the file
 }
 
-void test_enroll_verify_status_through_the_c_api(void**) {
-    TempDir d;
+// A context over d's config, and a pending key "12345678901234567890" for user.
+chorus_ctx_t* ctx_with_pending_key(const TempDir& d, const char* user, chorus_enrollment_t** e) {
     std::string path = write_config(d);
     chorus_ctx_t* ctx = nullptr;
     assert_int_equal(chorus_ctx_new(&ctx, path.c_str(), nullptr, nullptr, 0), CHORUS_OK);
-
     chorus_totp_opts opts{};
     opts.secret_base32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    assert_int_equal(chorus_enrollment_new(ctx, user, &opts, e), CHORUS_OK);
+    return ctx;
+}
+
+void test_enroll_verify_status_through_the_c_api(void**) {
+    TempDir d;
     chorus_enrollment_t* e = nullptr;
-    assert_int_equal(chorus_enrollment_new(ctx, "carol", &opts, &e), CHORUS_OK);
+    chorus_ctx_t* ctx = ctx_with_pending_key(d, "carol", &e);
     assert_non_null(std::strstr(chorus_enrollment_uri(e), "otpauth://totp/"));
     assert_string_equal(chorus_enrollment_secret_display(e), "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ");
     assert_int_equal(chorus_enrollment_check(ctx, e, "000000") == CHORUS_OK, 0);
@@ -150,13 +155,8 @@ void test_password_checklist_through_the_c_api(void**) {
 // Apps and contacts through the C API: names, proofs, and what is refused.
 void test_apps_and_contacts_through_the_c_api(void**) {
     TempDir d;
-    std::string path = write_config(d);
-    chorus_ctx_t* ctx = nullptr;
-    assert_int_equal(chorus_ctx_new(&ctx, path.c_str(), nullptr, nullptr, 0), CHORUS_OK);
-    chorus_totp_opts opts{};
-    opts.secret_base32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
     chorus_enrollment_t* e = nullptr;
-    assert_int_equal(chorus_enrollment_new(ctx, "dora", &opts, &e), CHORUS_OK);
+    chorus_ctx_t* ctx = ctx_with_pending_key(d, "dora", &e);
     assert_int_equal(chorus_enrollment_add(nullptr, e, "", "x"), CHORUS_ERR_INVALID_ARG);
     assert_int_equal(chorus_enrollment_add(ctx, e, nullptr, "laptop"), CHORUS_OK);  // the first app
     assert_int_equal(chorus_enrollment_add(ctx, e, "000000", "tablet"), CHORUS_ERR_BAD_CODE);
