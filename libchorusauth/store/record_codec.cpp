@@ -285,8 +285,9 @@ Status validate_record(const UserRecord& rec) {
     if (rec.totp) CHORUS_RETURN_IF_ERROR(validate_key(*rec.totp));
     if (!rec.totp_name.empty() && !app_name_ok(rec.totp_name))
         return make_error(Errc::invalid_argument, "bad authenticator app name");
-    if (!rec.more_apps.empty() && !rec.totp)
-        return make_error(Errc::invalid_argument, "further authenticator apps without a first one");
+    if ((!rec.more_apps.empty() || !rec.totp_name.empty()) && !rec.totp)
+        return make_error(Errc::invalid_argument,
+                          "authenticator app names or further apps without a first app");
     if (rec.app_count() > kMaxApps) return make_error(Errc::invalid_argument, "too many authenticator apps");
     for (const AppKey& a : rec.more_apps) {
         CHORUS_RETURN_IF_ERROR(validate_key(a.key));

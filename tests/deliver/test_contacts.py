@@ -35,13 +35,13 @@ class Flow:
         os.mkdir(self.state, 0o700)
         self.requests_file = os.path.join(env.gw_dir, "requests.jsonl")
 
-    def configure(self, mode="ok", sms=True, voice=True, smtp=False):
+    def configure(self, mode="ok", sms=True, voice=True, smtp=False, timeout=4):
         """A fresh gateway in `mode` (requests so far are forgotten) and the
-        configuration pointing at it."""
+        configuration pointing at it (delivery.timeout: `timeout`)."""
         if os.path.exists(self.requests_file):
             os.unlink(self.requests_file)
         port = self.env.gateway(mode)
-        cfg = self.env.config(sms_url="http://127.0.0.1:%d/sms" % port if sms else "",
+        cfg = self.env.config(timeout=timeout, sms_url="http://127.0.0.1:%d/sms" % port if sms else "",
                               voice_url="http://127.0.0.1:%d/voice" % port if voice else "",
                               smtp_url="smtp://127.0.0.1:%d" % self.env.smtp() if smtp else "",
                               name="chorus.yaml")
@@ -125,9 +125,12 @@ def check_unproven_phone_gets_nothing(env):
     rc, out = f.drive("login", USER, "sms2", "123456")
     expect(rc, 1, "login by sms2 without an alternate phone")
     assert f.env.requests() == [], "something went to a phone that was not proven: %r" % f.env.requests()
-    # The default cannot point at it either.
+    # The default cannot point at it either, and status says why.
+    for method in ("sms", "call"):
+        rc, out = f.drive("default", USER, method)
+        expect(rc, 1, "default %s with a phone not proven: %s" % (method, out))
     p = subprocess.run([f.ctl_path, "status", USER], capture_output=True, text=True, env={})
-    assert "(not proven)" in p.stdout, p.stdout
+    assert "(not proven)" in p.stdout and "default method:  app" in p.stdout, p.stdout
 
 
 def check_alternate_phone(env):
@@ -197,7 +200,9 @@ def check_default_call_leads_the_login(env):
     f.configure("decline")
     rc, out = f.drive("login", USER, "-")
     expect(rc, 1, "a call answered without #: " + out)
-    f.configure("pending")  # the phone rings and nobody answers
+    # The phone rings and nobody answers; the delivery would give up only
+    # after 30 s, so a login that waited for the call takes that long.
+    f.configure("pending", timeout=30)
     start = time.monotonic()
     rc, out = f.drive("login", USER, app_code())
     expect(rc, 0, "a code from the app while the call rings: " + out)
@@ -220,6 +225,61 @@ def check_registration_proves_contacts(env):
     expect(rc, 0, "registration: " + out)
     st = f.status()
     assert st["phone_proven"] is True and st["email_proven"] is True, st
+
+
+def check_chorusctl_proves_on_a_terminal(env):
+    """chorusctl set-phone on a terminal: the admin (with the user at hand)
+    reads the code back; a wrong code three times changes nothing."""
+    f = Flow(env)
+    f.configure()
+    f.enroll()
+    # The private /dev of these tests has no terminals: a devpts instance of its own.
+    os.makedirs("/dev/pts", exist_ok=True)
+    subprocess.run(["mount", "-t", "devpts", "-o", "newinstance,ptmxmode=0666", "devpts", "/dev/pts"], check=True)
+    if not os.path.exists("/dev/ptmx"):
+        os.symlink("pts/ptmx", "/dev/ptmx")
+
+    def set_phone(answer):
+        master, slave = os.openpty()
+        p = subprocess.Popen([f.ctl_path, "set-phone", "--prove-by", "sms", USER, PHONE], stdin=slave,
+                             stdout=slave, stderr=slave, env={}, close_fds=True)
+        os.close(slave)
+        seen = b""
+        try:
+            for _ in range(3):
+                while b"Enter the code we sent" not in seen.split(b"not the code")[-1]:
+                    chunk = os.read(master, 4096)
+                    if not chunk:
+                        raise AssertionError("chorusctl ended: %r" % seen)
+                    seen += chunk
+                code = json.loads(f.env.requests()[-1]["body"])["message"].split("code is ")[1][:6]
+                os.write(master, (answer(code) + "\n").encode())
+                if answer(code) == code:
+                    break
+                seen += b"not the code"
+            rc = p.wait(timeout=30)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            try:
+                while True:
+                    chunk = os.read(master, 4096)
+                    if not chunk:
+                        break
+                    seen += chunk
+            except OSError:
+                pass
+            os.close(master)
+        return rc, seen.decode("utf-8", "replace")
+
+    rc, out = set_phone(lambda code: "000000" if code != "000000" else "111111")
+    expect(rc, 1, "three wrong codes: " + out)
+    assert f.status()["phone"] == "", "a phone that failed its proof was stored"
+    rc, out = set_phone(lambda code: code)
+    expect(rc, 0, "the code read back: " + out)
+    assert "(proven)" in out, out
+    assert f.status()["phone_proven"] is True
 
 
 def check_registration_without_delivery(env):

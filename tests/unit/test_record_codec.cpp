@@ -275,6 +275,7 @@ void test_version_3_holds_several_apps(void**) {
     const std::string app = "app secret 00ff SHA1 6 30 -1 5 tablet\n";
     expect_corrupt(with_checksum("chorus-user 2\nphone +15551234567\nphone.proven_at 5\n" + app));
     expect_corrupt(with_checksum("chorus-user 3\n" + app));
+    expect_corrupt(with_checksum("chorus-user 3\ntotp.name laptop\n"));  // a name of no app
     const std::string h = "chorus-user 3\ntotp.secret 00\n";
     assert_true(parse_record(with_checksum(h + app)).ok());
     for (const char* line :
