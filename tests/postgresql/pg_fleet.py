@@ -7,6 +7,7 @@ import concurrent.futures
 import os
 import re
 import subprocess
+import time
 
 import pg_pooler
 
@@ -106,15 +107,18 @@ def case_errors_classified(env):
     env.pg.psql("ALTER ROLE host_a CONNECTION LIMIT -1")
     # The pooler has no server connection free in time (query_wait_timeout):
     # one client holds the only one (session mode), the next waits, gives up.
+    # server_login_retry 1: after a failed server login PgBouncer answers
+    # "server login has been failing" for that long. That text is no outage
+    # report (a server refusing the role says it too), so it denies without
+    # failmode; the case below waits it out to see the pooler's own report.
     pooler = pg_pooler.Pooler(env.top, env.pg, "session", ["host_a", "host_b"], 1,
-                              {"query_wait_timeout": "2"})
+                              {"query_wait_timeout": "2", "server_login_retry": "1"})
     env.cleanups.append(pooler.stop)
     pooler.start()
     held = subprocess.Popen(["runuser", "-u", "postgres", "--", os.path.join(env.pg.bindir, "psql"), "-h",
                              "127.0.0.1", "-p", str(pooler.port), "-U", "host_a", "-d", "chorus", "-c",
                              "SELECT pg_sleep(6)"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        import time
         time.sleep(1)
         via = env.config("W", conninfo=pooler.conninfo("host_a"))
         expect(env.verify(via, "erin", totp(1)), rc_busy, "pool wait timeout")
@@ -123,6 +127,7 @@ def case_errors_classified(env):
         held.wait()
     # The pooler cannot reach the server: that is the outage.
     env.pg.stop()
+    time.sleep(1.5)  # past any server_login_retry window the stop itself opened
     via = env.config("W", conninfo=pooler.conninfo("host_b"))
     from pg_test import RC_UNAVAILABLE  # noqa: pg_test's
     expect(env.verify(via, "erin", totp(1)), RC_UNAVAILABLE, "pooler without a server")
@@ -168,7 +173,6 @@ def case_server_hangs(env):
     refused as busy, not as an outage; the next login
     connects again."""
     import signal
-    import time
     from pg_test import RC_OK, expect, totp, wrong  # noqa: pg_test's
     rc_busy = -19
     a, b = env.fleet()
