@@ -81,6 +81,21 @@ CHORUS_API const char* chorus_ctx_last_error(const chorus_ctx_t* ctx);
 /** The configured number of code digits (otp.digits), e.g. for splitting "password+code". */
 CHORUS_API int chorus_ctx_code_digits(const chorus_ctx_t* ctx);
 
+/** chorus-web's settings (the web: section of chorus.yaml); strings belong to the context. */
+typedef struct chorus_web_settings {
+    const char* listen_address;    /**< address the HTTP process binds */
+    int port;                      /**< its port */
+    const char* base_url;          /**< public URL, the only source of links ("" = not set) */
+    const char* pam_service;       /**< PAM service that checks passwords at sign-in */
+    const char* user;              /**< account the HTTP process runs as */
+    int session_idle;              /**< seconds before an idle session ends */
+    int max_sessions;              /**< sign-ins and resets in progress at once */
+    int requests_per_minute;       /**< POSTs per client address */
+    int account_attempts_per_hour; /**< sign-ins and reset starts per account name */
+    int trusted_proxy;             /**< 1: X-Forwarded-For from a loopback peer names the client */
+} chorus_web_settings;
+CHORUS_API CHORUS_NODISCARD int chorus_web_settings_get(const chorus_ctx_t* ctx, chorus_web_settings* out);
+
 /** Frees a string returned by the library, wiping it first. Accepts NULL. */
 CHORUS_API void chorus_string_free(char** s);
 

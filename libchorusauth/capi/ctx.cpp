@@ -76,6 +76,22 @@ int chorus_ctx_code_digits(const chorus_ctx_t* ctx) {
     return ctx != nullptr ? ctx->ctx.config.otp.digits : 6;
 }
 
+int chorus_web_settings_get(const chorus_ctx_t* ctx, chorus_web_settings* out) {
+    if (ctx == nullptr || out == nullptr) return CHORUS_ERR_INVALID_ARG;
+    const chorus::WebConfig& w = ctx->ctx.config.web;
+    *out = chorus_web_settings{w.listen_address.c_str(),
+                               w.port,
+                               w.base_url.c_str(),
+                               w.pam_service.c_str(),
+                               w.user.c_str(),
+                               w.session_idle,
+                               w.max_sessions,
+                               w.requests_per_minute,
+                               w.account_attempts_per_hour,
+                               w.trusted_proxy ? 1 : 0};
+    return CHORUS_OK;
+}
+
 const char* chorus_ctx_last_error(const chorus_ctx_t* ctx) {
     if (ctx == nullptr) return "no context";
     return ctx->last_error.c_str();

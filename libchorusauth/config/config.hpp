@@ -166,6 +166,23 @@ struct FailmodeConfig {
     bool operator==(const FailmodeConfig&) const = default;
 };
 
+// chorus-web, the portal (chorus-web(8)). Read by its privileged broker,
+// which hands the HTTP process only what it needs.
+struct WebConfig {
+    std::string listen_address = "127.0.0.1";  // TLS ends at a reverse proxy in front
+    int port = 8089;
+    std::string base_url;                    // public URL of the portal; required to start it
+    std::string pam_service = "chorus-web";  // checks passwords at sign-in
+    std::string user = "chorus-web";         // the HTTP process runs as this account
+    int session_idle = 600;                  // seconds, 60..3600
+    int max_sessions = 256;                  // open sign-ins and resets at once
+    int requests_per_minute = 60;            // POSTs per client address
+    int account_attempts_per_hour = 20;      // sign-ins and reset starts per account name
+    bool trusted_proxy = false;              // X-Forwarded-For from a loopback peer names the client
+
+    bool operator==(const WebConfig&) const = default;
+};
+
 struct Config {
     OtpConfig otp;
     PasswordConfig password;
@@ -175,6 +192,7 @@ struct Config {
     DeliveryConfig delivery;
     StoreConfig store;
     FailmodeConfig failmode;
+    WebConfig web;
     std::string source;  // file it came from, or "built-in defaults"
 
     // Member-wise, `source` included; compilers keep it complete as fields are added.

@@ -297,7 +297,9 @@ std::vector<Field> top_level_fields(Config& c) {
             section_field(
                 "store", [](Config& x) { return store_fields(x.store); }, c),
             section_field(
-                "failmode", [](Config& x) { return failmode_fields(x.failmode); }, c)};
+                "failmode", [](Config& x) { return failmode_fields(x.failmode); }, c),
+            section_field(
+                "web", [](Config& x) { return web_fields(x.web); }, c)};
 }
 
 // Rules over several keys. Each is skipped when one of its keys was already

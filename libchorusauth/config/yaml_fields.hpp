@@ -20,7 +20,8 @@
 
 namespace chorus {
 struct Config;
-}
+struct WebConfig;
+}  // namespace chorus
 
 namespace chorus::config_detail {
 
@@ -117,6 +118,9 @@ std::string check_absolute_path(std::string_view s);
 std::string check_nonempty(std::string_view s);
 // "" or a URL whose scheme (before "://") is one of `schemes`.
 TextCheck check_url_or_empty(std::vector<std::string> schemes);
+
+// The web: section (config/web_fields.cpp).
+std::vector<Field> web_fields(WebConfig& c);
 
 // Parses "YYYY-MM-DD" as UTC midnight; nullopt if not a real date in 1970..9999.
 std::optional<std::int64_t> parse_utc_date(std::string_view s);

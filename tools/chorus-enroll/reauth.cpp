@@ -12,6 +12,7 @@
 
 #include "chorus-enroll/enroll.hpp"
 #include "chorus-enroll/terminal.hpp"
+#include "common/pam_util.hpp"
 #include "common/text.hpp"
 
 #ifndef CHORUS_ENROLL_PAM_SERVICE
@@ -21,23 +22,7 @@
 namespace chorus_enroll {
 namespace {
 
-// Ends the PAM transaction on every path.
-class PamTxn {
-public:
-    PamTxn() = default;
-    ~PamTxn() {
-        if (h_ != nullptr) (void)::pam_end(h_, last_);
-    }
-    PamTxn(const PamTxn&) = delete;
-    PamTxn& operator=(const PamTxn&) = delete;
-    pam_handle_t** out() { return &h_; }
-    pam_handle_t* get() const { return h_; }
-    int track(int rc) { return last_ = rc; }
-
-private:
-    pam_handle_t* h_ = nullptr;
-    int last_ = PAM_SUCCESS;
-};
+using chorus_tools::PamTxn;
 
 int pam_refused(pam_handle_t* h, const char* what, int rc) {
     std::fprintf(stderr, "%s: %s: %s\n", kProg, what, ::pam_strerror(h, rc));

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/pam_util.hpp"
 #include "common/text.hpp"
 
 namespace chorus_enroll {
@@ -78,23 +79,11 @@ int prompter_ask(void*, int echo, const char* prompt, char** answer) {
 
 const chorus_prompter kPrompter = {nullptr, prompter_show, prompter_ask};
 
-void free_responses(struct pam_response* r, int n) {
-    if (r == nullptr) return;
-    for (int i = 0; i < n; ++i) {
-        if (r[i].resp != nullptr) {
-            chorus_tools::wipe(r[i].resp, std::strlen(r[i].resp));
-            std::free(r[i].resp);
-        }
-    }
-    std::free(r);
-}
-
 // PAM modules' messages are escaped: they may quote what a user typed.
 int pam_converse(int n, const struct pam_message** msg, struct pam_response** resp, void*) {
     if (n <= 0 || n > PAM_MAX_NUM_MSG || msg == nullptr || resp == nullptr) return PAM_CONV_ERR;
-    auto* r =
-        static_cast<struct pam_response*>(std::calloc(static_cast<size_t>(n), sizeof(struct pam_response)));
-    if (r == nullptr) return PAM_BUF_ERR;
+    chorus_tools::PamReplies r(n);
+    if (!r) return PAM_BUF_ERR;
     for (int i = 0; i < n; ++i) {
         const char* text = msg[i]->msg != nullptr ? msg[i]->msg : "";
         const std::string shown = chorus_tools::escape_text(text, false);
@@ -103,10 +92,8 @@ int pam_converse(int n, const struct pam_message** msg, struct pam_response** re
         case PAM_PROMPT_ECHO_ON: {
             chorus_tools::SecretBuffer buf(PAM_MAX_RESP_SIZE - 1);
             if (!ask_line(shown.c_str(), msg[i]->msg_style == PAM_PROMPT_ECHO_ON, buf) ||
-                (r[i].resp = ::strdup(buf.c_str())) == nullptr) {
-                free_responses(r, n);
+                !r.set(i, buf.c_str()))
                 return PAM_CONV_ERR;
-            }
             break;
         }
         case PAM_ERROR_MSG:
@@ -116,11 +103,10 @@ int pam_converse(int n, const struct pam_message** msg, struct pam_response** re
             (void)put_text(stdout, shown.c_str());
             break;
         default:
-            free_responses(r, n);
             return PAM_CONV_ERR;
         }
     }
-    *resp = r;
+    *resp = r.release();
     return PAM_SUCCESS;
 }
 

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "chorus-reset/reset.hpp"
+#include "common/pam_util.hpp"
 
 namespace reset_tool {
 namespace {
@@ -32,47 +33,28 @@ struct ConvData {
 // keeps asking after rejecting the password) is cut off instead.
 constexpr int kMaxSecretPrompts = 2;
 
-void free_responses(struct pam_response* r, int n) {
-    if (r == nullptr) return;
-    for (int i = 0; i < n; ++i) {
-        if (r[i].resp == nullptr) continue;
-        chorus_tools::wipe(r[i].resp, std::strlen(r[i].resp));
-        std::free(r[i].resp);
-    }
-    std::free(r);
-}
-
 int converse(int n, const struct pam_message** msg, struct pam_response** resp, void* appdata) {
     auto* d = static_cast<ConvData*>(appdata);
     *resp = nullptr;
     if (n <= 0 || n > PAM_MAX_NUM_MSG) return PAM_CONV_ERR;
-    auto* r =
-        static_cast<struct pam_response*>(std::calloc(static_cast<size_t>(n), sizeof(struct pam_response)));
-    if (r == nullptr) return PAM_BUF_ERR;
+    chorus_tools::PamReplies r(n);
+    if (!r) return PAM_BUF_ERR;
     for (int i = 0; i < n; ++i) {
         const char* text = msg[i]->msg != nullptr ? msg[i]->msg : "";
         switch (msg[i]->msg_style) {
         case PAM_PROMPT_ECHO_OFF:
-            if (++d->secrets_given > kMaxSecretPrompts) {
-                free_responses(r, n);
-                return PAM_CONV_ERR;
-            }
-            r[i].resp = ::strdup(d->password);
-            if (r[i].resp == nullptr) {
-                free_responses(r, n);
-                return PAM_BUF_ERR;
-            }
+            if (++d->secrets_given > kMaxSecretPrompts) return PAM_CONV_ERR;
+            if (!r.set(i, d->password)) return PAM_BUF_ERR;
             break;
         case PAM_ERROR_MSG:
         case PAM_TEXT_INFO:
             say(text);
             break;
         default:  // PAM_PROMPT_ECHO_ON and anything else: nothing to answer
-            free_responses(r, n);
             return PAM_CONV_ERR;
         }
     }
-    *resp = r;
+    *resp = r.release();
     return PAM_SUCCESS;
 }
 

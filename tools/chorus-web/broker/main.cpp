@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// chorus-web-broker: the privileged half of chorus-web, started by it as
+// root with one end of a socket pair. It reads the configuration, tells the
+// HTTP process the web: settings, and then forks one flow process per
+// browser session on request, handing the HTTP process that flow's socket.
+// It parses no HTTP and holds no session itself.
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "broker/flow.hpp"
+#include "common/handles.hpp"
+#include "wire.hpp"
+
+namespace {
+
+constexpr const char* kProg = "chorus-web-broker";
+
+void log_sink(void* /*arg*/, int priority, const char* message) {
+    syslog(priority, "%s", message);
+}
+
+int reap(int running) {
+    for (;;) {
+        const pid_t pid = ::waitpid(-1, nullptr, WNOHANG);
+        if (pid <= 0) return running;
+        --running;
+    }
+}
+
+chorus_web::Message hello(chorus_ctx_t* ctx, int& idle, int& max_sessions) {
+    chorus_web_settings ws{};
+    if (chorus_web_settings_get(ctx, &ws) != CHORUS_OK) return chorus_web::Message("error");
+    idle = ws.session_idle;
+    max_sessions = ws.max_sessions;
+    chorus_web::Message m("hello");
+    m.set("listen_address", ws.listen_address).set("port", std::to_string(ws.port));
+    m.set("base_url", ws.base_url).set("user", ws.user);
+    m.set("session_idle", std::to_string(ws.session_idle))
+        .set("max_sessions", std::to_string(ws.max_sessions));
+    m.set("requests_per_minute", std::to_string(ws.requests_per_minute));
+    m.set("account_attempts_per_hour", std::to_string(ws.account_attempts_per_hour));
+    m.set("trusted_proxy", ws.trusted_proxy != 0 ? "1" : "0");
+    m.set("digits", std::to_string(chorus_ctx_code_digits(ctx)));
+    return m;
+}
+
+// One flow: a socket pair, a child that serves one end, the other end to
+// the HTTP process. Returns false when the HTTP process is gone.
+bool open_flow(int ctl, const char* config, int idle, int& running, int max_sessions) {
+    if (running >= max_sessions) return chorus_web::write_message(ctl, chorus_web::Message("busy"));
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return chorus_web::write_message(ctl, chorus_web::Message("busy"));
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(ctl);
+        ::close(sv[1]);
+        (void)std::signal(SIGCHLD, SIG_DFL);
+        std::_Exit(chorus_web::run_flow(sv[0], config, idle));
+    }
+    ::close(sv[0]);
+    if (pid < 0) {
+        ::close(sv[1]);
+        return chorus_web::write_message(ctl, chorus_web::Message("busy"));
+    }
+    ++running;
+    const bool ok =
+        chorus_web::write_message(ctl, chorus_web::Message("opened")) && chorus_web::send_fd(ctl, sv[1]);
+    ::close(sv[1]);
+    return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    ::openlog(kProg, LOG_PID, LOG_AUTHPRIV);
+    int ctl = -1;
+    const char* config = nullptr;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (std::strcmp(argv[i], "--fd") == 0)
+            ctl = std::atoi(argv[i + 1]);
+        else if (std::strcmp(argv[i], "--config") == 0)
+            config = argv[i + 1];
+    }
+    if (ctl < 3 || ::geteuid() != 0) {
+        std::fprintf(stderr, "%s: started by chorus-web only (as root, with --fd)\n", kProg);
+        return 2;
+    }
+    (void)std::signal(SIGPIPE, SIG_IGN);
+    int idle = 600;
+    int max_sessions = 1;
+    {
+        chorus_tools::Ctx ctx;
+        const int rc = chorus_ctx_new(ctx.out(), config, log_sink, nullptr, 0U);
+        chorus_web::Message m("error");
+        if (rc != CHORUS_OK) {
+            m.set("text", std::string("cannot open the configuration and state: ") +
+                              chorus_ctx_last_error(ctx.get()));
+        } else {
+            m = hello(ctx.get(), idle, max_sessions);
+        }
+        // The flows open their own context: a database connection is never
+        // shared across fork().
+        if (!chorus_web::write_message(ctl, m) || m.op != "hello") return 1;
+    }
+    int running = 0;
+    for (;;) {
+        struct pollfd p = {ctl, POLLIN, 0};
+        const int r = ::poll(&p, 1, 1000);
+        running = reap(running);
+        if (r == 0 || (r < 0 && errno == EINTR)) continue;
+        if (r < 0) return 1;
+        auto req = chorus_web::read_message(ctl, 5000);
+        if (!req) return 0;  // the HTTP process is gone (or spoke nonsense)
+        if (req->op != "open" || !open_flow(ctl, config, idle, running, max_sessions)) return 0;
+    }
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// The portal's HTTP side: requests in, responses out, no privilege. Every
+// decision that needs the state or PAM is one message to the broker.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "http/limits.hpp"
+#include "http/sessions.hpp"
+
+namespace chorus_web {
+
+struct Settings {
+    std::string listen_address;
+    int port = 0;
+    std::string base_url;  // links come from here, never from Host
+    std::string origin;    // scheme://host[:port] of base_url, for the Origin check
+    std::string user;
+    int session_idle = 600;
+    int max_sessions = 256;
+    int requests_per_minute = 60;
+    int account_attempts_per_hour = 20;
+    bool trusted_proxy = false;
+    int digits = 6;
+};
+
+struct Request {
+    std::string method;
+    std::string path;
+    std::string client;  // the client's address
+    std::string cookie_session;
+    std::string origin;          // the Origin header, if any
+    std::string sec_fetch_site;  // the Sec-Fetch-Site header, if any
+    std::map<std::string, std::string> form;
+    bool body_too_large = false;
+};
+
+struct Response {
+    int status = 500;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct StaticFile {
+    std::string type;
+    std::string body;
+};
+
+class App {
+public:
+    App(Settings s, int broker_fd, std::map<std::string, StaticFile> files);
+    Response handle(const Request& r);
+    [[nodiscard]] const Settings& settings() const { return s_; }
+
+private:
+    Response api(const Request& r, const std::shared_ptr<Session>& s);
+    Response conversation_start(Session& s, Message req);
+    Response conversation_reply(Session& s, std::optional<Message> reply);
+    Response reset_route(const Request& r, Session& s);
+    Response account_route(const Request& r, Session& s);
+    Response session_cookie(Response resp, const Session& s) const;
+    bool account_allowed(const std::string& name);
+    bool new_flow(Session& s);
+    void cancel_running(Session& s);
+
+    Settings s_;
+    Sessions sessions_;
+    BrokerLink broker_;
+    RateLimit per_address_;
+    RateLimit per_account_;
+    RateLimit per_check_;  // the live checklist: one request per keystroke
+    std::map<std::string, StaticFile> files_;
+};
+
+// Parses an application/x-www-form-urlencoded body (first value of a key wins).
+std::map<std::string, std::string> parse_form(const std::string& body);
+
+}  // namespace chorus_web

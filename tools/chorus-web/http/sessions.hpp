@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// Browser sessions of the HTTP process: a random id in an HttpOnly cookie,
+// a CSRF token for every form, the socket of the session's flow process in
+// the broker, and an idle deadline. A session id is never taken from the
+// client: an unknown cookie gets a new session, and a sign-in replaces the
+// id (no fixation).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "wire.hpp"
+
+namespace chorus_web {
+
+struct Session {
+    std::string id;
+    std::string csrf;
+    std::chrono::steady_clock::time_point last_seen;
+    std::mutex io;        // one request at a time talks to the flow
+    int flow_fd = -1;     // guarded by io
+    std::string running;  // the conversation in progress ("account.signin", ...), guarded by io
+    bool signed_in = false;
+    ~Session();
+};
+
+// Random bytes as hex; the process dies rather than hand out a weak id.
+std::string random_hex(std::size_t bytes);
+// Constant-time equality for tokens.
+bool same_token(const std::string& a, const std::string& b);
+
+class Sessions {
+public:
+    Sessions(int idle_seconds, std::size_t max_sessions) : idle_(idle_seconds), max_(max_sessions) {}
+    // The live session of cookie id, touched; nullptr when unknown or idle too long.
+    std::shared_ptr<Session> find(const std::string& id);
+    // A new session (old ones past their idle time are dropped first);
+    // nullptr when the table is full.
+    std::shared_ptr<Session> create();
+    // Gives s a new id and CSRF token (after a sign-in).
+    void rotate(const std::shared_ptr<Session>& s);
+    void remove(const std::string& id);
+    [[nodiscard]] int idle_seconds() const { return idle_; }
+
+private:
+    void sweep_locked();
+    std::mutex mu_;
+    std::map<std::string, std::shared_ptr<Session>> by_id_;
+    int idle_;
+    std::size_t max_;
+};
+
+// The broker's control channel: opens a flow process and returns its
+// socket, or -1 when the broker is busy or gone.
+class BrokerLink {
+public:
+    explicit BrokerLink(int fd) : fd_(fd) {}
+    int open_flow();
+
+private:
+    std::mutex mu_;
+    int fd_;
+};
+
+// One request to the session's flow and its answer (the caller holds s.io).
+// nullopt when the flow is gone; the session's flow is then closed.
+std::optional<Message> flow_call(Session& s, const Message& req, int timeout_ms);
+
+}  // namespace chorus_web
