@@ -93,6 +93,7 @@ typedef struct chorus_web_settings {
     int requests_per_minute;       /**< POSTs per client address */
     int account_attempts_per_hour; /**< sign-ins and reset starts per account name */
     int trusted_proxy;             /**< 1: X-Forwarded-For from a loopback peer names the client */
+    int request_timeout;           /**< seconds a connection may stay silent */
 } chorus_web_settings;
 CHORUS_API CHORUS_NODISCARD int chorus_web_settings_get(const chorus_ctx_t* ctx, chorus_web_settings* out);
 

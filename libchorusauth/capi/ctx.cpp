@@ -88,7 +88,8 @@ int chorus_web_settings_get(const chorus_ctx_t* ctx, chorus_web_settings* out) {
                                w.max_sessions,
                                w.requests_per_minute,
                                w.account_attempts_per_hour,
-                               w.trusted_proxy ? 1 : 0};
+                               w.trusted_proxy ? 1 : 0,
+                               w.request_timeout};
     return CHORUS_OK;
 }
 

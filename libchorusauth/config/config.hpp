@@ -179,6 +179,7 @@ struct WebConfig {
     int requests_per_minute = 60;            // POSTs per client address
     int account_attempts_per_hour = 20;      // sign-ins and reset starts per account name
     bool trusted_proxy = false;              // X-Forwarded-For from a loopback peer names the client
+    int request_timeout = 15;                // seconds a connection may stay silent, 2..300
 
     bool operator==(const WebConfig&) const = default;
 };

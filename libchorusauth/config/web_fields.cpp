@@ -59,7 +59,8 @@ std::vector<Field> web_fields(WebConfig& c) {
             int_field("max_sessions", &c.max_sessions, 1, 10000),
             int_field("requests_per_minute", &c.requests_per_minute, 1, 100000),
             int_field("account_attempts_per_hour", &c.account_attempts_per_hour, 1, 10000),
-            bool_field("trusted_proxy", &c.trusted_proxy)};
+            bool_field("trusted_proxy", &c.trusted_proxy),
+            int_field("request_timeout", &c.request_timeout, 2, 300)};
 }
 
 }  // namespace chorus::config_detail

@@ -36,9 +36,10 @@ private:
 class PamReplies {
 public:
     explicit PamReplies(int n)
-        : n_(n), r_(n > 0 && n <= PAM_MAX_NUM_MSG ? static_cast<struct pam_response*>(
-                                                        std::calloc(static_cast<size_t>(n), sizeof(struct pam_response)))
-                                                  : nullptr) {}
+        : n_(n),
+          r_(n > 0 && n <= PAM_MAX_NUM_MSG ? static_cast<struct pam_response*>(std::calloc(
+                                                 static_cast<size_t>(n), sizeof(struct pam_response)))
+                                           : nullptr) {}
     ~PamReplies() {
         if (r_ == nullptr) return;
         for (int i = 0; i < n_; ++i) {

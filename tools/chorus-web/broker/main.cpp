@@ -51,6 +51,7 @@ chorus_web::Message hello(chorus_ctx_t* ctx, int& idle, int& max_sessions) {
     m.set("requests_per_minute", std::to_string(ws.requests_per_minute));
     m.set("account_attempts_per_hour", std::to_string(ws.account_attempts_per_hour));
     m.set("trusted_proxy", ws.trusted_proxy != 0 ? "1" : "0");
+    m.set("request_timeout", std::to_string(ws.request_timeout));
     m.set("digits", std::to_string(chorus_ctx_code_digits(ctx)));
     return m;
 }
@@ -102,11 +103,13 @@ int main(int argc, char** argv) {
     int max_sessions = 1;
     {
         chorus_tools::Ctx ctx;
-        const int rc = chorus_ctx_new(ctx.out(), config, log_sink, nullptr, 0U);
+        chorus_tools::String problems;
         chorus_web::Message m("error");
-        if (rc != CHORUS_OK) {
-            m.set("text", std::string("cannot open the configuration and state: ") +
-                              chorus_ctx_last_error(ctx.get()));
+        if (chorus_config_validate(config, problems.out()) != CHORUS_OK) {
+            m.set("text", std::string("the configuration is refused:\n") +
+                              (problems ? problems.get() : "(no detail)"));
+        } else if (chorus_ctx_new(ctx.out(), config, log_sink, nullptr, 0U) != CHORUS_OK) {
+            m.set("text", "cannot open the state store (the system log says why)");
         } else {
             m = hello(ctx.get(), idle, max_sessions);
         }

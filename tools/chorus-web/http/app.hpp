@@ -25,6 +25,7 @@ struct Settings {
     int requests_per_minute = 60;
     int account_attempts_per_hour = 20;
     bool trusted_proxy = false;
+    int request_timeout = 15;
     int digits = 6;
 };
 

@@ -73,6 +73,7 @@ bool load_settings(const chorus_web::Message& m, chorus_web::Settings& s, std::s
     s.requests_per_minute = std::atoi(m.get("requests_per_minute").c_str());
     s.account_attempts_per_hour = std::atoi(m.get("account_attempts_per_hour").c_str());
     s.trusted_proxy = m.get("trusted_proxy") == "1";
+    s.request_timeout = std::atoi(m.get("request_timeout").c_str());
     s.digits = std::atoi(m.get("digits").c_str());
     if (s.base_url.empty()) {
         why = "web.base_url is not set in the configuration: it is the public address of the pages";
@@ -81,7 +82,9 @@ bool load_settings(const chorus_web::Message& m, chorus_web::Settings& s, std::s
     // scheme://authority, the only origin forms may come from.
     const std::size_t from = s.base_url.find("://") + 3;
     s.origin = s.base_url.substr(0, s.base_url.find('/', from));
-    return s.port > 0 && s.session_idle > 0 && s.max_sessions > 0;
+    if (s.port > 0 && s.session_idle > 0 && s.max_sessions > 0 && s.request_timeout > 0) return true;
+    why = "the broker sent incomplete settings";
+    return false;
 }
 
 int bind_listener(const chorus_web::Settings& s) {
