@@ -91,6 +91,53 @@ def reset_by_sms(env):
     check(env.password_works(user, NEW_PASSWORD), "the new password does not work")
 
 
+@case
+def reset_by_call(env):
+    """The second factor by a call answered with #, through the real gateway."""
+    user = env.add_user(email="call@example.org", phone="+6421555567")
+    env.start()
+    c = Client(env)
+    reset_to_second_factor(env, c, user)
+    j, _ = c.converse(c.post("/api/reset/second", method="call"), [])
+    check(j["ok"], "the answered call was refused: %r" % j)
+    calls = [r for r in env.gateway_requests() if r["path"].startswith("/voice") and r["method"] == "POST"]
+    check(len(calls) == 1, "calls placed: %d" % len(calls))
+    check(c.post("/api/reset/set", password=NEW_PASSWORD, confirm=NEW_PASSWORD)["ok"], "password not set")
+    check(env.password_works(user, NEW_PASSWORD), "the new password does not work")
+
+
+@case
+def add_contacts_proven(env):
+    """Security info adds an alternate phone proven by a call and an email
+    proven by a code; a wrong code stores nothing."""
+    user = env.add_user()
+    codes = env.ctl("recovery-codes", user).stdout.split()
+    env.start()
+    c = Client(env)
+    c.session()
+    j, _ = c.converse(c.post("/api/signin", user=user), [OLD_PASSWORD, env.app_code()])
+    check(j["ok"], "sign-in: %r" % j)
+    j, _ = c.converse(c.post("/api/confirm"), [OLD_PASSWORD, codes[0]])
+    check(j["ok"], "confirm: %r" % j)
+    j, _ = c.converse(c.post("/api/contact", which="phone2", value="+6421555999", how="call"), [])
+    check(j["ok"], "the call proof failed: %r" % j)
+    info = c.request("GET", "/api/info")[1]
+    check(info["phone2"] == "+6421555999" and info["phone2_proven"], "phone2 not proven: %r" % info)
+    j, _ = c.converse(c.post("/api/confirm"), [OLD_PASSWORD, codes[1]])
+    j, prompts = c.converse(c.post("/api/contact", which="email", value="me@example.org", how="email"),
+                            ["000000", "000000", "000000", "000000", "000000"])
+    check(not j["ok"], "a wrong email code proved it: %r" % j)
+    check(c.request("GET", "/api/info")[1]["email"] == "", "an unproven email was stored")
+    j, _ = c.converse(c.post("/api/confirm"), [OLD_PASSWORD, codes[2]])
+    env.wait_new_mail_code(0)  # the refused proof's mail is in: the next one is the new code
+    before = len(env.mails())
+    j, prompts = c.converse(c.post("/api/contact", which="email", value="me@example.org", how="email"),
+                            [lambda: env.wait_new_mail_code(before)])
+    check(j["ok"], "the email proof failed: %r %r" % (j, prompts))
+    info = c.request("GET", "/api/info")[1]
+    check(info["email"] == "me@example.org" and info["email_proven"], "email not proven: %r" % info)
+
+
 def answers_for(env, identifier, wrong_codes=3):
     """What a requester sees for identifier: every answer of the steps
     anyone can reach without the emailed code."""

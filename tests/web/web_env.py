@@ -180,6 +180,18 @@ class Env:
             time.sleep(0.05)
         raise Fail("no email code #%d arrived" % count)
 
+    def wait_new_mail_code(self, after, timeout=15):
+        """The 6-digit code in the first mail after the first `after` ones."""
+        end = time.time() + timeout
+        while time.time() < end:
+            mails = self.mails()
+            if len(mails) > after:
+                found = re.findall(r"\b(\d{6})\b", mails[after])
+                if found:
+                    return found[0]
+            time.sleep(0.05)
+        raise Fail("no mail #%d arrived" % (after + 1))
+
     def gateway_requests(self):
         path = os.path.join(self.gw_dir, "requests.jsonl")
         if not os.path.exists(path):
