@@ -10,13 +10,12 @@ with the QR code scanned off the screen (zbarimg) and turned into a code
 """
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
 import urllib.parse
 
-from web_env import OLD_PASSWORD, SKIP, Env, Fail, run
+from web_env import OLD_PASSWORD, SKIP, Env, Fail, case_registry, check
 
 try:
     from selenium import webdriver
@@ -29,16 +28,7 @@ except ImportError:
 
 NEW_PASSWORD = "Blue-Kite-42x"
 CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
+case = case_registry(CASES)
 
 
 class Browser:

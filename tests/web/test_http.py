@@ -18,20 +18,11 @@ import subprocess
 import sys
 import time
 
-from web_env import OLD_PASSWORD, SKIP, Client, Env, Fail, run
+from web_env import OLD_PASSWORD, Client, Env, Fail, case_registry, check, run
 
 NEW_PASSWORD = "Fresh-Start-93"
 CASES = {}
-
-
-def case(fn):
-    CASES[fn.__name__] = fn
-    return fn
-
-
-def check(cond, what):
-    if not cond:
-        raise Fail(what)
+case = case_registry(CASES)
 
 
 def reset_to_second_factor(env, c, identifier):

@@ -31,6 +31,19 @@ class Fail(Exception):
     pass
 
 
+def check(cond, what):
+    if not cond:
+        raise Fail(what)
+
+
+def case_registry(cases):
+    """A decorator that files a test case in `cases` under its name."""
+    def case(fn):
+        cases[fn.__name__] = fn
+        return fn
+    return case
+
+
 def run(argv, inp=None, check=True):
     p = subprocess.run(argv, input=inp, capture_output=True, text=True, timeout=60)
     if check and p.returncode != 0:
