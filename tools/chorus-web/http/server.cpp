@@ -112,12 +112,22 @@ void on_completed(void* /*cls*/, MHD_Connection* /*c*/, void** state, MHD_Reques
 }  // namespace
 
 Server::Server(App& app, int listen_fd) : app_(app) {
+    // Behind a proxy on this host every connection comes from loopback: the
+    // proxy limits clients then, not a per-address cap here.
+    const unsigned per_address = app.settings().trusted_proxy ? 0U : 32U;
+    const auto idle = static_cast<unsigned>(app.settings().request_timeout);
+    // clang-format off
     daemon_ = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, nullptr,
-        nullptr, &on_request, &app_, MHD_OPTION_LISTEN_SOCKET, listen_fd, MHD_OPTION_NOTIFY_COMPLETED,
-        &on_completed, nullptr, MHD_OPTION_CONNECTION_LIMIT, 512U, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 32U,
-        MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(app.settings().request_timeout),
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(32 * 1024), MHD_OPTION_END);
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr,
+        &on_request, &app_,
+        MHD_OPTION_LISTEN_SOCKET, listen_fd,
+        MHD_OPTION_NOTIFY_COMPLETED, &on_completed, nullptr,
+        MHD_OPTION_CONNECTION_LIMIT, 512U,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address,
+        MHD_OPTION_CONNECTION_TIMEOUT, idle,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(32 * 1024),
+        MHD_OPTION_END);
+    // clang-format on
 }
 
 Server::~Server() {
