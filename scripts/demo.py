@@ -250,16 +250,16 @@ class Demo:
                 pass
         cookie, csrf = "", ""
 
-        def call(method, path, **fields):
+        def call(verb, path, **fields):
             nonlocal cookie, csrf
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
             headers = {"Cookie": "chorus_session=" + cookie} if cookie else {}
             body = None
-            if method == "POST":
+            if verb == "POST":
                 fields["csrf"] = csrf
                 body = urllib.parse.urlencode(fields)
                 headers["Content-Type"] = "application/x-www-form-urlencoded"
-            conn.request(method, path, body=body, headers=headers)
+            conn.request(verb, path, body=body, headers=headers)
             r = conn.getresponse()
             for k, v in r.getheaders():
                 if k.lower() == "set-cookie" and v.startswith("chorus_session="):

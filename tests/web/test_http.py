@@ -351,16 +351,19 @@ def session_idle_timeout(env):
 
 @case
 def rate_limit_per_address(env):
-    """requests_per_minute POSTs per address, whatever the cookie."""
+    """requests_per_minute posts and new sessions per address: a new cookie
+    does not reset the budget."""
     env.start()
-    refused = 0
-    for i in range(8):
-        c = Client(env)
-        c.session()
+    c = Client(env)
+    c.session()  # 1 of 5
+    for i in range(6):
         r, _, _ = c.request("POST", "/api/reset/start", {"identifier": "user%d" % i})
-        refused += r.status == 429
-        check(i < 5 or r.status == 429, "request %d past the budget answered %d" % (i + 1, r.status))
-    check(refused == 3, "refused %d" % refused)
+        check((r.status == 200) == (i < 4), "post %d answered %d" % (i + 2, r.status))
+    fresh = Client(env)
+    r, _, _ = fresh.request("GET", "/api/session")
+    check(r.status == 429 and not fresh.cookie, "a new session escaped the budget: %d" % r.status)
+    r, _, _ = fresh.request("POST", "/api/reset/start", {"identifier": "user9"})
+    check(r.status in (401, 429), "a post without a session answered %d" % r.status)
 
 
 @case

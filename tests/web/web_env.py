@@ -82,6 +82,10 @@ class Env:
             f.write("  voice_url: \"http://127.0.0.1:%d/voice\"\n" % self.gateway.port)
             f.write("web:\n  port: %d\n  base_url: \"%s\"\n  pam_service: %s\n  user: nobody\n"
                     % (self.port, self.base, self.pam_service))
+            if "requests_per_minute" not in web_extra:
+                # Cases make many sessions from one address; only the rate
+                # limit case keeps a small budget.
+                web_extra += "  requests_per_minute: 1000\n"
             f.write(web_extra)
         os.chmod(self.cfg, 0o600)
 

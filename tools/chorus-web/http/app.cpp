@@ -103,8 +103,12 @@ Response App::handle(const Request& r) {
         std::shared_ptr<Session> s = sessions_.find(r.cookie_session);
         if (r.path == "/api/session" && r.method == "GET") {
             const bool fresh = s == nullptr;
-            if (fresh) s = sessions_.create();
-            if (s == nullptr) {
+            // A new session is state kept for the client: it counts against
+            // the address's budget like a post, so one client cannot fill the
+            // table for everyone.
+            if (fresh && !per_address_.allow(r.client)) {
+                resp = refuse(429, "Too many requests. Wait a minute and try again.");
+            } else if (fresh && (s = sessions_.create()) == nullptr) {
                 resp = refuse(503, "Too many sessions. Try again later.");
             } else {
                 resp = json(200, Json()
