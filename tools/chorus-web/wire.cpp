@@ -5,7 +5,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
 
@@ -67,9 +69,15 @@ std::string Message::get(std::string_view key) const {
 }
 
 bool Message::has(std::string_view key) const {
-    for (const auto& f : fields)
-        if (f.first == key) return true;
-    return false;
+    return std::any_of(fields.begin(), fields.end(), [&](const auto& f) { return f.first == key; });
+}
+
+long long Message::number(std::string_view key, long long fallback) const {
+    const std::string text = get(key);
+    if (text.empty() || text.size() > 18) return fallback;
+    long long value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return ec == std::errc() && end == text.data() + text.size() ? value : fallback;
 }
 
 std::vector<std::string> Message::all(std::string_view key) const {

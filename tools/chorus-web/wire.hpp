@@ -15,7 +15,7 @@
 
 namespace chorus_web {
 
-inline constexpr std::size_t kMaxFrame = 64 * 1024;
+inline constexpr std::size_t kMaxFrame = std::size_t{64} * 1024;
 
 struct Message {
     std::string op;
@@ -31,6 +31,9 @@ struct Message {
     // to the codec; the handler decides what is required).
     [[nodiscard]] std::string get(std::string_view key) const;
     [[nodiscard]] bool has(std::string_view key) const;
+    // The value of key as a decimal integer; fallback when absent or not a
+    // whole number in range.
+    [[nodiscard]] long long number(std::string_view key, long long fallback) const;
     // Every value of key, in order (lists: methods, rules, codes).
     [[nodiscard]] std::vector<std::string> all(std::string_view key) const;
     // Overwrites and releases the values (passwords, codes).

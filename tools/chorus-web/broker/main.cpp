@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +29,14 @@ constexpr const char* kProg = "chorus-web-broker";
 
 void log_sink(void* /*arg*/, int priority, const char* message) {
     syslog(priority, "%s", message);
+}
+
+// A descriptor number from the command line; -1 unless a plain number.
+int fd_number(const char* text) {
+    int fd = -1;
+    const char* end = text + std::strlen(text);
+    const auto [at, ec] = std::from_chars(text, end, fd);
+    return ec == std::errc() && at == end ? fd : -1;
 }
 
 int reap(int running) {
@@ -90,12 +99,12 @@ int main(int argc, char** argv) {
     const char* config = nullptr;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (std::strcmp(argv[i], "--fd") == 0)
-            ctl = std::atoi(argv[i + 1]);
+            ctl = fd_number(argv[i + 1]);
         else if (std::strcmp(argv[i], "--config") == 0)
             config = argv[i + 1];
     }
     if (ctl < 3 || ::geteuid() != 0) {
-        std::fprintf(stderr, "%s: started by chorus-web only (as root, with --fd)\n", kProg);
+        (void)std::fprintf(stderr, "%s: started by chorus-web only (as root, with --fd)\n", kProg);
         return 2;
     }
     (void)std::signal(SIGPIPE, SIG_IGN);

@@ -86,7 +86,7 @@ App::App(Settings s, int broker_fd, std::map<std::string, StaticFile> files)
       per_check_(s_.requests_per_minute * 10, std::chrono::seconds(60)),
       files_(std::move(files)) {}
 
-Response App::session_cookie(Response resp, const Session& s) const {
+Response App::session_cookie(Response resp, const Session& s) {
     resp.headers.emplace_back("Set-Cookie",
                               "chorus_session=" + s.id + "; Path=/; HttpOnly; Secure; SameSite=Strict");
     return resp;

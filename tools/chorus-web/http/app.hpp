@@ -60,14 +60,14 @@ public:
 
 private:
     Response api(const Request& r, const std::shared_ptr<Session>& s);
-    Response conversation_start(Session& s, Message req);
-    Response conversation_reply(Session& s, std::optional<Message> reply);
+    static Response conversation_start(Session& s, const Message& req);
+    static Response conversation_reply(Session& s, std::optional<Message> reply);
     Response reset_route(const Request& r, Session& s);
     Response account_route(const Request& r, Session& s);
-    Response session_cookie(Response resp, const Session& s) const;
+    static Response session_cookie(Response resp, const Session& s);
     bool account_allowed(const std::string& name);
     bool new_flow(Session& s);
-    void cancel_running(Session& s);
+    static void cancel_running(Session& s);
 
     Settings s_;
     Sessions sessions_;

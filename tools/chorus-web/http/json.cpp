@@ -19,15 +19,14 @@ std::string json_string(std::string_view s) {
         case '\n':
             out += "\\n";
             break;
-        case '<':  // never "</script>" or a tag, wherever the text lands
-        case '>':
-        case '&':
-        case '\'':
         default:
+            // Control characters, and < > & ' as escapes: never "</script>"
+            // or a tag, wherever the text lands.
             if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\'' || c == 0x7f) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
+                static constexpr char kHex[] = "0123456789abcdef";
+                out += "\\u00";
+                out.push_back(kHex[c >> 4]);
+                out.push_back(kHex[c & 0xf]);
             } else {
                 out.push_back(ch);
             }

@@ -21,6 +21,8 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include "http/app.hpp"
 #include "http/server.hpp"
@@ -41,7 +43,7 @@ constexpr const char* kUsage =
     "Serves the Security info and Forgot password pages (see chorus-web(8)).\n";
 
 int die(const std::string& why) {
-    std::fprintf(stderr, "%s: %s\n", kProg, why.c_str());
+    (void)std::fprintf(stderr, "%s: %s\n", kProg, why.c_str());
     return 1;
 }
 
@@ -65,16 +67,17 @@ pid_t start_broker(const char* program, const char* config, int& ctl) {
 
 bool load_settings(const chorus_web::Message& m, chorus_web::Settings& s, std::string& why) {
     s.listen_address = m.get("listen_address");
-    s.port = std::atoi(m.get("port").c_str());
+    const auto num = [&m](const char* key) { return static_cast<int>(m.number(key, -1)); };
+    s.port = num("port");
     s.base_url = m.get("base_url");
     s.user = m.get("user");
-    s.session_idle = std::atoi(m.get("session_idle").c_str());
-    s.max_sessions = std::atoi(m.get("max_sessions").c_str());
-    s.requests_per_minute = std::atoi(m.get("requests_per_minute").c_str());
-    s.account_attempts_per_hour = std::atoi(m.get("account_attempts_per_hour").c_str());
+    s.session_idle = num("session_idle");
+    s.max_sessions = num("max_sessions");
+    s.requests_per_minute = num("requests_per_minute");
+    s.account_attempts_per_hour = num("account_attempts_per_hour");
     s.trusted_proxy = m.get("trusted_proxy") == "1";
-    s.request_timeout = std::atoi(m.get("request_timeout").c_str());
-    s.digits = std::atoi(m.get("digits").c_str());
+    s.request_timeout = num("request_timeout");
+    s.digits = num("digits");
     if (s.base_url.empty()) {
         why = "web.base_url is not set in the configuration: it is the public address of the pages";
         return false;
@@ -121,7 +124,10 @@ bool load_pages(const std::string& root, std::map<std::string, chorus_web::Stati
         {"common.js", "text/javascript; charset=utf-8"}, {"reset.js", "text/javascript; charset=utf-8"},
         {"info.js", "text/javascript; charset=utf-8"}};
     for (const auto& [name, type] : kFiles) {
-        std::ifstream in(root + "/" + name, std::ios::binary);
+        std::string path = root;
+        path += '/';
+        path += name;
+        std::ifstream in(path, std::ios::binary);
         if (!in) return false;
         std::ostringstream body;
         body << in.rdbuf();
@@ -133,13 +139,16 @@ bool load_pages(const std::string& root, std::map<std::string, chorus_web::Stati
 // Root is given up for good: no supplementary groups, the account's uid and
 // gid, and no way back through setuid programs.
 bool drop_privileges(const std::string& user, std::string& why) {
-    const struct passwd* pw = ::getpwnam(user.c_str());
+    struct passwd entry = {};
+    struct passwd* pw = nullptr;
+    std::vector<char> buf(16384);
+    if (::getpwnam_r(user.c_str(), &entry, buf.data(), buf.size(), &pw) != 0) pw = nullptr;
     if (pw == nullptr || pw->pw_uid == 0) {
         why = "web.user '" + user + "' is not an unprivileged account (create it, or name another)";
         return false;
     }
     if (::setgroups(0, nullptr) != 0 || ::setgid(pw->pw_gid) != 0 || ::setuid(pw->pw_uid) != 0) {
-        why = std::string("cannot become ") + user + ": " + std::strerror(errno);
+        why = "cannot become " + user + ": " + std::error_code(errno, std::generic_category()).message();
         return false;
     }
     if (::setuid(0) == 0 || ::geteuid() == 0) {
@@ -168,10 +177,9 @@ int main(int argc, char** argv) {
             else
                 broker = v;
         } else if (a == "--help") {
-            std::fputs(kUsage, stdout);
-            return 0;
+            return std::fputs(kUsage, stdout) >= 0 ? 0 : 1;
         } else {
-            std::fputs(kUsage, stderr);
+            (void)std::fputs(kUsage, stderr);
             return 2;
         }
     }
@@ -196,7 +204,7 @@ int main(int argc, char** argv) {
     const int listener = bind_listener(settings);
     if (listener < 0)
         return die("cannot listen on " + settings.listen_address + " port " + std::to_string(settings.port) +
-                   ": " + std::strerror(errno));
+                   ": " + std::error_code(errno, std::generic_category()).message());
     std::map<std::string, chorus_web::StaticFile> files;
     if (!load_pages(web_root, files)) return die("cannot read the pages in " + web_root);
     if (!drop_privileges(settings.user, why)) return die(why);
@@ -204,8 +212,8 @@ int main(int argc, char** argv) {
     chorus_web::App app(settings, ctl, std::move(files));
     chorus_web::Server server(app, listener);
     if (!server.running()) return die("cannot start the HTTP server");
-    std::fprintf(stderr, "%s: serving %s on %s port %d\n", kProg, settings.base_url.c_str(),
-                 settings.listen_address.c_str(), settings.port);
+    (void)std::fprintf(stderr, "%s: serving %s on %s port %d\n", kProg, settings.base_url.c_str(),
+                       settings.listen_address.c_str(), settings.port);
     int sig = 0;
     (void)sigwait(&stop, &sig);
     return 0;

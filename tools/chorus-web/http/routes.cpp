@@ -42,7 +42,7 @@ Json outcome(const Message& m) {
     Json j;
     j.boolean("ok", m.op == "ok");
     if (m.op != "ok") j.str("error", m.get("text"));
-    if (m.has("wait")) j.number("wait", std::atoll(m.get("wait").c_str()));
+    if (m.has("wait")) j.number("wait", m.number("wait", 0));
     j.raw("messages", messages(m));
     return j;
 }
@@ -109,7 +109,7 @@ Response App::conversation_reply(Session& s, std::optional<Message> reply) {
     return json(200, j);
 }
 
-Response App::conversation_start(Session& s, Message req) {
+Response App::conversation_start(Session& s, const Message& req) {
     s.running = req.op;
     return conversation_reply(s, flow_call(s, req, kFlowTimeoutMs));
 }
@@ -196,7 +196,7 @@ Response App::account_route(const Request& r, Session& s) {
         for (const char* k : {"user", "phone", "phone2", "email", "default"}) j.str(k, m->get(k));
         for (const char* k : {"phone_proven", "phone2_proven", "email_proven", "sms", "voice", "mail"})
             j.boolean(k, m->get(k) == "1");
-        j.number("recovery_left", std::atoll(m->get("recovery_left").c_str()));
+        j.number("recovery_left", m->number("recovery_left", 0));
         j.strings("apps", m->all("app"));
         return json(200, j);
     }

@@ -12,7 +12,7 @@ struct MHD_Daemon;
 
 namespace chorus_web {
 
-inline constexpr std::size_t kMaxBody = 8 * 1024;
+inline constexpr std::size_t kMaxBody = std::size_t{8} * 1024;
 
 class Server {
 public:
