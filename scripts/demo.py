@@ -253,7 +253,7 @@ class Demo:
         def call(verb, path, **fields):
             nonlocal cookie, csrf
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            headers = {"Cookie": "chorus_session=" + cookie} if cookie else {}
+            headers = {"Cookie": "__Host-chorus_session=" + cookie} if cookie else {}
             body = None
             if verb == "POST":
                 fields["csrf"] = csrf
@@ -262,7 +262,7 @@ class Demo:
             conn.request(verb, path, body=body, headers=headers)
             r = conn.getresponse()
             for k, v in r.getheaders():
-                if k.lower() == "set-cookie" and v.startswith("chorus_session="):
+                if k.lower() == "set-cookie" and v.startswith("__Host-chorus_session="):
                     cookie = v.split(";")[0].split("=", 1)[1]
             j = json.loads(r.read())
             csrf = j.get("csrf", csrf)

@@ -19,7 +19,7 @@ from web_env import OLD_PASSWORD, SKIP, Env, Fail, case_registry, check
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -56,7 +56,11 @@ class Browser:
 
     def wait(self, cond, what, timeout=20):
         try:
-            return WebDriverWait(self.d, timeout, poll_frequency=0.05).until(lambda d: cond())
+            # The pages replace their nodes as answers come: a node found a
+            # moment ago may be gone; look again rather than fail.
+            return WebDriverWait(self.d, timeout, poll_frequency=0.05,
+                                 ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)
+                                 ).until(lambda d: cond())
         except TimeoutException:
             self.shot("timeout")
             raise Fail("timed out waiting for " + what)
@@ -70,7 +74,7 @@ class Browser:
         e.send_keys(text)
 
     def click(self, id_):
-        self.visible(id_).click()
+        self.wait(lambda: self.el(id_).is_displayed() and (self.el(id_).click() or True), "clicking " + id_)
 
     def shot(self, step):
         self.n += 1

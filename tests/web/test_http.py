@@ -25,6 +25,20 @@ CASES = {}
 case = case_registry(CASES)
 
 
+def signed_in_with_one_flow(env):
+    """A new account signed in on a started service: its client and the
+    broker's pid (which has exactly the session's flow as child)."""
+    user = env.add_user()
+    env.start()
+    c = Client(env)
+    c.session()
+    j, _ = c.converse(c.post("/api/signin", user=user), [OLD_PASSWORD, env.app_code()])
+    check(j["ok"], "sign-in: %r" % j)
+    broker = children(env.proc.pid)[0]
+    check(len(children(broker)) == 1, "no flow process for the session")
+    return c, broker
+
+
 def reset_to_second_factor(env, c, identifier):
     c.session()
     check(c.post("/api/reset/start", identifier=identifier)["ok"], "reset start refused")
@@ -138,6 +152,8 @@ def answers_for(env, identifier, wrong_codes=3):
     for _ in range(wrong_codes):
         seen.append(c.post("/api/reset/code", code="000000"))
     seen.append(c.post("/api/reset/resend"))
+    for answer in seen:
+        answer.pop("csrf", None)  # a fresh random token at the start, whoever asks
     return seen
 
 
@@ -277,6 +293,81 @@ def session_fixation(env):
 
 
 @case
+def unreadable_state_refuses(env):
+    """A user whose state cannot be read (here: a corrupt record) is not
+    signed in on the password alone, at sign-in or at a confirmation."""
+    user = env.add_user()
+    env.start()
+    c = Client(env)
+    c.session()
+    with open(os.path.join(env.dir, "state", user + ".rec"), "w") as f:
+        f.write("this is not a record\n")
+    j, prompts = c.converse(c.post("/api/signin", user=user), [OLD_PASSWORD, "000000"])
+    check(not j["ok"], "signed in with the password alone: %r %r" % (j, prompts))
+    r, _, _ = c.request("GET", "/api/info")
+    check(r.status == 401, "the session is signed in")
+
+
+@case
+def reset_session_rotates(env):
+    """A reset gets a new session id when it starts and again when its
+    second factor passes: an id planted before is worth nothing."""
+    user = env.add_user(email="rot@example.org")
+    env.start()
+    c = Client(env)
+    c.session()
+    planted = (c.cookie, c.csrf)
+    check(c.post("/api/reset/start", identifier=user)["ok"], "start refused")
+    check(c.cookie != planted[0] and c.csrf != planted[1], "the id did not change at reset start")
+    check(c.post("/api/reset/code", code=env.wait_mail_code())["ok"], "code refused")
+    before = (c.cookie, c.csrf)
+    j, _ = c.converse(c.post("/api/reset/second", method="app"), [env.app_code()])
+    check(j["ok"] and c.cookie != before[0] and c.csrf != before[1], "the id did not change after the proofs")
+    for cookie, csrf in [planted, before]:
+        old = Client(env)
+        old.cookie, old.csrf = cookie, csrf
+        r, j, _ = old.request("POST", "/api/reset/set", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+        check(r.status == 401 and not j["ok"], "an old id set the password: %d %r" % (r.status, j))
+    check(env.password_works(user, OLD_PASSWORD), "the password changed through an old id")
+    check(c.post("/api/reset/set", password=NEW_PASSWORD, confirm=NEW_PASSWORD)["ok"], "the current id was refused")
+
+
+@case
+def flows_per_address(env):
+    """One address holds at most an eighth of web.max_sessions flows (here
+    2 of 16): a third is refused, another client is not."""
+    env.start()
+    started = []
+    for i in range(3):
+        c = Client(env)
+        c.session()
+        r, j, _ = c.request("POST", "/api/reset/start", {"identifier": "someone%d" % i},
+                            headers={"X-Forwarded-For": "192.0.2.1"})
+        started.append(r.status)
+    check(started == [200, 200, 503], "flows from one address: %r" % started)
+    c = Client(env)
+    c.session()
+    r, j, _ = c.request("POST", "/api/reset/start", {"identifier": "someone9"}, headers={"X-Forwarded-For": "192.0.2.2"})
+    check(r.status == 200 and j["ok"], "another address was refused: %d %r" % (r.status, j))
+
+
+@case
+def sign_out_ends_the_flow(env):
+    """Signing out ends the flow process and the session."""
+    c, broker = signed_in_with_one_flow(env)
+    cookie, csrf = c.cookie, c.csrf
+    check(c.post("/api/signout")["ok"], "sign-out refused")
+    deadline = time.time() + 5
+    while children(broker) and time.time() < deadline:
+        time.sleep(0.1)
+    check(children(broker) == [], "the flow outlived the sign-out")
+    old = Client(env)
+    old.cookie, old.csrf = cookie, csrf
+    r, _, _ = old.request("GET", "/api/info")
+    check(r.status == 401, "the signed-out session still works")
+
+
+@case
 def sign_in(env):
     """Wrong password and unknown user read alike; a wrong code is counted;
     nothing is shown before sign-in."""
@@ -335,14 +426,7 @@ def changes_need_confirmation(env):
 def session_idle_timeout(env):
     """A signed-in session left idle for web.session_idle is over, and its
     flow process is gone."""
-    user = env.add_user()
-    env.start()
-    c = Client(env)
-    c.session()
-    j, _ = c.converse(c.post("/api/signin", user=user), [OLD_PASSWORD, env.app_code()])
-    check(j["ok"], "sign-in: %r" % j)
-    broker = children(env.proc.pid)[0]
-    check(len(children(broker)) == 1, "no flow process for the session")
+    c, broker = signed_in_with_one_flow(env)
     time.sleep(62)
     r, j, _ = c.request("GET", "/api/info")
     check(r.status == 401, "an idle session still works: %d %r" % (r.status, j))
@@ -540,7 +624,8 @@ def main():
     extra = {"rate_limit_per_address": "  requests_per_minute: 5\n",
              "rate_limit_per_account": "  account_attempts_per_hour: 3\n",
              "slow_requests": "  request_timeout: 3\n",
-             "session_idle_timeout": "  session_idle: 60\n"}.get(o.case, "")
+             "session_idle_timeout": "  session_idle: 60\n",
+             "flows_per_address": "  max_sessions: 16\n  trusted_proxy: true\n"}.get(o.case, "")
     env = Env(o, web_extra=extra)
     try:
         env.install_pam()

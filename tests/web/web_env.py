@@ -82,6 +82,8 @@ class Env:
             f.write("  voice_url: \"http://127.0.0.1:%d/voice\"\n" % self.gateway.port)
             f.write("web:\n  port: %d\n  base_url: \"%s\"\n  pam_service: %s\n  user: nobody\n"
                     % (self.port, self.base, self.pam_service))
+            if "max_sessions" not in web_extra:
+                web_extra += "  max_sessions: 1000\n"  # room for many sessions from one address
             if "requests_per_minute" not in web_extra:
                 # Cases make many sessions from one address; only the rate
                 # limit case keeps a small budget.
@@ -247,7 +249,7 @@ class Client:
         conn = http.client.HTTPConnection("127.0.0.1", self.env.port, timeout=60)
         h = {"Host": "localhost:%d" % self.env.port}
         if self.cookie:
-            h["Cookie"] = "chorus_session=" + self.cookie
+            h["Cookie"] = "__Host-chorus_session=" + self.cookie
         body = raw_body
         if fields is not None:
             f = dict(fields)
@@ -262,7 +264,7 @@ class Client:
         data = r.read().decode("utf-8", "replace")
         conn.close()
         for k, v in r.getheaders():
-            if k.lower() == "set-cookie" and v.startswith("chorus_session="):
+            if k.lower() == "set-cookie" and v.startswith("__Host-chorus_session="):
                 self.cookie = v.split(";")[0].split("=", 1)[1]
         try:
             j = json.loads(data)

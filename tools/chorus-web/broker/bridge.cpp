@@ -19,9 +19,16 @@ bool Bridge::ask(bool echo, const std::string& prompt, std::string& answer) {
     Message m("ask");
     m.set("prompt", prompt).set("echo", echo ? "1" : "0");
     flush_into(m);
-    if (!write_message(fd_, m)) return false;
+    if (!write_message(fd_, m)) {
+        dead_ = true;
+        return false;
+    }
     auto reply = read_message(fd_, idle_ms_);
-    if (!reply || reply->op != "answer") return false;
+    if (!reply) {
+        dead_ = true;
+        return false;
+    }
+    if (reply->op != "answer") return false;  // "cancel": the conversation ends, its reply is awaited
     answer = reply->get("text");
     reply->wipe();
     return true;

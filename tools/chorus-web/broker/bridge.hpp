@@ -32,10 +32,15 @@ public:
     [[nodiscard]] const struct pam_conv* pam() const { return &conv_; }
     // PAM secret prompts answered so far; a stack that keeps asking is cut off.
     int secrets_asked = 0;
+    // The page stopped answering (time-out or closed socket) in the middle
+    // of a conversation: the flow must end rather than write a reply nobody
+    // asked for, which the next request would read as its own.
+    [[nodiscard]] bool dead() const { return dead_; }
 
 private:
     int fd_;
     int idle_ms_;
+    bool dead_ = false;
     std::vector<std::pair<bool, std::string>> shown_;
     chorus_prompter prompter_{this, &Bridge::show_cb, &Bridge::ask_cb};
     struct pam_conv conv_ {

@@ -51,8 +51,10 @@ int run_flow(int fd, const char* config_path, int idle_seconds) {
             reply = error_reply(CHORUS_ERR_INVALID_ARG, "unknown operation");
         }
         req->wipe();
+        if (f.bridge.dead()) return 0;
         if (!write_message(fd, reply)) return 0;
         reply.wipe();
+        if (f.finished) return 0;  // the password is set: nothing more to do
     }
 }
 

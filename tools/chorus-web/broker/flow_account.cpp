@@ -12,10 +12,16 @@
 namespace chorus_web {
 namespace {
 
-bool has_method(FlowState& f, const std::string& user) {
+// Whether user has a method to prove: 1 yes, 0 no (no state at all, or
+// none left), or a negative chorus_rc when the state cannot be read. Only a
+// definite "no" lets a password alone through; a store that is down, busy
+// or corrupt is a refusal, never "nothing to prove".
+int has_method(FlowState& f, const std::string& user) {
     chorus_tools::StatusH st;
     const int rc = chorus_status_get(f.ctx.get(), user.c_str(), st.out());
-    return rc == CHORUS_OK && chorus_status_has_method(st.get()) == 1;
+    if (rc == CHORUS_ERR_NO_USER) return 0;
+    if (rc != CHORUS_OK) return rc;
+    return chorus_status_has_method(st.get()) == 1 ? 1 : 0;
 }
 
 // The password through PAM and, when the account has a method, a second
@@ -30,7 +36,9 @@ int prove_identity(FlowState& f, const std::string& user) {
         syslog(LOG_NOTICE, "web sign-in of %s refused by PAM (%d)", user.c_str(), prc);
         return CHORUS_ERR_PERMISSION;
     }
-    if (!has_method(f, user)) return CHORUS_OK;  // first registration: nothing to prove yet
+    const int method = has_method(f, user);
+    if (method < 0) return method;
+    if (method == 0) return CHORUS_OK;  // first registration: nothing to prove yet
     chorus_login_result result = CHORUS_LOGIN_NOT_REQUIRED;
     const int rc =
         chorus_login_authenticate(f.ctx.get(), user.c_str(), f.bridge.prompter(), nullptr, &result);

@@ -74,10 +74,15 @@ Message set_password(FlowState& f, const Message& req) {
                       "The password could not be set. Try again later, or ask your administrator.");
     f.finished = true;
     const int rc = chorus_reset_finish(f.ctx.get(), f.reset.get());
-    if (rc != CHORUS_OK)
+    if (rc != CHORUS_OK) {
+        // The password is set: say so, and that the rest did not happen.
         syslog(LOG_ERR, "reset of %s: password set, but finishing failed: %s", name.c_str(),
                chorus_strerror(rc));
-    return finish(f, rc);
+        f.bridge.show(true,
+                      "Your password was changed, but a lockout on your account could not be cleared. "
+                      "If you cannot sign in, ask your administrator.");
+    }
+    return finish(f, CHORUS_OK);
 }
 
 }  // namespace

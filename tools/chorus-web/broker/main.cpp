@@ -11,12 +11,14 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 
 #include "broker/flow.hpp"
@@ -39,13 +41,38 @@ int fd_number(const char* text) {
     return ec == std::errc() && at == end ? fd : -1;
 }
 
-int reap(int running) {
-    for (;;) {
-        const pid_t pid = ::waitpid(-1, nullptr, WNOHANG);
-        if (pid <= 0) return running;
-        --running;
+// The flow processes alive, and how many each client address holds: one
+// address may hold at most an eighth of web.max_sessions (at least 2), so
+// one client cannot take every flow and leave everyone else "Busy".
+class Flows {
+public:
+    explicit Flows(int max_sessions) : max_(max_sessions), per_address_(std::max(2, max_sessions / 8)) {}
+    [[nodiscard]] bool room_for(const std::string& client) const {
+        if (static_cast<int>(owner_.size()) >= max_) return false;
+        auto it = count_.find(client);
+        return it == count_.end() || it->second < per_address_;
     }
-}
+    void add(pid_t pid, const std::string& client) {
+        owner_[pid] = client;
+        ++count_[client];
+    }
+    void reap() {
+        for (;;) {
+            const pid_t pid = ::waitpid(-1, nullptr, WNOHANG);
+            if (pid <= 0) return;
+            auto it = owner_.find(pid);
+            if (it == owner_.end()) continue;
+            if (--count_[it->second] <= 0) count_.erase(it->second);
+            owner_.erase(it);
+        }
+    }
+
+private:
+    int max_;
+    int per_address_;
+    std::map<pid_t, std::string> owner_;
+    std::map<std::string, int> count_;
+};
 
 chorus_web::Message hello(chorus_ctx_t* ctx, int& idle, int& max_sessions) {
     chorus_web_settings ws{};
@@ -67,8 +94,8 @@ chorus_web::Message hello(chorus_ctx_t* ctx, int& idle, int& max_sessions) {
 
 // One flow: a socket pair, a child that serves one end, the other end to
 // the HTTP process. Returns false when the HTTP process is gone.
-bool open_flow(int ctl, const char* config, int idle, int& running, int max_sessions) {
-    if (running >= max_sessions) return chorus_web::write_message(ctl, chorus_web::Message("busy"));
+bool open_flow(int ctl, const char* config, int idle, Flows& flows, const std::string& client) {
+    if (!flows.room_for(client)) return chorus_web::write_message(ctl, chorus_web::Message("busy"));
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return chorus_web::write_message(ctl, chorus_web::Message("busy"));
@@ -84,7 +111,7 @@ bool open_flow(int ctl, const char* config, int idle, int& running, int max_sess
         ::close(sv[1]);
         return chorus_web::write_message(ctl, chorus_web::Message("busy"));
     }
-    ++running;
+    flows.add(pid, client);
     const bool ok =
         chorus_web::write_message(ctl, chorus_web::Message("opened")) && chorus_web::send_fd(ctl, sv[1]);
     ::close(sv[1]);
@@ -126,15 +153,16 @@ int main(int argc, char** argv) {
         // shared across fork().
         if (!chorus_web::write_message(ctl, m) || m.op != "hello") return 1;
     }
-    int running = 0;
+    Flows flows(max_sessions);
     for (;;) {
         struct pollfd p = {ctl, POLLIN, 0};
         const int r = ::poll(&p, 1, 1000);
-        running = reap(running);
+        flows.reap();
         if (r == 0 || (r < 0 && errno == EINTR)) continue;
         if (r < 0) return 1;
         auto req = chorus_web::read_message(ctl, 5000);
         if (!req) return 0;  // the HTTP process is gone (or spoke nonsense)
-        if (req->op != "open" || !open_flow(ctl, config, idle, running, max_sessions)) return 0;
+        if (req->op != "open" || !open_flow(ctl, config, idle, flows, req->get("client").substr(0, 64)))
+            return 0;
     }
 }

@@ -59,7 +59,17 @@ int pam_sign_in(const std::string& service, const std::string& user, const std::
     rc = txn.track(::pam_authenticate(txn.get(), PAM_DISALLOW_NULL_AUTHTOK));
     if (rc != PAM_SUCCESS) return rc;
     rc = txn.track(::pam_acct_mgmt(txn.get(), PAM_DISALLOW_NULL_AUTHTOK));
-    return rc;
+    if (rc != PAM_SUCCESS) return rc;
+    // A module may map the name (case folding, a domain suffix): the state
+    // and the second factor that follow are the typed name's, so a stack that
+    // proved another account proves nothing here.
+    const void* item = nullptr;
+    if (::pam_get_item(txn.get(), PAM_USER, &item) != PAM_SUCCESS || item == nullptr ||
+        user != static_cast<const char*>(item)) {
+        syslog(LOG_NOTICE, "PAM service %s changed the user name of a sign-in: refused", service.c_str());
+        return txn.track(PAM_USER_UNKNOWN);
+    }
+    return PAM_SUCCESS;
 }
 
 bool pam_set_password(const std::string& user, const std::string& password, const std::string& rhost,

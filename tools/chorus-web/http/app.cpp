@@ -87,8 +87,8 @@ App::App(Settings s, int broker_fd, std::map<std::string, StaticFile> files)
       files_(std::move(files)) {}
 
 Response App::session_cookie(Response resp, const Session& s) {
-    resp.headers.emplace_back("Set-Cookie",
-                              "chorus_session=" + s.id + "; Path=/; HttpOnly; Secure; SameSite=Strict");
+    resp.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + s.id() +
+                                                "; Path=/; HttpOnly; Secure; SameSite=Strict");
     return resp;
 }
 
@@ -112,8 +112,8 @@ Response App::handle(const Request& r) {
                 resp = refuse(503, "Too many sessions. Try again later.");
             } else {
                 resp = json(200, Json()
-                                     .str("csrf", s->csrf)
-                                     .boolean("signed_in", s->signed_in)
+                                     .str("csrf", s->csrf())
+                                     .boolean("signed_in", s->signed_in.load())
                                      .number("digits", s_.digits));
                 if (fresh) resp = session_cookie(std::move(resp), *s);
             }
@@ -148,30 +148,42 @@ Response App::api(const Request& r, const std::shared_ptr<Session>& s) {
         if (!r.sec_fetch_site.empty() && r.sec_fetch_site != "same-origin" && r.sec_fetch_site != "none")
             return refuse(403, "Cross-site request refused.");
         auto token = r.form.find("csrf");
-        if (token == r.form.end() || !same_token(token->second, s->csrf))
+        if (token == r.form.end() || !same_token(token->second, s->csrf()))
             return refuse(403, "The form has expired. Reload the page.");
         RateLimit& budget = r.path == "/api/reset/rules" ? per_check_ : per_address_;
         if (!budget.allow(r.client)) return refuse(429, "Too many requests. Wait a minute and try again.");
     } else if (r.method != "GET") {
         return refuse(405, "Method not allowed.");
     }
-    const std::lock_guard lock(s->io);
+    // One request of a session at a time talks to its flow. A second one
+    // (another tab) waits a while for the first, not for ever: each waiting
+    // request holds a connection thread.
+    std::unique_lock lock(s->io, std::defer_lock);
+    if (!lock.try_lock_for(std::chrono::seconds(20)))
+        return refuse(409, "Another request of this session is still running. Try again in a moment.");
     if (r.path == "/api/signout" && r.method == "POST") {
-        sessions_.remove(s->id);
+        // Ends the flow and the sign-in under the lock, so that no request
+        // already holding this session goes on signed in.
+        if (s->flow_fd >= 0) ::close(s->flow_fd);
+        s->flow_fd = -1;
+        s->running.clear();
+        s->signed_in = false;
+        sessions_.remove(s->id());
         Response resp = json(200, Json().boolean("ok", true));
-        resp.headers.emplace_back("Set-Cookie",
-                                  "chorus_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
+        resp.headers.emplace_back(
+            "Set-Cookie",
+            std::string(kSessionCookie) + "=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
         return resp;
     }
-    if (r.path.rfind("/api/reset/", 0) == 0 && r.method == "POST") return reset_route(r, *s);
-    Response resp = account_route(r, *s);
-    if (r.path == "/api/signin" || r.path == "/api/answer") {
-        // A sign-in that just succeeded gets a new session id and token.
-        if (resp.status == 200 && s->signed_in && resp.body.find("\"rotated\":true") != std::string::npos) {
-            sessions_.rotate(s);
-            resp = session_cookie(std::move(resp), *s);
-            resp.body.insert(resp.body.size() - 1, ",\"csrf\":" + json_string(s->csrf));
-        }
+    Response resp =
+        r.path.rfind("/api/reset/", 0) == 0 && r.method == "POST" ? reset_route(r, *s) : account_route(r, *s);
+    // A sign-in that succeeded, a reset that started and a reset's second
+    // factor that passed each get a new session id and token: an id planted
+    // before (from a sibling domain, say) is worth nothing afterwards.
+    if (resp.status == 200 && resp.rotate_session) {
+        sessions_.rotate(s);
+        resp = session_cookie(std::move(resp), *s);
+        resp.body.insert(resp.body.size() - 1, ",\"csrf\":" + json_string(s->csrf()));
     }
     return resp;
 }

@@ -14,6 +14,10 @@
 
 namespace chorus_web {
 
+// __Host-: the browser takes it only with Secure, Path=/ and no Domain, so a
+// sibling domain or a plain-HTTP page cannot plant one.
+inline constexpr const char* kSessionCookie = "__Host-chorus_session";
+
 struct Settings {
     std::string listen_address;
     int port = 0;
@@ -45,6 +49,7 @@ struct Response {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    bool rotate_session = false;  // give the session a new id and token (App::api)
 };
 
 struct StaticFile {
@@ -66,7 +71,7 @@ private:
     Response account_route(const Request& r, Session& s);
     static Response session_cookie(Response resp, const Session& s);
     bool account_allowed(const std::string& name);
-    bool new_flow(Session& s);
+    bool new_flow(Session& s, const std::string& client);
     static void cancel_running(Session& s);
 
     Settings s_;

@@ -4,6 +4,7 @@
 // configured address, loads the pages, then gives up root for good
 // (web.user, no groups, no new privileges) before it parses any request.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -52,8 +53,14 @@ pid_t start_broker(const char* program, const char* config, int& ctl) {
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return -1;
     const pid_t pid = ::fork();
     if (pid == 0) {
-        // The broker's end becomes fd 3, kept across exec.
-        if (::dup2(sv[1], 3) < 0) std::_Exit(127);
+        // The broker's end becomes fd 3, kept across exec (dup2 onto itself
+        // would keep its close-on-exec flag: clear it then).
+        if (sv[1] == 3 ? ::fcntl(3, F_SETFD, 0) < 0 : ::dup2(sv[1], 3) < 0) std::_Exit(127);
+        // The parent blocks SIGTERM and SIGINT for sigwait; the mask would
+        // survive exec and the broker could not be stopped.
+        sigset_t none;
+        sigemptyset(&none);
+        (void)pthread_sigmask(SIG_SETMASK, &none, nullptr);
         const char* argv[] = {program, "--fd", "3", config != nullptr ? "--config" : nullptr,
                               config,  nullptr};
         char* const envp[] = {const_cast<char*>("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nullptr};
@@ -82,10 +89,18 @@ bool load_settings(const chorus_web::Message& m, chorus_web::Settings& s, std::s
         why = "web.base_url is not set in the configuration: it is the public address of the pages";
         return false;
     }
+    if (s.base_url.find("://") == std::string::npos) {
+        why = "web.base_url has no scheme";
+        return false;
+    }
     // scheme://authority, the only origin forms may come from.
     const std::size_t from = s.base_url.find("://") + 3;
     s.origin = s.base_url.substr(0, s.base_url.find('/', from));
-    if (s.port > 0 && s.session_idle > 0 && s.max_sessions > 0 && s.request_timeout > 0) return true;
+    // Every number must be there and positive: a missing limit must never
+    // read as "no limit".
+    if (s.port > 0 && s.session_idle > 0 && s.max_sessions > 0 && s.request_timeout > 0 &&
+        s.requests_per_minute > 0 && s.account_attempts_per_hour > 0 && s.digits > 0)
+        return true;
     why = "the broker sent incomplete settings";
     return false;
 }

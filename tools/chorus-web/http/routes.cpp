@@ -67,9 +67,9 @@ std::string field(const Request& r, const char* key, std::size_t max = 256) {
 
 }  // namespace
 
-bool App::new_flow(Session& s) {
+bool App::new_flow(Session& s, const std::string& client) {
     if (s.flow_fd >= 0) ::close(s.flow_fd);
-    s.flow_fd = broker_.open_flow();
+    s.flow_fd = broker_.open_flow(client);
     s.running.clear();
     s.signed_in = false;
     return s.flow_fd >= 0;
@@ -97,16 +97,20 @@ Response App::conversation_reply(Session& s, std::optional<Message> reply) {
     s.running.clear();
     Json j = outcome(*reply);
     j.str("state", "done");
+    bool rotate = false;
     if (was == "account.signin") {
         if (reply->op == "ok") {
             s.signed_in = true;
-            j.boolean("rotated", true);
+            rotate = true;
         } else if (s.flow_fd >= 0) {
             ::close(s.flow_fd);  // the next attempt starts afresh
             s.flow_fd = -1;
         }
     }
-    return json(200, j);
+    if (was == "reset.second" && reply->op == "ok") rotate = true;
+    Response resp = json(200, j);
+    resp.rotate_session = rotate;
+    return resp;
 }
 
 Response App::conversation_start(Session& s, const Message& req) {
@@ -127,13 +131,16 @@ Response App::reset_route(const Request& r, Session& s) {
             return json(429, Json()
                                  .boolean("ok", false)
                                  .str("error", "Too many attempts for this account. Try again later."));
-        if (!new_flow(s))
+        if (!new_flow(s, r.client))
             return json(503, Json().boolean("ok", false).str("error", "Busy. Try again in a minute."));
         auto started = call(Message("reset.start").set("identifier", id));
         if (!started) return gone();
         if (started->op != "ok") return json(200, outcome(*started));
         auto sent = call(Message("reset.send"));
-        return sent ? json(200, outcome(*sent)) : gone();
+        if (!sent) return gone();
+        Response resp = json(200, outcome(*sent));
+        resp.rotate_session = true;  // the reset's session is new: so is its id (see App::api)
+        return resp;
     }
     if (s.flow_fd < 0 || s.signed_in) return gone();
     if (p == "/api/reset/resend") {
@@ -181,7 +188,7 @@ Response App::account_route(const Request& r, Session& s) {
             return json(429, Json()
                                  .boolean("ok", false)
                                  .str("error", "Too many attempts for this account. Try again later."));
-        if (!new_flow(s))
+        if (!new_flow(s, r.client))
             return json(503, Json().boolean("ok", false).str("error", "Busy. Try again in a minute."));
         return conversation_start(s, Message("account.signin").set("user", user).set("rhost", r.client));
     }

@@ -57,7 +57,7 @@ std::string client_address(MHD_Connection* c, bool trusted_proxy) {
 }
 
 std::string session_cookie(MHD_Connection* c) {
-    const char* v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "chorus_session");
+    const char* v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, kSessionCookie);
     return v != nullptr ? std::string(v).substr(0, 128) : std::string();
 }
 

@@ -14,6 +14,16 @@ Session::~Session() {
     if (flow_fd >= 0) ::close(flow_fd);
 }
 
+std::string Session::id() const {
+    const std::lock_guard lock(token_mu_);
+    return id_;
+}
+
+std::string Session::csrf() const {
+    const std::lock_guard lock(token_mu_);
+    return csrf_;
+}
+
 std::string random_hex(std::size_t bytes) {
     std::vector<unsigned char> buf(bytes);
     std::size_t got = 0;
@@ -61,23 +71,24 @@ void Sessions::sweep_locked() {
 }
 
 std::shared_ptr<Session> Sessions::create() {
-    auto s = std::make_shared<Session>();
-    s->id = random_hex(32);
-    s->csrf = random_hex(32);
+    auto s = std::make_shared<Session>(random_hex(32), random_hex(32));
     s->last_seen = std::chrono::steady_clock::now();
     const std::lock_guard lock(mu_);
     sweep_locked();
     if (by_id_.size() >= max_ * 4) return nullptr;  // sessions without a flow are cheap, not free
-    by_id_[s->id] = s;
+    by_id_[s->id()] = s;
     return s;
 }
 
 void Sessions::rotate(const std::shared_ptr<Session>& s) {
     const std::lock_guard lock(mu_);
-    by_id_.erase(s->id);
-    s->id = random_hex(32);
-    s->csrf = random_hex(32);
-    by_id_[s->id] = s;
+    by_id_.erase(s->id());
+    {
+        const std::lock_guard token(s->token_mu_);
+        s->id_ = random_hex(32);
+        s->csrf_ = random_hex(32);
+    }
+    by_id_[s->id()] = s;
 }
 
 void Sessions::remove(const std::string& id) {
@@ -85,12 +96,24 @@ void Sessions::remove(const std::string& id) {
     by_id_.erase(id);
 }
 
-int BrokerLink::open_flow() {
+int BrokerLink::open_flow(const std::string& client) {
     const std::lock_guard lock(mu_);
-    if (!write_message(fd_, Message("open"))) return -1;
-    auto reply = read_message(fd_, 10000);
-    if (!reply || reply->op != "opened") return -1;
-    return receive_fd(fd_, 10000);
+    if (dead_) return -1;
+    int fd = -1;
+    if (write_message(fd_, Message("open").set("client", client))) {
+        auto reply = read_message(fd_, 10000);
+        if (reply && reply->op == "busy") return -1;  // a clean refusal: the channel is fine
+        if (reply && reply->op == "opened") fd = receive_fd(fd_, 10000);
+    }
+    // Anything else leaves the channel at an unknown point of a frame: no
+    // later answer on it could be trusted, so no flow opens again (the
+    // service fails closed until it is restarted).
+    if (fd < 0) {
+        dead_ = true;
+        (void)std::fprintf(stderr,
+                           "chorus-web: the broker channel failed; no new sign-in or reset until restart\n");
+    }
+    return fd;
 }
 
 std::optional<Message> flow_call(Session& s, const Message& req, int timeout_ms) {

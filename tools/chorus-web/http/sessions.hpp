@@ -6,6 +6,7 @@
 // id (no fixation).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -17,15 +18,29 @@
 
 namespace chorus_web {
 
-struct Session {
-    std::string id;
-    std::string csrf;
-    std::chrono::steady_clock::time_point last_seen;
-    std::mutex io;        // one request at a time talks to the flow
-    int flow_fd = -1;     // guarded by io
-    std::string running;  // the conversation in progress ("account.signin", ...), guarded by io
-    bool signed_in = false;
+class Session {
+public:
+    Session(std::string id, std::string csrf) : id_(std::move(id)), csrf_(std::move(csrf)) {}
     ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // The id and token change at sign-in and during a reset (Sessions::rotate)
+    // while other requests of the session read them: copies, under a lock.
+    [[nodiscard]] std::string id() const;
+    [[nodiscard]] std::string csrf() const;
+
+    std::chrono::steady_clock::time_point last_seen;  // guarded by the table's lock
+    std::timed_mutex io;                              // one request at a time talks to the flow
+    int flow_fd = -1;                                 // guarded by io
+    std::string running;  // the conversation in progress ("account.signin", ...), guarded by io
+    std::atomic<bool> signed_in = false;  // written under io
+
+private:
+    friend class Sessions;
+    mutable std::mutex token_mu_;
+    std::string id_;
+    std::string csrf_;
 };
 
 // Random bytes as hex; the process dies rather than hand out a weak id.
@@ -41,7 +56,8 @@ public:
     // A new session (old ones past their idle time are dropped first);
     // nullptr when the table is full.
     std::shared_ptr<Session> create();
-    // Gives s a new id and CSRF token (after a sign-in).
+    // Gives s a new id and CSRF token (after a sign-in, and as a reset
+    // starts and passes its second factor).
     void rotate(const std::shared_ptr<Session>& s);
     void remove(const std::string& id);
     [[nodiscard]] int idle_seconds() const { return idle_; }
@@ -59,11 +75,13 @@ private:
 class BrokerLink {
 public:
     explicit BrokerLink(int fd) : fd_(fd) {}
-    int open_flow();
+    // client: the address the broker counts the flow against.
+    int open_flow(const std::string& client);
 
 private:
     std::mutex mu_;
     int fd_;
+    bool dead_ = false;  // guarded by mu_
 };
 
 // One request to the session's flow and its answer (the caller holds s.io).
