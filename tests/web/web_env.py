@@ -44,6 +44,11 @@ def case_registry(cases):
     return case
 
 
+HTTP_CASES = {}  # the cases of test_http.py, filed by http_flows.py and http_attacks.py
+http_case = case_registry(HTTP_CASES)
+NEW_PASSWORD = "Fresh-Start-93"
+
+
 def run(argv, inp=None, check=True):
     p = subprocess.run(argv, input=inp, capture_output=True, text=True, timeout=60)
     if check and p.returncode != 0:
@@ -291,3 +296,43 @@ class Client:
             a = answers.pop(0)
             j = self.post("/api/answer", text=a() if callable(a) else a)
         return j, prompts
+
+
+# ---- helpers of the HTTP cases
+def signed_in_with_one_flow(env):
+    """A new account signed in on a started service: its client and the
+    broker's pid (which has exactly the session's flow as child)."""
+    user = env.add_user()
+    env.start()
+    c = Client(env)
+    c.session()
+    j, _ = c.converse(c.post("/api/signin", user=user), [OLD_PASSWORD, env.app_code()])
+    check(j["ok"], "sign-in: %r" % j)
+    broker = children(env.proc.pid)[0]
+    check(len(children(broker)) == 1, "no flow process for the session")
+    return c, broker
+
+
+def reset_to_second_factor(env, c, identifier):
+    c.session()
+    check(c.post("/api/reset/start", identifier=identifier)["ok"], "reset start refused")
+    j = c.post("/api/reset/code", code=env.wait_mail_code())
+    check(j["ok"], "emailed code refused: %r" % j)
+    return j["methods"]
+
+
+def proc_status(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+
+
+def children(pid):
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                if int(proc_status(int(d)).get("PPid", "0")) == pid:
+                    out.append(int(d))
+            except OSError:
+                pass
+    return out
