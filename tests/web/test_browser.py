@@ -15,7 +15,7 @@ import subprocess
 import sys
 import urllib.parse
 
-from web_env import OLD_PASSWORD, SKIP, Env, Fail, case_registry, check
+from web_env import OLD_PASSWORD, SKIP, Env, Fail, case_registry, check, run_case
 
 try:
     from selenium import webdriver
@@ -293,23 +293,13 @@ def main():
         print("SKIP: needs zbarimg (zbar-tools)")
         return SKIP
     env = Env(o)
-    b = None
-    try:
-        env.install_pam()
-        b = Browser(env, o.shots, o.case)
-        CASES[o.case](env, b)
-    except Fail as e:
-        print("FAIL:", e)
-        if env.proc is not None:
-            print(env.log_text())
-        return 1
-    finally:
-        if b is not None:
-            b.quit()
-        env.cleanup()
-    print("ok")
-    return 0
+    browser = []
 
+    def body():
+        browser.append(Browser(env, o.shots, o.case))
+        CASES[o.case](env, browser[0])
+
+    return run_case(env, body, teardown=lambda: browser and browser[0].quit())
 
 if __name__ == "__main__":
     sys.exit(main())

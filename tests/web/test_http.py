@@ -11,7 +11,7 @@ import sys
 
 import http_attacks  # noqa: F401  files its cases
 import http_flows  # noqa: F401  files its cases
-from web_env import HTTP_CASES as CASES, Env, Fail
+from web_env import HTTP_CASES as CASES, Env, run_case
 
 
 def main():
@@ -26,19 +26,7 @@ def main():
              "session_idle_timeout": "  session_idle: 60\n",
              "flows_per_address": "  max_sessions: 16\n  trusted_proxy: true\n"}.get(o.case, "")
     env = Env(o, web_extra=extra)
-    try:
-        env.install_pam()
-        CASES[o.case](env)
-    except Fail as e:
-        print("FAIL:", e)
-        if env.proc is not None:
-            print(env.log_text())
-        return 1
-    finally:
-        env.cleanup()
-    print("ok")
-    return 0
-
+    return run_case(env, lambda: CASES[o.case](env))
 
 if __name__ == "__main__":
     sys.exit(main())

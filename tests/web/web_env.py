@@ -44,6 +44,25 @@ def case_registry(cases):
     return case
 
 
+def run_case(env, body, teardown=None):
+    """Runs one case on env (PAM services installed first), then tears
+    down; the exit status: 0 passed, 1 failed (its log printed)."""
+    try:
+        env.install_pam()
+        body()
+    except Fail as e:
+        print("FAIL:", e)
+        if env.proc is not None:
+            print(env.log_text())
+        return 1
+    finally:
+        if teardown is not None:
+            teardown()
+        env.cleanup()
+    print("ok")
+    return 0
+
+
 HTTP_CASES = {}  # the cases of test_http.py, filed by http_flows.py and http_attacks.py
 http_case = case_registry(HTTP_CASES)
 NEW_PASSWORD = "Fresh-Start-93"

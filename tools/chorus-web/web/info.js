@@ -88,21 +88,21 @@ async function refresh() {
   only("overview");
 }
 
-// "Confirm that it is you", then run(): every change needs a fresh proof.
+// "Confirm that it is you": every change needs a fresh proof. When it is not
+// given, back to the overview, saying that nothing changed.
 async function confirmed() {
   only("confirm");
   const box = chorus.el("confirm-converse");
   const first = await chorus.post("/api/confirm", {});
   const j = await chorus.converse(box, first);
-  return j.ok === true;
+  if (j.ok === true) return true;
+  only("overview");
+  message("Not confirmed: nothing was changed.", true);
+  return false;
 }
 
 async function change(path, fields, done) {
-  if (!(await confirmed())) {
-    only("overview");
-    message("Not confirmed: nothing was changed.", true);
-    return;
-  }
+  if (!(await confirmed())) return;
   const j = await chorus.post(path, fields);
   await refresh();
   if (j.ok) message(done, false);
@@ -115,11 +115,7 @@ async function rename(n) {
 }
 
 async function addApp() {
-  if (!(await confirmed())) {
-    only("overview");
-    message("Not confirmed: nothing was changed.", true);
-    return;
-  }
+  if (!(await confirmed())) return;
   const j = await chorus.post("/api/app/new", {});
   if (!j.ok) {
     only("overview");
@@ -159,11 +155,7 @@ async function proveContact(ev) {
   ev.preventDefault();
   const value = chorus.el("contact-value").value;
   const how = contactWhich === "email" ? "email" : chorus.el("contact-how").value;
-  if (!(await confirmed())) {
-    only("overview");
-    message("Not confirmed: nothing was changed.", true);
-    return;
-  }
+  if (!(await confirmed())) return;
   only("contact-form");
   chorus.show("contact-form", false);
   const first = await chorus.post("/api/contact", { which: contactWhich, value, how });
@@ -175,11 +167,7 @@ async function proveContact(ev) {
 }
 
 async function newCodes() {
-  if (!(await confirmed())) {
-    only("overview");
-    message("Not confirmed: nothing was changed.", true);
-    return;
-  }
+  if (!(await confirmed())) return;
   const j = await chorus.post("/api/recovery", {});
   if (!j.ok) {
     await refresh();
