@@ -2,6 +2,7 @@
 #include <cstdlib>
 
 #include "capi/capi_internal.hpp"
+#include "chorus/chorus_push.h"
 #include "flows/admin.hpp"
 #include "flows/deliver.hpp"
 
@@ -10,6 +11,10 @@ struct chorus_status {
 };
 
 extern "C" {
+
+int chorus_status_has_push(const chorus_status_t* st) {
+    return st != nullptr && st->st.has_push ? 1 : 0;
+}
 
 int chorus_status_get(chorus_ctx_t* h, const char* user, chorus_status_t** out) {
     if (out != nullptr) *out = nullptr;

@@ -5,11 +5,13 @@
 
 #include <cstdlib>
 #include <new>
+#include <optional>
 #include <string>
 
 #include "chorus/chorus.h"
 #include "flows/context.hpp"
 #include "flows/enroll.hpp"
+#include "push/push_crypto.hpp"
 
 // A key shown but not saved yet (chorus_enrollment_new()).
 struct chorus_enrollment {
@@ -19,6 +21,7 @@ struct chorus_enrollment {
 struct chorus_ctx {
     chorus::Context ctx;
     std::string last_error;
+    std::optional<chorus::PushSigner> push_signer;  // chorus_push_endpoint(): read once
 };
 
 namespace chorus {

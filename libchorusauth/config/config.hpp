@@ -184,6 +184,23 @@ struct WebConfig {
     bool operator==(const WebConfig&) const = default;
 };
 
+// Push approval through the privacyIDEA Authenticator app (docs/PUSH.md).
+// Hosts create requests in the store and wait; chorus-web's broker answers
+// the app and is the only holder of the signing key.
+struct PushConfig {
+    bool enabled = false;
+    std::string url;                                // the push endpoint the app reaches (canonical https URL)
+    std::string key_file = "/etc/chorus/push.key";  // the server's RSA key, root-only (broker)
+    std::string title = "Chorus";                   // heading on the phone; no '|'
+    int timeout = 60;                               // seconds a login waits for the answer, 10..300
+    int enroll_minutes = 10;                        // the QR code's life (the app's ttl), 1..60
+    int options = 3;                                // numbers shown on the phone, one of them right, 2..10
+    int max_requests = 5;  // requests per user per window; more are refused (fatigue)
+    int window = 600;      // seconds, 60..86400
+
+    bool operator==(const PushConfig&) const = default;
+};
+
 struct Config {
     OtpConfig otp;
     PasswordConfig password;
@@ -194,6 +211,7 @@ struct Config {
     StoreConfig store;
     FailmodeConfig failmode;
     WebConfig web;
+    PushConfig push;
     std::string source;  // file it came from, or "built-in defaults"
 
     // Member-wise, `source` included; compilers keep it complete as fields are added.

@@ -299,7 +299,9 @@ std::vector<Field> top_level_fields(Config& c) {
             section_field(
                 "failmode", [](Config& x) { return failmode_fields(x.failmode); }, c),
             section_field(
-                "web", [](Config& x) { return web_fields(x.web); }, c)};
+                "web", [](Config& x) { return web_fields(x.web); }, c),
+            section_field(
+                "push", [](Config& x) { return push_fields(x.push); }, c)};
 }
 
 // Rules over several keys. Each is skipped when one of its keys was already
@@ -362,6 +364,11 @@ void check_cross_field(Diagnostics& d, const Config& c) {
         s.backend == StoreBackend::postgresql && s.seal_key_file.empty())
         d.add(d.where("store.backend", "store"),
               "store.backend: postgresql needs store.seal_key_file (the fleet key, `openssl rand -hex 32`)");
+
+    // Push needs the URL the app reaches; without it no QR code can be made.
+    if (!any_failed({"push", "push.enabled", "push.url"}) && c.push.enabled && c.push.url.empty())
+        d.add(d.where("push.enabled", "push"),
+              "push.enabled: true needs push.url (the app's https endpoint)");
 
     // The file store is never "unreachable": a failmode for it would be a
     // setting that silently does nothing, or an opening on a disk error.

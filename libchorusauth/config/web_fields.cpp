@@ -47,7 +47,42 @@ std::string check_account_name(std::string_view s) {
     return ok && s[0] != '-' ? "" : "must be a system account name (a-z 0-9 _ -)";
 }
 
+// The app signs and checks the URL as it prints it back after parsing, so
+// only a canonical form is accepted (docs/PUSH.md, 2.3): https, lower-case
+// host, no query, no escapes, no default port.
+std::string check_push_url(std::string_view s) {
+    if (s.empty()) return "";
+    if (std::string why = check_base_url(s); !why.empty()) return why;
+    if (s.substr(0, 8) != "https://") return "must be an https:// URL (the app refuses plain http)";
+    const std::string_view host =
+        s.substr(8, s.find('/', 8) == std::string_view::npos ? std::string_view::npos : s.find('/', 8) - 8);
+    if (std::any_of(host.begin(), host.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+        return "write the host in lower case";
+    if (host.size() >= 4 && host.substr(host.size() - 4) == ":443") return "leave out the default port :443";
+    return "";
+}
+
+std::string check_title(std::string_view s) {
+    if (s.empty() || s.size() > 64) return "must be 1..64 characters";
+    const bool ok = std::all_of(s.begin(), s.end(), [](char c) {
+        return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f && c != '|' && c != ',';
+    });
+    return ok ? "" : "no control character, '|' or ','";
+}
+
 }  // namespace
+
+std::vector<Field> push_fields(PushConfig& c) {
+    return {bool_field("enabled", &c.enabled),
+            text_field("url", &c.url, check_push_url),
+            text_field("key_file", &c.key_file, check_absolute_path_or_empty),
+            text_field("title", &c.title, check_title),
+            int_field("timeout", &c.timeout, 10, 300),
+            int_field("enroll_minutes", &c.enroll_minutes, 1, 60),
+            int_field("options", &c.options, 2, 10),
+            int_field("max_requests", &c.max_requests, 1, 15),
+            int_field("window", &c.window, 60, 86400)};
+}
 
 std::vector<Field> web_fields(WebConfig& c) {
     return {text_field("listen_address", &c.listen_address, check_listen_address),

@@ -21,6 +21,7 @@
 namespace chorus {
 struct Config;
 struct WebConfig;
+struct PushConfig;
 }  // namespace chorus
 
 namespace chorus::config_detail {
@@ -121,6 +122,8 @@ TextCheck check_url_or_empty(std::vector<std::string> schemes);
 
 // The web: section (config/web_fields.cpp).
 std::vector<Field> web_fields(WebConfig& c);
+// The push: section (config/web_fields.cpp).
+std::vector<Field> push_fields(PushConfig& c);
 
 // Parses "YYYY-MM-DD" as UTC midnight; nullopt if not a real date in 1970..9999.
 std::optional<std::int64_t> parse_utc_date(std::string_view s);

@@ -63,6 +63,7 @@ Result<UserStatus> user_status(Context& ctx, std::string_view user) {
     st.email_proven = rec->email_proven_at > 0;
     st.phone2_proven = rec->phone2_proven_at > 0;
     st.default_method = rec->default_method;
+    st.has_push = !rec->push_devices.empty();
     return st;
 }
 

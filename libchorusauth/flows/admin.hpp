@@ -13,6 +13,7 @@ namespace chorus {
 struct UserStatus {
     bool has_method = false;  // UserRecord::has_method(): what a login asks a code for
     bool has_totp = false;
+    bool has_push = false;  // a phone registered for push approval
     TotpParams params;
     int recovery_left = 0;
     std::uint32_t failures = 0;

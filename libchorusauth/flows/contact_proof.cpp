@@ -202,7 +202,8 @@ Status store_contact(Context& ctx, std::string_view user, ContactSlot slot, std:
 
 void settle_default_method(UserRecord& rec) {
     const std::optional<Method> m = parse_method(rec.default_method);
-    if (m && channel_of(*m) && proven_phone(rec, *m).empty())
+    if ((m && channel_of(*m) && proven_phone(rec, *m).empty()) ||
+        (m == Method::push && rec.push_devices.empty()))
         rec.default_method = std::string(method_name(Method::app));
 }
 

@@ -86,9 +86,35 @@ Status sign_in_by_call(Context& ctx, std::string_view user, bool account_exists,
     return settle_out_of_band(ctx, user, approved.ok(), outcome);
 }
 
+namespace {
+
+// Push as the default: the request goes out before the prompt, whose Enter
+// starts the wait. (sshd shows messages only with the next prompt, so the
+// number has to be on screen before the login starts waiting.)
+std::optional<LeadingMethod> start_push(Context& ctx, std::string_view user, Prompter& p) {
+    auto ticket = push_request_start(ctx, user);
+    if (!ticket.ok()) {
+        ctx.log.logf(LogLevel::notice, "push request not sent: %s", ticket.error().message.c_str());
+        if (ticket.code() == Errc::rate_limited)
+            p.error("Too many requests to your phone. Type a code instead, or wait a few minutes.").ignore();
+        return std::nullopt;
+    }
+    LeadingMethod lead;
+    lead.method = Method::push;
+    lead.push = std::move(ticket).value();
+    if (!p.info("Approve the sign-in on your phone: choose " + lead.push.answer + ".").ok()) {
+        (void)push_request_finish(ctx, lead.push, false);
+        return std::nullopt;
+    }
+    return lead;
+}
+
+}  // namespace
+
 std::optional<LeadingMethod> start_default_method(Context& ctx, std::string_view user, const UserRecord& rec,
                                                   Prompter& p) {
     const std::optional<Method> m = parse_method(rec.default_method);
+    if (m == Method::push && push_usable(ctx, rec)) return start_push(ctx, user, p);
     if (!m || !channel_of(*m) || !rec.has_method()) return std::nullopt;
     const std::string_view phone = proven_phone(rec, *m);
     if (phone.empty() || !channel_configured(ctx.config.delivery, *channel_of(*m))) return std::nullopt;
@@ -117,6 +143,7 @@ std::optional<LeadingMethod> start_default_method(Context& ctx, std::string_view
 }
 
 std::string leading_prompt(const LeadingMethod& lead) {
+    if (lead.method == Method::push) return "Press Enter once you approved, or type a code: ";
     if (*channel_of(lead.method) == Channel::sms) return "Code from the text message or your app: ";
     return "Press Enter once you pressed # on the call, or type a code from your app: ";
 }
@@ -124,6 +151,13 @@ std::string leading_prompt(const LeadingMethod& lead) {
 std::optional<Status> settle_leading_answer(Context& ctx, std::string_view user, LeadingMethod& lead,
                                             std::string_view answer, VerifyOutcome& outcome) {
     outcome = {};
+    if (lead.method == Method::push) {
+        if (!answer.empty()) {
+            (void)push_request_finish(ctx, lead.push, false);  // a code instead: the request is withdrawn
+            return std::nullopt;
+        }
+        return settle_push_answer(ctx, user, push_request_finish(ctx, lead.push), outcome);
+    }
     if (*channel_of(lead.method) == Channel::sms) {
         if (!ct_equal(answer, lead.sms_code.view())) return std::nullopt;
         return settle_out_of_band(ctx, user, true, outcome);

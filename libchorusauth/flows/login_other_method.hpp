@@ -12,6 +12,7 @@
 #include "flows/deliver.hpp"
 #include "flows/method.hpp"
 #include "flows/prompter.hpp"
+#include "flows/push.hpp"
 #include "flows/verify.hpp"
 
 namespace chorus {
@@ -28,11 +29,13 @@ Status sign_in_by_call(Context& ctx, std::string_view user, bool account_exists,
                        VerifyOutcome& outcome, Method m = Method::call);
 
 // What the login does before its prompt for a user whose default method
-// sends something: an SMS code on its way, or a call ringing.
+// sends something: an SMS code on its way, a call ringing, or a push
+// request waiting on the phone.
 struct LeadingMethod {
     Method method = Method::app;
     SecretString sms_code;  // the code sent (sms, sms2)
     PendingDelivery call;   // the call placed (call, call2)
+    PushTicket push;        // the request made (push)
 };
 
 // The default method of `rec` when it sends something and can (its phone

@@ -8,21 +8,16 @@ struct MethodName {
     Method method;
     std::string_view name;
 };
-constexpr MethodName kMethods[] = {{Method::app, "app"},
-                                   {Method::sms, "sms"},
-                                   {Method::call, "call"},
-                                   {Method::sms2, "sms2"},
-                                   {Method::call2, "call2"}};
+constexpr MethodName kMethods[] = {{Method::app, "app"},   {Method::sms, "sms"},     {Method::call, "call"},
+                                   {Method::sms2, "sms2"}, {Method::call2, "call2"}, {Method::push, "push"}};
 
 struct RegistrationName {
     Registration what;
     std::string_view name;
 };
-constexpr RegistrationName kRegistrations[] = {{Registration::app, "app"},
-                                               {Registration::phone, "phone"},
-                                               {Registration::phone2, "phone2"},
-                                               {Registration::email, "email"},
-                                               {Registration::recovery, "recovery"}};
+constexpr RegistrationName kRegistrations[] = {
+    {Registration::app, "app"},     {Registration::phone, "phone"},       {Registration::phone2, "phone2"},
+    {Registration::email, "email"}, {Registration::recovery, "recovery"}, {Registration::push, "push"}};
 
 }  // namespace
 
@@ -53,6 +48,7 @@ std::optional<Channel> channel_of(Method m) {
     case Method::call2:
         return Channel::voice;
     case Method::app:
+    case Method::push:
         break;
     }
     return std::nullopt;
@@ -67,6 +63,7 @@ std::optional<PhoneSlot> phone_slot_of(Method m) {
     case Method::call2:
         return PhoneSlot::alternate;
     case Method::app:
+    case Method::push:
         break;
     }
     return std::nullopt;

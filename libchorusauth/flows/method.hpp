@@ -14,12 +14,14 @@ namespace chorus {
 // A way to prove a second factor at the code prompt, and what a user may
 // choose as the default: "app" (a code from the app, or a recovery code),
 // "sms" (a code sent to the phone), "call" (a call approved with #), and
-// "sms2", "call2": the same through the alternate phone.
-enum class Method { app, sms, call, sms2, call2 };
+// "sms2", "call2": the same through the alternate phone; "push": a request
+// approved in the privacyIDEA Authenticator app (flows/push.hpp).
+enum class Method { app, sms, call, sms2, call2, push };
 
 // What a user has registered and may remove: "app" (the TOTP key), "phone",
-// "phone2" (the alternate phone), "email", "recovery" (the recovery codes).
-enum class Registration { app, phone, phone2, email, recovery };
+// "phone2" (the alternate phone), "email", "recovery" (the recovery codes),
+// "push" (the phone registered for push approval).
+enum class Registration { app, phone, phone2, email, recovery, push };
 
 // Which registered phone a method that sends something reaches.
 enum class PhoneSlot { primary, alternate };

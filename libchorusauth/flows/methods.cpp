@@ -13,10 +13,11 @@ Status remove_method(Context& ctx, std::string_view user, std::string_view metho
     if (!rec) return make_error(Errc::not_found, "no methods registered");
     const std::optional<Registration> what = parse_registration(method);
     if (!what)
-        return make_error(Errc::invalid_argument, "method must be app, phone, phone2, email or recovery");
+        return make_error(Errc::invalid_argument,
+                          "method must be app, phone, phone2, email, recovery or push");
     switch (*what) {
     case Registration::app:
-        if (rec->recovery.empty())
+        if (rec->recovery.empty() && rec->push_devices.empty())
             return make_error(
                 Errc::permission,
                 "the app is your only method: register another first, or ask an admin to unenroll you");
@@ -25,8 +26,18 @@ Status remove_method(Context& ctx, std::string_view user, std::string_view metho
         rec->more_apps.clear();
         break;
     case Registration::recovery:
-        if (!rec->totp) return make_error(Errc::permission, "recovery codes are your only method");
+        if (!rec->totp && rec->push_devices.empty())
+            return make_error(Errc::permission, "recovery codes are your only method");
         rec->recovery.clear();
+        break;
+    case Registration::push:
+        if (rec->push_devices.empty() && !rec->push_pending)
+            return make_error(Errc::not_found, "no phone registered for push");
+        if (!rec->totp && rec->recovery.empty())
+            return make_error(Errc::permission, "the push phone is your only method: register another first");
+        rec->push_devices.clear();
+        rec->push_pending.reset();
+        rec->push_requests.clear();
         break;
     case Registration::phone:
         rec->phone.clear();
@@ -50,12 +61,16 @@ Status remove_method(Context& ctx, std::string_view user, std::string_view metho
 
 Status set_default_method(Context& ctx, std::string_view user, std::string_view method) {
     const std::optional<Method> m = parse_method(method);
-    if (!m) return make_error(Errc::invalid_argument, "default method must be app, sms, call, sms2 or call2");
+    if (!m)
+        return make_error(Errc::invalid_argument,
+                          "default method must be app, sms, call, sms2, call2 or push");
     CHORUS_RETURN_IF_ERROR(encode_username(user));
     CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
     if (!rec) return make_error(Errc::not_found, "no methods registered");
     if (*m == Method::app && !rec->totp) return make_error(Errc::invalid_argument, "no app registered");
+    if (*m == Method::push && rec->push_devices.empty())
+        return make_error(Errc::invalid_argument, "no phone registered for push");
     if (channel_of(*m) && proven_phone(*rec, *m).empty())
         return make_error(Errc::invalid_argument, phone_slot_of(*m) == PhoneSlot::primary
                                                       ? "no proven phone registered"

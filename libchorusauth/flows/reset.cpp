@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "flows/reset.hpp"
 
+#include "flows/push.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <memory>
@@ -213,10 +215,11 @@ std::vector<std::string> reset_methods(Context& ctx, const ResetSession& s) {
     if (!rec.ok() || !*rec) return methods;
     // "app" takes a code from the app or a recovery code, so an account with
     // only recovery codes left still has a way through.
-    if ((*rec)->has_method()) methods.emplace_back(method_name(Method::app));
+    if ((*rec)->totp || !(*rec)->recovery.empty()) methods.emplace_back(method_name(Method::app));
     for (Method m : kSendingMethods)
         if (!proven_phone(**rec, m).empty() && channel_configured(ctx.config.delivery, *channel_of(m)))
             methods.emplace_back(method_name(m));
+    if (push_usable(ctx, **rec)) methods.emplace_back(method_name(Method::push));
     return methods;
 }
 
@@ -245,6 +248,9 @@ Status reset_second_factor(Context& ctx, ResetSession& s, std::string_view metho
     case Method::call:
     case Method::call2:
         st = sign_in_by_call(ctx, s.user, true, p, outcome, *m);
+        break;
+    case Method::push:
+        st = push_second_factor(ctx, s.user, p, outcome);
         break;
     }
     audit(ctx, s, "second-factor", st.ok() ? "accepted" : "refused");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "store/record_codec.hpp"
 
+#include "store/record_push.hpp"
 #include "store/record_text.hpp"
 
 #include <algorithm>
@@ -21,9 +22,12 @@ namespace {
 //
 // Version 3 added several authenticator apps: the first app's name
 // (totp.name) and one "app" line per further app.
+//
+// Version 4 added push approval (store/record_push.hpp).
 constexpr std::string_view kHeaderV1 = "chorus-user 1";
 constexpr std::string_view kHeaderV2 = "chorus-user 2";
 constexpr std::string_view kHeaderV3 = "chorus-user 3";
+constexpr std::string_view kHeaderV4 = "chorus-user 4";
 constexpr std::string_view kHeaderPrefix = "chorus-user ";
 constexpr std::string_view kSumPrefix = "sha256 ";
 constexpr std::size_t kSumHexLen = 64;
@@ -66,6 +70,10 @@ enum Key : std::size_t {
     k_first_v3,  // keys from here on exist only in version 3
     k_totp_name = k_first_v3,
     k_app,
+    k_first_v4,  // keys from here on exist only in version 4
+    k_push_device = k_first_v4,
+    k_push_pending,
+    k_push_request,
     k_count
 };
 
@@ -96,10 +104,14 @@ constexpr std::array<std::string_view, k_count> kKeyNames = {
     "phone2.proven_at",
     "totp.name",
     "app",
+    "push.device",
+    "push.pending",
+    "push.request",
 };
 
 bool repeatable(std::size_t k) {
-    return k == k_recovery || k == k_history || k == k_reset_send || k == k_app;
+    return k == k_recovery || k == k_history || k == k_reset_send || k == k_app || k == k_push_device ||
+           k == k_push_request;
 }
 
 // The algorithm names live here rather than in otp/: the file format must not
@@ -253,6 +265,12 @@ bool apply(std::size_t key, std::string_view v, UserRecord& rec) {
         return app_name_ok(v);
     case k_app:
         return parse_app_line(v, rec);
+    case k_push_device:
+        return parse_push_device_line(v, rec);
+    case k_push_pending:
+        return parse_push_pending_line(v, rec);
+    case k_push_request:
+        return parse_push_request_line(v, rec);
     default:
         return false;
     }
@@ -274,6 +292,7 @@ Status validate_key(const TotpKey& t) {
 
 // The lowest version that holds rec.
 int version_of(const UserRecord& rec) {
+    if (has_push(rec)) return 4;
     if (!rec.totp_name.empty() || !rec.more_apps.empty()) return 3;
     if (!rec.phone2.empty() || rec.phone_proven_at > 0 || rec.email_proven_at > 0) return 2;
     return 1;
@@ -295,6 +314,7 @@ Status validate_record(const UserRecord& rec) {
         if (a.last_step > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
             return make_error(Errc::invalid_argument, "app step out of range");
     }
+    CHORUS_RETURN_IF_ERROR(validate_push(rec));
     if (rec.recovery.size() > kMaxRecovery)
         return make_error(Errc::invalid_argument, "too many recovery codes");
     for (const auto& c : rec.recovery)
@@ -336,7 +356,10 @@ Result<SecretString> encode_record(const UserRecord& rec) {
     auto& out = text.raw();
     out.reserve(1024);
     const int version = version_of(rec);
-    const std::string_view header = version == 3 ? kHeaderV3 : version == 2 ? kHeaderV2 : kHeaderV1;
+    const std::string_view header = version == 4   ? kHeaderV4
+                                    : version == 3 ? kHeaderV3
+                                    : version == 2 ? kHeaderV2
+                                                   : kHeaderV1;
     out.append(header.data(), header.size());
     out.push_back('\n');
     if (rec.totp) {
@@ -370,6 +393,7 @@ Result<SecretString> encode_record(const UserRecord& rec) {
     if (rec.phone2_proven_at > 0) put_int(out, kKeyNames[k_phone2_proven_at], rec.phone2_proven_at);
     if (!rec.totp_name.empty()) put_line(out, kKeyNames[k_totp_name], rec.totp_name);
     for (const AppKey& a : rec.more_apps) put_app(out, a);
+    put_push_lines(out, rec);
     std::string sum = sha256_hex(text.view());
     if (sum.size() != kSumHexLen) return make_error(Errc::internal, "SHA-256 failed");
     put_line(out, kSumPrefix.substr(0, kSumPrefix.size() - 1), sum);
@@ -394,16 +418,17 @@ Result<UserRecord> parse_record(std::string_view text) {
 
     std::size_t nl = body.find('\n');
     std::string_view header = body.substr(0, nl);
-    if (header != kHeaderV1 && header != kHeaderV2 && header != kHeaderV3) {
+    if (header != kHeaderV1 && header != kHeaderV2 && header != kHeaderV3 && header != kHeaderV4) {
         if (header.substr(0, kHeaderPrefix.size()) == kHeaderPrefix)
             return corrupt("unsupported format version (written by a newer release?)");
         return corrupt("not a chorus user record");
     }
     // Version 1 knew no proofs: its contacts read as not proven. Version 2
     // knew one app.
-    const int version = header == kHeaderV1 ? 1 : header == kHeaderV2 ? 2 : 3;
+    const int version = header == kHeaderV1 ? 1 : header == kHeaderV2 ? 2 : header == kHeaderV3 ? 3 : 4;
     const std::size_t key_end = version == 1   ? std::size_t{k_first_v2}
                                 : version == 2 ? std::size_t{k_first_v3}
+                                : version == 3 ? std::size_t{k_first_v4}
                                                : std::size_t{k_count};
     UserRecord rec;
     TotpKey totp;

@@ -50,6 +50,42 @@ struct AppKey {
     std::uint64_t last_step = 0;  // highest step accepted with this key
 };
 
+inline constexpr std::size_t kMaxPushDevices = 1;    // one phone for push per user (docs/PUSH.md)
+inline constexpr std::size_t kMaxPushRequests = 16;  // requests kept per user (fatigue window)
+
+// A phone registered for push approval (docs/PUSH.md): the serial the app
+// knows it by and the public key it made. Every answer must verify with it.
+struct PushDevice {
+    std::string serial;
+    std::string app_key;  // base64 DER SubjectPublicKeyInfo, RSA
+    std::int64_t enrolled_at = 0;
+};
+
+// A push QR code shown and not yet a device. The app registers its key with
+// the one-time credential; the phone becomes a device only after it approves
+// a test request.
+struct PushEnrollment {
+    std::string serial;
+    std::string credential_hash;  // SHA-256 hex of the credential in the QR code
+    std::int64_t expires_at = 0;
+    std::string app_key;  // empty until the app registered
+};
+
+// One sign-in (or test, or reset) waiting for the phone. Its state moves
+// once from "open" to accepted, declined or wrong; an accepted request
+// becomes "used" when the waiting side takes it, so it lets one login in.
+struct PushRequest {
+    std::string nonce;  // 32 base32 characters, the request's identity
+    std::string serial;
+    std::int64_t created_at = 0;
+    std::int64_t expires_at = 0;
+    std::string state = "open";  // open | accepted | declined | wrong | used | cancelled
+    std::string options;         // the numbers on the phone, "47,12,90"
+    std::string answer;          // the one shown at the login
+    std::string host;            // the host that waits
+    std::string rhost;           // the client it waits for; "-" when none
+};
+
 // The record that changes rarely: written by atomic replace.
 struct UserRecord {
     // The first authenticator app. Its replay state is LiveState::last_step,
@@ -68,13 +104,16 @@ struct UserRecord {
     std::int64_t phone_proven_at = 0;
     std::int64_t email_proven_at = 0;
     std::int64_t phone2_proven_at = 0;
-    std::string default_method = "app";  // app | sms | call | sms2 | call2
+    std::string default_method = "app";  // app | sms | call | sms2 | call2 | push
     std::vector<std::string> history;    // argon2id encoded strings, newest first
     std::optional<PendingReset> reset;
     std::int64_t first_seen = 0;  // first login seen without registration (grace)
     std::int64_t enrolled_at = 0;
+    std::vector<PushDevice> push_devices;
+    std::optional<PushEnrollment> push_pending;
+    std::vector<PushRequest> push_requests;
 
-    bool has_method() const { return totp.has_value() || !recovery.empty(); }
+    bool has_method() const { return totp.has_value() || !recovery.empty() || !push_devices.empty(); }
     std::size_t app_count() const { return (totp ? 1 : 0) + more_apps.size(); }
 };
 

@@ -76,7 +76,7 @@ def run(argv, inp=None, check=True):
 
 
 class Env:
-    def __init__(self, opts, web_extra="", gateway_mode="ok"):
+    def __init__(self, opts, web_extra="", gateway_mode="ok", extra_config=""):
         if os.geteuid() != 0:
             print("SKIP: needs root (test accounts, /etc/pam.d, dropping privileges)")
             raise SystemExit(SKIP)
@@ -113,6 +113,7 @@ class Env:
                 # limit case keeps a small budget.
                 web_extra += "  requests_per_minute: 1000\n"
             f.write(web_extra)
+            f.write(extra_config)
         os.chmod(self.cfg, 0o600)
 
     # ---- PAM

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include <chorus/chorus_push.h>
+
 #include "chorus-enroll/enroll.hpp"
 #include "common/handles.hpp"
 #include "common/text.hpp"
@@ -31,6 +33,12 @@ int do_register_app(const Session& s, const Methods& m) {
     }
     const int rc = chorus_register_interactive(s.ctx, s.user(), s.prompter, flags);
     if (rc != CHORUS_OK) return fail(s.ctx, "registering the authenticator app", rc);
+    return kExitOk;
+}
+
+int do_register_push(const Session& s) {
+    const int rc = chorus_push_register(s.ctx, s.user(), s.prompter, qr_flags(s.opts));
+    if (rc != CHORUS_OK) return fail(s.ctx, "registering the phone for push approval", rc);
     return kExitOk;
 }
 

@@ -33,7 +33,8 @@ enum class Action {
     set_default,
     recovery,
     rename_app,
-    remove_app
+    remove_app,
+    push
 };
 
 struct Options {
@@ -94,6 +95,7 @@ int prove_identity(const Session& s, bool has_method);
 
 // actions.cpp
 int do_register_app(const Session& s, const Methods& m);
+int do_register_push(const Session& s);
 int do_remove(const Session& s);
 int do_set_default(const Session& s);
 int do_recovery_codes(const Session& s);

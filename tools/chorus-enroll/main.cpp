@@ -65,7 +65,8 @@ const std::vector<chorus_tools::OptSpec> kSpecs = {{"list", ArgKind::flag},
                                                    {"add-app", ArgKind::flag},
                                                    {"name", ArgKind::required},
                                                    {"rename-app", ArgKind::required},
-                                                   {"remove-app", ArgKind::required}};
+                                                   {"remove-app", ArgKind::required},
+                                                   {"push", ArgKind::flag}};
 
 void print_usage(std::FILE* out) {
     std::fprintf(out,
@@ -73,10 +74,11 @@ void print_usage(std::FILE* out) {
                  "       chorus-enroll --app|--add-app [--name NAME] [--qr=utf8|ansi|ascii|none]\n"
                  "                     [--qr-svg FILE] [--qr-png FILE]\n"
                  "       chorus-enroll --rename-app APP --name NAME | --remove-app APP\n"
+                 "       chorus-enroll --push [--qr=utf8|ansi|ascii|none]\n"
                  "       chorus-enroll [--phone NUMBER] [--alternate-phone NUMBER] [--email ADDRESS]\n"
                  "                     [--prove-by sms|call]\n"
-                 "       chorus-enroll --remove app|phone|phone2|email|recovery\n"
-                 "       chorus-enroll --default app|sms|call|sms2|call2\n"
+                 "       chorus-enroll --remove app|phone|phone2|email|recovery|push\n"
+                 "       chorus-enroll --default app|sms|call|sms2|call2|push\n"
                  "       chorus-enroll --recovery-codes\n"
                  "       chorus-enroll --help | --version\n"
                  "Root only: --user NAME (act on another account), --config FILE.\n"
@@ -109,16 +111,17 @@ int parse_options(const chorus_tools::ParsedArgs& pa, Options& o) {
     if (const auto* r = pa.last("remove")) pick(Action::remove), o.method = std::string(*r->value);
     if (const auto* d = pa.last("default")) pick(Action::set_default), o.method = std::string(*d->value);
     if (pa.has("recovery-codes")) pick(Action::recovery);
+    if (pa.has("push")) pick(Action::push);
     if (actions > 1)
         return complain(
             kExitUsage,
-            "choose one of --list, --app/--add-app, --phone/--alternate-phone/--email, --remove, --default, "
-            "--recovery-codes, --rename-app, --remove-app");
+            "choose one of --list, --app/--add-app, --push, --phone/--alternate-phone/--email, --remove, "
+            "--default, --recovery-codes, --rename-app, --remove-app");
     // The library's name tables decide (chorus_*_name_valid).
     if (o.action == Action::remove && chorus_registration_name_valid(o.method.c_str()) == 0)
-        return complain(kExitUsage, "--remove takes app, phone, phone2, email or recovery");
+        return complain(kExitUsage, "--remove takes app, phone, phone2, email, recovery or push");
     if (o.action == Action::set_default && chorus_method_name_valid(o.method.c_str()) == 0)
-        return complain(kExitUsage, "--default takes app, sms, call, sms2 or call2");
+        return complain(kExitUsage, "--default takes app, sms, call, sms2, call2 or push");
     if (const auto* v = pa.last("prove-by")) {
         if (*v->value != "sms" && *v->value != "call")
             return complain(kExitUsage, "--prove-by takes sms or call");
@@ -139,8 +142,8 @@ int parse_options(const chorus_tools::ParsedArgs& pa, Options& o) {
             o.qr_none = true;
         else
             return complain(kExitUsage, "--qr takes utf8, ansi, ascii or none");
-        if (o.action != Action::app && o.action != Action::info_or_register)
-            return complain(kExitUsage, "--qr goes with --app or --add-app");
+        if (o.action != Action::app && o.action != Action::info_or_register && o.action != Action::push)
+            return complain(kExitUsage, "--qr goes with --app, --add-app or --push");
     }
     for (const char* name : {"qr-svg", "qr-png", "phone", "alternate-phone", "email", "user", "config"})
         if (const auto* v = pa.last(name); v != nullptr && v->value->empty())
@@ -189,7 +192,7 @@ int run(const Session& s, std::vector<ImageWriter*>& writers) {
         print_security_info(s, m);
         std::printf("\nLet's register your authenticator app now.\n");
     }
-    if (changes_methods(a) && a != Action::app && a != Action::contact && !m.has_method)
+    if (changes_methods(a) && a != Action::app && a != Action::contact && a != Action::push && !m.has_method)
         return complain(kExitFail, "nothing is registered yet: run chorus-enroll --app first");
     if (prove_identity(s, m.has_method) != kExitOk) return kExitFail;
     switch (a) {
@@ -210,6 +213,8 @@ int run(const Session& s, std::vector<ImageWriter*>& writers) {
         return do_set_default(s);
     case Action::recovery:
         return do_recovery_codes(s);
+    case Action::push:
+        return do_register_push(s);
     case Action::list:
         break;
     }

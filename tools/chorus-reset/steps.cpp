@@ -72,7 +72,8 @@ constexpr MethodName kMethodNames[] = {{"app", "code from your app"},
                                        {"sms", "code by SMS"},
                                        {"call", "call me"},
                                        {"sms2", "code by SMS to my alternate phone"},
-                                       {"call2", "call my alternate phone"}};
+                                       {"call2", "call my alternate phone"},
+                                       {"push", "approve on my phone"}};
 
 const char* label_of(std::string_view id) {
     for (const auto& m : kMethodNames)

@@ -70,6 +70,7 @@ int cmd_rename_app(Globals& g, int argc, char** argv, int first);
 int cmd_remove_app(Globals& g, int argc, char** argv, int first);
 int cmd_test_delivery(Globals& g, int argc, char** argv, int first);   // cmd_admin.cpp
 int cmd_blocklist(Globals& g, int argc, char** argv, int first);       // cmd_admin.cpp
+int cmd_push_key(Globals& g, int argc, char** argv, int first);        // cmd_admin.cpp
 int cmd_import_ga(Globals& g, int argc, char** argv, int first);       // cmd_import.cpp
 int cmd_check_config(Globals& g, int argc, char** argv, int first);    // cmd_check.cpp
 int cmd_check_password(Globals& g, int argc, char** argv, int first);  // cmd_check.cpp

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <chorus/chorus_push.h>
+
 #include "chorusctl/chorusctl.hpp"
 #include "common/text.hpp"
 
@@ -149,6 +151,22 @@ int cmd_blocklist(Globals& g, int argc, char** argv, int first) {
         return complain(kExitFail, "blocklist compile: " + std::string(chorus_strerror(rc)) + detail);
     }
     std::printf("compiled %s into %s\n", escape_text(in).c_str(), escape_text(out).c_str());
+    return kExitOk;
+}
+
+// push-key generate FILE: the site's signing key for push approval
+// (push.key_file), made once and copied to every chorus-web host.
+int cmd_push_key(Globals& g, int argc, char** argv, int first) {
+    chorus_tools::ParsedArgs pa;
+    if (!parse_command(g, *find_command("push-key"), argc, argv, first, {}, 2, 2, pa)) return kExitUsage;
+    if (pa.operands[0] != "generate") return complain(kExitUsage, "push-key: the only action is generate");
+    const std::string path(pa.operands[1]);
+    const int rc = chorus_push_key_generate(path.c_str());
+    if (rc != CHORUS_OK)
+        return complain(kExitFail, "push-key generate " + escape_text(path) + ": " + chorus_strerror(rc) +
+                                       (rc == CHORUS_ERR_IO ? " (does it exist already?)" : ""));
+    std::printf("made %s (RSA 4096, mode 0600); set push.key_file to it on each chorus-web host\n",
+                escape_text(path).c_str());
     return kExitOk;
 }
 

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include <chorus/chorus_push.h>
+
 #include "chorusctl/chorusctl.hpp"
 #include "common/output.hpp"
 #include "common/text.hpp"
@@ -32,6 +34,7 @@ std::string methods_text(const chorus_status_t* st) {
     if (chorus_status_contact_proven(st, "phone")) add("phone");
     if (chorus_status_contact_proven(st, "phone2")) add("alternate phone");
     if (chorus_status_recovery_left(st) > 0) add("recovery codes");
+    if (chorus_status_has_push(st)) add("push");
     return m.empty() ? "none" : m;
 }
 
@@ -45,6 +48,7 @@ std::string methods_json(const chorus_status_t* st) {
     if (chorus_status_contact_proven(st, "phone")) add("phone");
     if (chorus_status_contact_proven(st, "phone2")) add("phone2");
     if (chorus_status_recovery_left(st) > 0) add("recovery");
+    if (chorus_status_has_push(st)) add("push");
     return m + "]";
 }
 

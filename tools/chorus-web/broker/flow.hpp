@@ -12,4 +12,7 @@ namespace chorus_web {
 // Runs the flow on fd and returns the process's exit status.
 int run_flow(int fd, const char* config_path, int idle_seconds);
 
+// Runs the push worker (broker/push_worker.cpp) on fd.
+int run_push_worker(int fd, const char* config_path);
+
 }  // namespace chorus_web

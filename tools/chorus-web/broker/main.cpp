@@ -2,7 +2,8 @@
 // chorus-web-broker: the privileged half of chorus-web, started by it as
 // root with one end of a socket pair. It reads the configuration, tells the
 // HTTP process the web: settings, and then forks one flow process per
-// browser session on request, handing the HTTP process that flow's socket.
+// browser session on request, handing the HTTP process that flow's socket
+// (and likewise the push worker that answers the phone app).
 // It parses no HTTP and holds no session itself.
 #include <poll.h>
 #include <signal.h>
@@ -94,7 +95,7 @@ chorus_web::Message hello(chorus_ctx_t* ctx, int& idle, int& max_sessions) {
 
 // One flow: a socket pair, a child that serves one end, the other end to
 // the HTTP process. Returns false when the HTTP process is gone.
-bool open_flow(int ctl, const char* config, int idle, Flows& flows, const std::string& client) {
+bool open_flow(int ctl, const char* config, int idle, Flows& flows, const std::string& client, bool push) {
     if (!flows.room_for(client)) return chorus_web::write_message(ctl, chorus_web::Message("busy"));
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -104,7 +105,8 @@ bool open_flow(int ctl, const char* config, int idle, Flows& flows, const std::s
         ::close(ctl);
         ::close(sv[1]);
         (void)std::signal(SIGCHLD, SIG_DFL);
-        std::_Exit(chorus_web::run_flow(sv[0], config, idle));
+        std::_Exit(push ? chorus_web::run_push_worker(sv[0], config)
+                        : chorus_web::run_flow(sv[0], config, idle));
     }
     ::close(sv[0]);
     if (pid < 0) {
@@ -162,7 +164,9 @@ int main(int argc, char** argv) {
         if (r < 0) return 1;
         auto req = chorus_web::read_message(ctl, 5000);
         if (!req) return 0;  // the HTTP process is gone (or spoke nonsense)
-        if (req->op != "open" || !open_flow(ctl, config, idle, flows, req->get("client").substr(0, 64)))
-            return 0;
+        // The push worker is counted as a client of its own.
+        const bool push = req->get("kind") == "push";
+        const std::string client = push ? "(push)" : req->get("client").substr(0, 64);
+        if (req->op != "open" || !open_flow(ctl, config, idle, flows, client, push)) return 0;
     }
 }

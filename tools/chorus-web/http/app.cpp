@@ -57,8 +57,8 @@ std::string lower(std::string s) {
 
 }  // namespace
 
-std::map<std::string, std::string> parse_form(const std::string& body) {
-    std::map<std::string, std::string> out;
+std::vector<std::pair<std::string, std::string>> parse_form_pairs(const std::string& body) {
+    std::vector<std::pair<std::string, std::string>> out;
     std::size_t at = 0;
     while (at <= body.size() && out.size() < 32) {
         std::size_t end = body.find('&', at);
@@ -70,10 +70,16 @@ std::map<std::string, std::string> parse_form(const std::string& body) {
             std::string value = eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
             // A NUL never reaches the broker's protocol or the library.
             if (key.find('\0') == std::string::npos && value.find('\0') == std::string::npos)
-                out.emplace(std::move(key), std::move(value));
+                out.emplace_back(std::move(key), std::move(value));
         }
         at = end + 1;
     }
+    return out;
+}
+
+std::map<std::string, std::string> parse_form(const std::string& body) {
+    std::map<std::string, std::string> out;
+    for (auto& [k, v] : parse_form_pairs(body)) out.emplace(std::move(k), std::move(v));
     return out;
 }
 
@@ -84,6 +90,8 @@ App::App(Settings s, int broker_fd, std::map<std::string, StaticFile> files)
       per_address_(s_.requests_per_minute, std::chrono::seconds(60)),
       per_account_(s_.account_attempts_per_hour, std::chrono::seconds(3600)),
       per_check_(s_.requests_per_minute * 10, std::chrono::seconds(60)),
+      per_push_(s_.requests_per_minute * 4, std::chrono::seconds(60)),
+      push_(broker_),
       files_(std::move(files)) {}
 
 Response App::session_cookie(Response resp, const Session& s) {
@@ -99,7 +107,9 @@ Response App::handle(const Request& r) {
     std::string file;
     if (auto p = kPages.find(r.path); p != kPages.end()) file = p->second;
     if (r.path.rfind("/static/", 0) == 0) file = r.path.substr(8);
-    if (r.path.rfind("/api/", 0) == 0) {
+    if (r.path == "/push") {
+        resp = push_route(r);
+    } else if (r.path.rfind("/api/", 0) == 0) {
         std::shared_ptr<Session> s = sessions_.find(r.cookie_session);
         if (r.path == "/api/session" && r.method == "GET") {
             const bool fresh = s == nullptr;

@@ -41,6 +41,9 @@ struct Request {
     std::string origin;          // the Origin header, if any
     std::string sec_fetch_site;  // the Sec-Fetch-Site header, if any
     std::map<std::string, std::string> form;
+    // /push only: every field of the query (GET) or body (POST), in order,
+    // repeats kept (the endpoint refuses them).
+    std::vector<std::pair<std::string, std::string>> args;
     bool body_too_large = false;
 };
 
@@ -69,6 +72,7 @@ private:
     static Response conversation_reply(Session& s, std::optional<Message> reply);
     Response reset_route(const Request& r, Session& s);
     Response account_route(const Request& r, Session& s);
+    Response push_route(const Request& r);
     static Response session_cookie(Response resp, const Session& s);
     bool account_allowed(const std::string& name);
     bool new_flow(Session& s, const std::string& client);
@@ -80,10 +84,14 @@ private:
     RateLimit per_address_;
     RateLimit per_account_;
     RateLimit per_check_;  // the live checklist: one request per keystroke
+    RateLimit per_push_;   // the phone app: polls every few seconds while open
+    PushLink push_;
     std::map<std::string, StaticFile> files_;
 };
 
 // Parses an application/x-www-form-urlencoded body (first value of a key wins).
 std::map<std::string, std::string> parse_form(const std::string& body);
+// The same, every pair in order (at most 32).
+std::vector<std::pair<std::string, std::string>> parse_form_pairs(const std::string& body);
 
 }  // namespace chorus_web

@@ -56,6 +56,13 @@ std::string client_address(MHD_Connection* c, bool trusted_proxy) {
     return peer;
 }
 
+MHD_Result collect_argument(void* cls, enum MHD_ValueKind /*kind*/, const char* key, const char* value) {
+    auto* args = static_cast<std::vector<std::pair<std::string, std::string>>*>(cls);
+    if (args->size() >= 32) return MHD_NO;
+    args->emplace_back(key != nullptr ? key : "", value != nullptr ? value : "");
+    return MHD_YES;
+}
+
 std::string session_cookie(MHD_Connection* c) {
     const char* v = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, kSessionCookie);
     return v != nullptr ? std::string(v).substr(0, 128) : std::string();
@@ -97,6 +104,9 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
     r.sec_fetch_site = header(c, "Sec-Fetch-Site");
     r.body_too_large = up->too_large;
     if (r.method == "POST" && !up->too_large) r.form = parse_form(up->body);
+    if (r.path == "/push" && r.method == "POST" && !up->too_large) r.args = parse_form_pairs(up->body);
+    if (r.path == "/push" && r.method == "GET")
+        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, &collect_argument, &r.args);
     return send(c, app->handle(r));
 }
 

@@ -96,11 +96,14 @@ void Sessions::remove(const std::string& id) {
     by_id_.erase(id);
 }
 
-int BrokerLink::open_flow(const std::string& client) {
+int BrokerLink::open_flow(const std::string& client, bool push) {
     const std::lock_guard lock(mu_);
     if (dead_) return -1;
     int fd = -1;
-    if (write_message(fd_, Message("open").set("client", client))) {
+    Message open("open");
+    open.set("client", client);
+    if (push) open.set("kind", "push");
+    if (write_message(fd_, open)) {
         auto reply = read_message(fd_, 10000);
         if (reply && reply->op == "busy") return -1;  // a clean refusal: the channel is fine
         if (reply && reply->op == "opened") fd = receive_fd(fd_, 10000);
@@ -114,6 +117,27 @@ int BrokerLink::open_flow(const std::string& client) {
                            "chorus-web: the broker channel failed; no new sign-in or reset until restart\n");
     }
     return fd;
+}
+
+PushLink::~PushLink() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+std::optional<Message> PushLink::call(const Message& req) {
+    // Signing, a store round trip and the key's first read: seconds at most.
+    constexpr int kTimeoutMs = 30 * 1000;
+    const std::lock_guard lock(mu_);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (fd_ < 0) fd_ = broker_.open_flow("(push)", true);
+        if (fd_ < 0) return std::nullopt;
+        std::optional<Message> reply;
+        if (write_message(fd_, req)) reply = read_message(fd_, kTimeoutMs);
+        if (reply && reply->op == "push") return reply;
+        ::close(fd_);  // the worker ended (idle) or broke: a fresh one next
+        fd_ = -1;
+        if (reply) return std::nullopt;  // it answered something else: do not resend
+    }
+    return std::nullopt;
 }
 
 std::optional<Message> flow_call(Session& s, const Message& req, int timeout_ms) {

@@ -75,13 +75,31 @@ private:
 class BrokerLink {
 public:
     explicit BrokerLink(int fd) : fd_(fd) {}
-    // client: the address the broker counts the flow against.
-    int open_flow(const std::string& client);
+    // client: the address the broker counts the flow against. push: the
+    // push worker instead of a session's flow.
+    int open_flow(const std::string& client, bool push = false);
 
 private:
     std::mutex mu_;
     int fd_;
     bool dead_ = false;  // guarded by mu_
+};
+
+// The push worker's socket, opened on first use and again after it ended.
+// One request at a time (the worker answers in order).
+class PushLink {
+public:
+    explicit PushLink(BrokerLink& broker) : broker_(broker) {}
+    ~PushLink();
+    PushLink(const PushLink&) = delete;
+    PushLink& operator=(const PushLink&) = delete;
+    // The worker's reply ("push": status, body), or nullopt.
+    std::optional<Message> call(const Message& req);
+
+private:
+    BrokerLink& broker_;
+    std::mutex mu_;
+    int fd_ = -1;  // guarded by mu_
 };
 
 // One request to the session's flow and its answer (the caller holds s.io).

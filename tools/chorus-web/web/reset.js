@@ -11,6 +11,7 @@ const METHOD_TEXT = {
   call: "Call me",
   sms2: "Text me a code on my alternate phone",
   call2: "Call my alternate phone",
+  push: "Approve on my phone",
 };
 
 const steps = ["step-identify", "step-email", "step-method", "step-converse", "step-password", "step-done"];

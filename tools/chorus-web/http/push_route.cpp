@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: BSD-2-Clause
+// /push: the privacyIDEA Authenticator app's endpoint (docs/PUSH.md). No
+// session, cookie or CSRF token: the app signs what matters, and the
+// broker's push worker checks every signature. Here only the size and rate
+// limits apply before the decoded fields are handed over.
+#include "http/app.hpp"
+#include "http/json.hpp"
+
+namespace chorus_web {
+namespace {
+
+Response push_error(int status, int code, const char* text) {
+    Response r;
+    r.status = status;
+    r.body = R"({"jsonrpc": "2.0", "id": 1, "result": {"status": false, "error": {"code": )" +
+             std::to_string(code) + R"(, "message": )" + json_string(text) + "}}}";
+    return r;
+}
+
+}  // namespace
+
+Response App::push_route(const Request& r) {
+    Response resp;
+    if (r.method != "GET" && r.method != "POST") {
+        resp = push_error(405, 905, "Method not allowed.");
+    } else if (r.body_too_large) {
+        resp = push_error(413, 905, "Request too large.");
+    } else if (!per_push_.allow(r.client)) {
+        resp = push_error(429, 905, "Too many requests. Wait a minute and try again.");
+    } else {
+        Message req("push");
+        req.set("method", r.method);
+        for (const auto& [k, v] : r.args) req.set("name", k).set("value", v);
+        auto reply = push_.call(req);
+        if (!reply) {
+            resp = push_error(503, 500, "The service is unavailable.");
+        } else {
+            resp.status = static_cast<int>(reply->number("status", 503));
+            resp.body = reply->get("body");
+        }
+    }
+    resp.headers.emplace_back("Cache-Control", "no-store");
+    return resp;
+}
+
+}  // namespace chorus_web
