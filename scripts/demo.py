@@ -23,7 +23,8 @@ import urllib.parse
 
 sys.dont_write_bytecode = True
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [os.path.join(ROOT, "tests", "e2e"), os.path.join(ROOT, "tests", "reset")]
+sys.path[:0] = [os.path.join(ROOT, "tests", "e2e"), os.path.join(ROOT, "tests", "reset"),
+                os.path.join(ROOT, "tests", "push")]
 from sshd_env import SshdEnv  # noqa: E402  (the e2e tests' throwaway sshd)
 from harness import Session  # noqa: E402  (the reset tests' chorus-reset driver)
 
@@ -58,6 +59,7 @@ class Demo:
         self.env = None
         self.reset_pam = False
         self.web = None
+        self._web_port = None
 
     # ---- bookkeeping ---------------------------------------------------------
     def check(self, name, ok, detail=""):
@@ -237,7 +239,7 @@ class Demo:
 
     def web_reset(self):
         heading(6, "The same reset in the browser pages (chorus-web)")
-        port = self.start_web()
+        port = self._web_port = self.start_web()
         say("   chorus-web serves http://localhost:%d/ (Forgot password: /reset, Security info: /info)" % port)
         if self.interactive:
             say("\nOpen http://localhost:%d/reset in a browser on this machine (ssh -L %d:127.0.0.1:%d HOST from\n"
@@ -287,6 +289,65 @@ class Demo:
         self.check("reset through the web pages", ok and j.get("ok") and done.get("ok"), repr(done))
         r = self.env.ssh(USER, password=WEB_PASSWORD, code=self.codes[4])
         self.check("login with the password set on the web page", r.logged_in, r.describe())
+
+    def push_login(self):
+        heading(7, "Approve on the phone: push with number matching (the phone is an emulator)")
+        from push_device import Device, Transport  # the tests' emulator of the privacyIDEA Authenticator app
+        from push_env import Driven
+        import threading
+        key = os.path.join(self.env.dir, "push.key")
+        ctl = os.path.join(self.prefix, "sbin", "chorusctl")
+        subprocess.run([ctl, "push-key", "generate", key], check=True, capture_output=True)
+        with open(self.env.config, "a") as f:
+            f.write("push: { enabled: true, url: \"https://account.demo.test/push\", key_file: %s, timeout: 30 }\n"
+                    % key)
+        say("   push.url is the address a phone would reach through the TLS proxy; here the emulator sends\n"
+            "   its requests to chorus-web on port %d directly." % self._web_port)
+        dev = Device(Transport(self._web_port))
+        p = Driven([os.path.join(self.prefix, "bin", "chorus-enroll"), "--config", self.env.config, "--user", USER,
+                    "--push", "--qr", "none"], None)
+        uri = p.wait_for(r"(otpauth://pipush/\S+)")
+        say("   chorus-enroll --push shows the QR code of " + uri.split("&enrollment_credential")[0] + "&...")
+        status, _ = dev.register(uri)
+        p.wait_for(r"Press Enter once the app shows the new token")
+        p.send("\n")
+        number = p.wait_for(r"Approve the test request on your phone: choose (\d\d)")
+        test = self.phone_requests(dev)
+        dev.accept(test[0], number)
+        p.send("\n")
+        self.check("phone registered after approving its test request (%s)" % number,
+                   status == 200 and p.finish(60) == 0, p.text())
+        result = {}
+        t = threading.Thread(target=lambda: result.update(r=self.env.ssh(USER, password=WEB_PASSWORD, push="")))
+        t.start()
+        shown = None
+        transcript = os.path.join(self.env.dir, "transcript.jsonl")
+        for _ in range(300):
+            if os.path.exists(transcript):
+                for line in open(transcript):
+                    m = re.search(r"choose (\d\d)", json.loads(line)["prompt"])
+                    shown = m.group(1) if m else shown
+            if shown:
+                break
+            time.sleep(0.1)
+        req = self.phone_requests(dev)
+        say("   ssh shows: Approve the sign-in on your phone: choose %s" % shown)
+        say("   the phone shows: %s  [%s]" % (req[0]["question"] if req else "(nothing)",
+                                                "] [".join(req[0]["require_presence"].split(",")) if req else ""))
+        ok = bool(req) and shown is not None and dev.accept(req[0], shown)[1]["result"]["value"] is True
+        t.join(60)
+        r = result.get("r")
+        self.check("ssh login approved on the phone by tapping %s" % shown, ok and r is not None and r.logged_in,
+                   r.describe() if r else "no ssh result")
+
+    @staticmethod
+    def phone_requests(dev):
+        for _ in range(100):
+            status, _, reqs = dev.poll()
+            if reqs:
+                return reqs
+            time.sleep(0.2)
+        return []
 
     def close(self):
         if self.web:
@@ -347,6 +408,7 @@ def main():
             demo.weak_password()
             demo.reset()
             demo.web_reset()
+            demo.push_login()
     except Exception as e:  # a step that crashed is a failed step
         demo.check("demo step crashed: %s" % e, False)
     finally:

@@ -39,6 +39,7 @@ RULES = [
     (re.compile(r"code from your app", re.I), "registration_code", None),
     (re.compile(r"^phone number", re.I), "phone", "phone"),
     (re.compile(r"^email address", re.I), "email", "email"),
+    (re.compile(r"^press enter once you approved", re.I), "push", "push"),
 ]
 
 def last_line(prompt):

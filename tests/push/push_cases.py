@@ -305,3 +305,51 @@ def fleet_store_and_database_down(env):
         pg.stop()
         import shutil
         shutil.rmtree(top, ignore_errors=True)
+
+
+@case
+def sshd_login_approved(env):
+    """Over a real sshd and the OpenSSH client: the number is read from the
+    prompt the client shows, the emulator taps it, the login goes through."""
+    import json
+    import os
+    import sys
+    import threading
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+    from sshd_env import SshdEnv
+    from web_env import OLD_PASSWORD, SECRET
+    s = SshdEnv(env.o.module, name="chpush%d" % (os.getpid() % 100000))
+    try:
+        user = s.add_user("", OLD_PASSWORD)
+        s.start()
+        # The sshd's PAM service reads this environment's configuration, so
+        # its logins and chorus-web share one store.
+        with open(s.pam_file) as f:
+            text = f.read().replace(s.config, env.cfg)
+        with open(s.pam_file, "w") as f:
+            f.write(text)
+        env.ctl("enroll", user, "--secret", SECRET)
+        env.start()
+        dev = env.register(user, env.device())
+        result = {}
+        t = threading.Thread(target=lambda: result.update(r=s.ssh(user, password=OLD_PASSWORD, push="")))
+        t.start()
+        transcript = os.path.join(s.dir, "transcript.jsonl")
+        number, end = None, time.time() + 30
+        while number is None and time.time() < end:
+            if os.path.exists(transcript):
+                with open(transcript) as f:
+                    for line in f:
+                        m = __import__("re").search(r"choose (\d\d)", json.loads(line)["prompt"])
+                        number = m.group(1) if m else number
+            time.sleep(0.1)
+        check(number is not None, "the client showed the number")
+        mine = [r for r in wait_requests(dev, 1) if r["question"].endswith(" from 127.0.0.1?")]
+        check(len(mine) == 1 and number in mine[0]["require_presence"].split(","), "the request names ssh's client")
+        check(dev.accept(mine[0], number)[1]["result"]["value"] is True, "approval taken")
+        t.join(60)
+        r = result.get("r")
+        check(r is not None and r.logged_in, "the ssh login went through: %s" % (r.describe() if r else "none"))
+        check(r.kinds() == ["password", "push"], "prompts: %r" % r.kinds())
+    finally:
+        s.close()
