@@ -35,7 +35,8 @@ struct AppKey {
     explicit AppKey(int bits = 2048) : key(EVP_RSA_gen(static_cast<unsigned>(bits))) {
         unsigned char* der = nullptr;
         const int n = i2d_PUBKEY(key.get(), &der);
-        spki_b64 = chorus::base64_encode(std::string_view(reinterpret_cast<char*>(der), static_cast<std::size_t>(n)));
+        spki_b64 = chorus::base64_encode(
+            std::string_view(reinterpret_cast<char*>(der), static_cast<std::size_t>(n)));
         OPENSSL_free(der);
     }
     std::string sign(const std::string& text) const {
@@ -47,7 +48,8 @@ struct AppKey {
         EVP_DigestSign(c, reinterpret_cast<unsigned char*>(sig.data()), &len,
                        reinterpret_cast<const unsigned char*>(text.data()), text.size());
         EVP_MD_CTX_free(c);
-        return std::string(chorus::base32_encode(reinterpret_cast<const std::uint8_t*>(sig.data()), len, true).view());
+        return std::string(
+            chorus::base32_encode(reinterpret_cast<const std::uint8_t*>(sig.data()), len, true).view());
     }
 };
 
@@ -125,7 +127,8 @@ struct PushFixture : FlowFixture {
     }
     chorus::PushHttpReply poll(const AppKey& key, std::int64_t at) {
         const std::string ts = iso(at);
-        return call("GET", {{"serial", serial}, {"timestamp", ts}, {"signature", key.sign(serial + "|" + ts)}});
+        return call("GET",
+                    {{"serial", serial}, {"timestamp", ts}, {"signature", key.sign(serial + "|" + ts)}});
     }
 };
 
@@ -134,8 +137,9 @@ void test_serials_name_their_user_and_nothing_else(void**) {
     assert_true(s.ok());
     assert_string_equal(s->substr(0, 4).c_str(), "CHPU");
     assert_string_equal(chorus::push_serial_user(*s).value_or("?").c_str(), "alice.b");
-    for (const char* bad : {"", "CHPU", "CHPUAAAAAAAAAAAAAAAA", "XHPUAAAAAAAAAAAAAAAAalice", "CHPUaaaaaaaaaaaaaaaaalice",
-                            "CHPUAAAAAAAAAAAAAAAA%2fetc", "CHPUAAAAAAAAAAAAAAAA.."})
+    for (const char* bad :
+         {"", "CHPU", "CHPUAAAAAAAAAAAAAAAA", "XHPUAAAAAAAAAAAAAAAAalice", "CHPUaaaaaaaaaaaaaaaaalice",
+          "CHPUAAAAAAAAAAAAAAAA%2fetc", "CHPUAAAAAAAAAAAAAAAA.."})
         assert_false(chorus::push_serial_user(bad).has_value());
 }
 
@@ -145,9 +149,10 @@ void test_timestamps_as_the_app_writes_them(void**) {
     assert_int_equal(chorus::parse_push_timestamp("2026-12-07T10:00:00").value_or(0), 1796637600);
     assert_int_equal(chorus::parse_push_timestamp("2026-12-07T12:00:00.5+02:00").value_or(0), 1796637600);
     assert_int_equal(chorus::parse_push_timestamp("2026-12-07T09:30:00-00:30").value_or(0), 1796637600);
-    for (const char* bad : {"", "2026-12-07", "2026-13-07T10:00:00Z", "2026-12-07T24:00:00Z", "2026-12-07T10:00:00.Z",
-                            "2026-12-07T10:00:00.1234567890Z", "2026-12-07T10:00:00+2", "2026-12-07T10:00:00ZZ",
-                            "2026/12/07T10:00:00Z", "2026-12-07T10:00:00+24:00"})
+    for (const char* bad :
+         {"", "2026-12-07", "2026-13-07T10:00:00Z", "2026-12-07T24:00:00Z", "2026-12-07T10:00:00.Z",
+          "2026-12-07T10:00:00.1234567890Z", "2026-12-07T10:00:00+2", "2026-12-07T10:00:00ZZ",
+          "2026/12/07T10:00:00Z", "2026-12-07T10:00:00+24:00"})
         assert_false(chorus::parse_push_timestamp(bad).has_value());
 }
 
@@ -269,8 +274,8 @@ void test_poll_shows_open_requests_signed(void**) {
     assert_true(r.body.find("\"require_presence\"") != std::string::npos);
     assert_int_equal(f.poll(f.app, kT0 - 61).status, 400);  // outside ±60 s
     assert_int_equal(f.poll(f.app, kT0 + 61).status, 400);
-    assert_int_equal(f.poll(AppKey(), kT0).status, 400);    // another key
-    f.clock->advance(61);                                     // expired: not shown
+    assert_int_equal(f.poll(AppKey(), kT0).status, 400);  // another key
+    f.clock->advance(61);                                 // expired: not shown
     const std::string later = f.poll(f.app, kT0 + 61).body;
     assert_true(later.find(t->nonce) == std::string::npos);
 }
