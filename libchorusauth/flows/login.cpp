@@ -175,6 +175,7 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
     RegisterOptions ro;
     ro.qr = opts.qr;
     ro.only_if_unregistered = true;
+    ro.offer_push = true;
     switch (v.obligation) {
     case Obligation::exempt:
         return {};

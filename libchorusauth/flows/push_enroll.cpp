@@ -29,13 +29,16 @@ Status wait_for_app(Context& ctx, std::string_view user, const std::string& seri
 
 // The approved phone becomes the user's push device; push becomes the
 // default method, as the user just chose it.
-Status save_device(Context& ctx, std::string_view user, const std::string& serial) {
+Status save_device(Context& ctx, std::string_view user, const std::string& serial,
+                   bool only_if_unregistered) {
     return retry_on_conflict([&]() -> Status {
         CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(user));
         CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
         if (!rec || !rec->push_pending || rec->push_pending->serial != serial ||
             rec->push_pending->app_key.empty())
             return make_error(Errc::conflict, "the registration was replaced in another session");
+        if (only_if_unregistered && rec->has_method())
+            return make_error(Errc::permission, "a method was registered in another session meanwhile");
         PushDevice d;
         d.serial = serial;
         d.app_key = rec->push_pending->app_key;
@@ -72,7 +75,7 @@ Result<std::string> push_enroll_begin(Context& ctx, std::string_view user) {
                                ctx.config.push.title + ":" + std::string(user));
 }
 
-Status push_enroll_finish(Context& ctx, std::string_view user, Prompter& p) {
+Status push_enroll_finish(Context& ctx, std::string_view user, Prompter& p, bool only_if_unregistered) {
     CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, ctx.store->peek_record(user));
     if (!rec || !rec->push_pending) return make_error(Errc::not_found, "no push registration started");
     const std::string serial = rec->push_pending->serial;
@@ -91,12 +94,13 @@ Status push_enroll_finish(Context& ctx, std::string_view user, Prompter& p) {
         ctx.log.logf(LogLevel::notice, "push registration: the test request was not approved");
         return make_error(Errc::bad_code, "the test request was not approved");
     }
-    CHORUS_RETURN_IF_ERROR(save_device(ctx, user, serial));
+    CHORUS_RETURN_IF_ERROR(save_device(ctx, user, serial, only_if_unregistered));
     ctx.log.logf(LogLevel::notice, "push phone registered");
     return p.info("Your phone is registered: sign-ins now ask it for approval.");
 }
 
-Status push_register(Context& ctx, std::string_view user, Prompter& p, QrStyle qr, bool show_qr) {
+Status push_register(Context& ctx, std::string_view user, Prompter& p, QrStyle qr, bool show_qr,
+                     bool only_if_unregistered) {
     CHORUS_ASSIGN_OR_RETURN(std::string uri, push_enroll_begin(ctx, user));
     CHORUS_RETURN_IF_ERROR(
         p.info("Scan this QR code with the privacyIDEA Authenticator app (+, then scan)."));
@@ -106,7 +110,7 @@ Status push_register(Context& ctx, std::string_view user, Prompter& p, QrStyle q
     }
     CHORUS_RETURN_IF_ERROR(p.info("Or open this link on the phone: " + uri));
     CHORUS_RETURN_IF_ERROR(p.ask("Press Enter once the app shows the new token: ", true).status());
-    return push_enroll_finish(ctx, user, p);
+    return push_enroll_finish(ctx, user, p, only_if_unregistered);
 }
 
 }  // namespace chorus

@@ -24,10 +24,14 @@ Result<std::string> push_enroll_begin(Context& ctx, std::string_view user);
 // URI only when show_qr is false), the wait for the app, the test request.
 // Errc::expired when the app did not register in time; Errc::bad_code when
 // the test request was declined, answered wrongly or not answered.
-Status push_register(Context& ctx, std::string_view user, Prompter& p, QrStyle qr, bool show_qr);
+// only_if_unregistered (registration at first login): Errc::permission,
+// nothing saved, when another method was registered meanwhile.
+Status push_register(Context& ctx, std::string_view user, Prompter& p, QrStyle qr, bool show_qr,
+                     bool only_if_unregistered = false);
 
 // After push_enroll_begin: waits for the app's registration and the test
 // request, then saves the phone (what push_register does after the QR code).
-Status push_enroll_finish(Context& ctx, std::string_view user, Prompter& p);
+Status push_enroll_finish(Context& ctx, std::string_view user, Prompter& p,
+                          bool only_if_unregistered = false);
 
 }  // namespace chorus

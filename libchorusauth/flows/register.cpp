@@ -5,6 +5,7 @@
 #include "flows/contact.hpp"
 #include "flows/contact_proof.hpp"
 #include "flows/enroll.hpp"
+#include "flows/push_enroll.hpp"
 
 namespace chorus {
 namespace {
@@ -92,10 +93,45 @@ Status show_recovery_codes(Context& ctx, std::string_view user, Prompter& p) {
     return p.info(text.view());
 }
 
+// "1" (or Enter): an app code; "2": push. nullopt: the user chose push.
+Result<bool> choose_app(Prompter& p) {
+    CHORUS_RETURN_IF_ERROR(
+        p.info("How will you confirm your sign-ins?\n"
+               "  1) a code from an authenticator app (Google Authenticator, FreeOTP, Aegis, ...)\n"
+               "  2) approve on your phone in the privacyIDEA Authenticator app"));
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        CHORUS_ASSIGN_OR_RETURN(SecretString answer, p.ask("Choose 1 or 2 [1]: ", true));
+        if (answer.view() == "" || answer.view() == "1") return true;
+        if (answer.view() == "2") return false;
+    }
+    return true;
+}
+
+Result<RegisterResult> register_push(Context& ctx, std::string_view user, Prompter& p,
+                                     const RegisterOptions& opts) {
+    Status st = push_register(ctx, user, p, opts.qr, opts.show_qr, opts.only_if_unregistered);
+    if (!st.ok() && opts.only_if_unregistered && st.code() == Errc::permission) {
+        CHORUS_RETURN_IF_ERROR(
+            p.error("Two-step verification was set up for this account in the meantime and was not changed. "
+                    "Log in again with it."));
+        return RegisterResult::registered_meanwhile;
+    }
+    if (!st.ok()) return std::move(st).error();
+    // The phone is saved: recovery codes are the way in when it is lost.
+    if (opts.recovery_codes && ctx.config.enrollment.recovery_codes > 0)
+        CHORUS_RETURN_IF_ERROR(show_recovery_codes(ctx, user, p));
+    CHORUS_RETURN_IF_ERROR(p.info("Two-step verification is set up."));
+    return RegisterResult::registered;
+}
+
 }  // namespace
 
 Result<RegisterResult> register_interactively(Context& ctx, std::string_view user, Prompter& p,
                                               const RegisterOptions& opts) {
+    if (opts.offer_push && ctx.config.push.enabled) {
+        CHORUS_ASSIGN_OR_RETURN(bool app, choose_app(p));
+        if (!app) return register_push(ctx, user, p, opts);
+    }
     CHORUS_ASSIGN_OR_RETURN(PendingEnrollment e, enrollment_prepare(ctx, user, EnrollRequest{}));
     CHORUS_RETURN_IF_ERROR(show_key(e, p, opts));
     CHORUS_ASSIGN_OR_RETURN(std::optional<SecretString> code, confirm_code(ctx, e, p, opts));

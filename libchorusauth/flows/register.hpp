@@ -22,6 +22,8 @@ struct RegisterOptions {
     // Registration at first login: never replace a method registered while
     // the user was typing (the login has proven only the password).
     bool only_if_unregistered = false;
+    // When push is enabled: offer approval on the phone instead of an app code.
+    bool offer_push = false;
 };
 
 enum class RegisterResult {
@@ -30,7 +32,8 @@ enum class RegisterResult {
     registered_meanwhile,  // only_if_unregistered: another session registered first; nothing saved
 };
 
-// Walks the user through app registration: QR code, key, URI, a code to
+// Walks the user through app registration (or, when offered and chosen, the
+// registration of a phone for push approval: flows/push_enroll.hpp): QR code, key, URI, a code to
 // confirm (nothing is saved until it matches), then optional phone and email,
 // then recovery codes shown once. Errors: bad_code after too many wrong codes;
 // the Prompter's error when the conversation fails; store errors.

@@ -353,3 +353,28 @@ def sshd_login_approved(env):
         check(r.kinds() == ["password", "push"], "prompts: %r" % r.kinds())
     finally:
         s.close()
+
+
+@case
+def first_login_registers_push(env):
+    """Registration at first login (the account stage, after the password)
+    offers push; the phone is saved after its test request, with recovery
+    codes as the way back in, and the next login is approved on it."""
+    import re
+    user = env.add_user(enroll=False)
+    env.start()
+    dev = env.device()
+    p = env.account(user, stdin="2\n\n\n")
+    uri = p.wait_for(r"(otpauth://pipush/\S+)")
+    check(dev.register(uri)[0] == 200, "the app registered")
+    number = p.wait_for(r"Approve the test request on your phone: choose (\d\d)")
+    ch = wait_requests(dev, 1)[0]
+    check(dev.accept(ch, number)[1]["result"]["value"] is True, "test request approved")
+    check(p.finish(60) == 0, "the first login goes on: %s" % p.text())
+    check("Choose 1 or 2" in p.text() and len(re.findall(r"\b\w{4}-\w{4}-\w{4}\b", p.text())) >= 5,
+          "the choice was offered and recovery codes shown: %s" % p.text())
+    st = env.status(user)
+    check(st["methods"] == ["recovery", "push"] and st["default_method"] == "push", "registered: %r" % st)
+    p, number, ch = push_login(env, user, dev)
+    check(dev.accept(ch, number)[1]["result"]["value"] is True, "approval taken")
+    check(p.finish() == 0, "the next login is approved on the phone: %s" % p.text())

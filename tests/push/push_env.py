@@ -41,12 +41,18 @@ class PushEnv(Env):
         super().install_pam()
         self.push_service = "chorus-push-test-%d" % os.getpid()
         self._write_pam("/etc/pam.d/" + self.push_service,
-                        "auth required %s config=%s\n" % (self.o.module, self.cfg))
+                        "auth required pam_permit.so\nauth required %s config=%s\n"
+                        "account required %s config=%s qr=ascii\n" % (self.o.module, self.cfg, self.o.module, self.cfg))
 
     def login(self, user, rhost="192.0.2.1", stdin="\n"):
         """A login through the real module (pamtester), its input given at once."""
         # stdbuf: pamtester would hold the message with the number until it exits.
         return Driven(["stdbuf", "-o0", "pamtester", "-I", "rhost=" + rhost, self.push_service, user, "authenticate"], stdin)
+
+    def account(self, user, stdin):
+        """The account stage of a login (where registration happens), its input given at once."""
+        return Driven(["stdbuf", "-o0", "pamtester", "-I", "rhost=192.0.2.50", self.push_service, user, "acct_mgmt"],
+                      stdin)
 
     def enroll_push(self, user):
         return Driven([self.o.enroll, "--config", self.cfg, "--user", user, "--push", "--qr", "none"], None)
