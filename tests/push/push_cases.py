@@ -378,3 +378,51 @@ def first_login_registers_push(env):
     p, number, ch = push_login(env, user, dev)
     check(dev.accept(ch, number)[1]["result"]["value"] is True, "approval taken")
     check(p.finish() == 0, "the next login is approved on the phone: %s" % p.text())
+
+
+@case
+def web_security_info_adds_push(env):
+    """chorus-web's Security info: after a fresh proof, the QR code, the
+    app's registration and the test request tapped on the phone add the
+    phone; the next web sign-in is approved on it."""
+    import re
+    from web_env import Client, OLD_PASSWORD
+    user = env.add_user()
+    codes = env.ctl("recovery-codes", user).stdout.split()
+    env.start()
+    c = Client(env)
+    c.session()
+    j, _ = c.converse(c.post("/api/signin", user=user), [OLD_PASSWORD, codes[0]])
+    check(j["ok"], "sign-in: %r" % j)
+    j = c.post("/api/push/new")
+    check(not j["ok"], "no QR code without a fresh proof: %r" % j)
+    j, _ = c.converse(c.post("/api/confirm"), [OLD_PASSWORD, codes[1]])
+    check(j["ok"], "confirmed: %r" % j)
+    j = c.post("/api/push/new")
+    check(j["ok"] and j["uri"].startswith("otpauth://pipush/") and "<svg" in j["svg"], "QR code: %r" % j)
+    dev = env.device()
+    check(dev.register(j["uri"])[0] == 200, "the app registered")
+    first = c.post("/api/push/finish")
+    check(first.get("state") == "ask", "asked to approve: %r" % first)
+    number = re.search(r"choose (\d\d)", first["prompt"]).group(1)
+    ch = wait_requests(dev, 1)[0]
+    check(dev.accept(ch, number)[1]["result"]["value"] is True, "test request approved")
+    j, _ = c.converse(first, [""])
+    check(j["ok"], "the phone was added: %r" % j)
+    info = c.request("GET", "/api/info")[1]
+    check(info["push"] is True and info["default"] == "push", "info shows the phone: %r" % info)
+    c.post("/api/signout")
+    c2 = Client(env)
+    c2.session()
+    first = c2.post("/api/signin", user=user)
+    j, prompts = first, []
+    while j.get("state") == "ask":
+        prompts.append(j["prompt"])
+        if "approved" in j["prompt"]:
+            number = re.search(r"choose (\d\d)", " ".join(m["text"] for m in j.get("messages", [])) + j["prompt"])
+            ch = wait_requests(dev, 1)[0]
+            dev.accept(ch, number.group(1))
+            j = c2.post("/api/answer", text="")
+        else:
+            j = c2.post("/api/answer", text=OLD_PASSWORD)
+    check(j["ok"], "web sign-in approved on the phone: %r %r" % (j, prompts))

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "broker/flow_state.hpp"
+#include "chorus/chorus_push.h"
 #include "broker/pam_ops.hpp"
 
 namespace chorus_web {
@@ -85,6 +86,7 @@ Message info(FlowState& f) {
             .set("email_proven", yes(chorus_status_contact_proven(s, "email")));
         m.set("default", chorus_status_default_method(s));
         m.set("recovery_left", std::to_string(chorus_status_recovery_left(s)));
+        m.set("push", yes(chorus_status_has_push(s)));
         chorus_tools::Strings apps;
         if (chorus_status_has_totp(s) == 1 &&
             chorus_app_list(f.ctx.get(), f.user.c_str(), apps.out(), apps.count_out()) == CHORUS_OK)
@@ -109,6 +111,23 @@ Message app_new(FlowState& f) {
     chorus_enrollment_free(f.pending.out());
     *f.pending.out() = *e.out();
     *e.out() = nullptr;
+    return m;
+}
+
+// The QR code of a phone for push approval: a pending registration, which
+// becomes a method only in push_finish (after the phone's test request).
+// Starting one needs the fresh proof; finishing spends it.
+Message push_new(FlowState& f) {
+    if (!f.confirmed) return error_reply(CHORUS_ERR_PERMISSION, "Confirm that it is you first.");
+    chorus_tools::String uri;
+    int rc = chorus_push_enroll_begin(f.ctx.get(), f.user.c_str(), uri.out());
+    if (rc != CHORUS_OK)
+        return error_reply(rc, rc == CHORUS_ERR_UNSUPPORTED ? "Push approval is not enabled." : "");
+    chorus_tools::String svg;
+    rc = chorus_qr_render(uri.get(), CHORUS_QR_SVG, svg.out());
+    if (rc != CHORUS_OK) return error_reply(rc);
+    Message m("ok");
+    m.set("uri", uri.get()).set("svg", svg.get());
     return m;
 }
 
@@ -162,6 +181,9 @@ Message handle_account(FlowState& f, Message& req) {
     if (req.op == "account.remove")
         return change(f, [&] { return chorus_user_remove_method(ctx, u, req.get("method").c_str()); });
     if (req.op == "account.recovery") return new_recovery_codes(f);
+    if (req.op == "account.push_new") return push_new(f);
+    if (req.op == "account.push_finish")
+        return change(f, [&] { return chorus_push_enroll_finish(ctx, u, f.bridge.prompter()); });
     if (req.op == "account.contact") {
         const std::string how = req.get("how");
         return change(f, [&] {

@@ -201,7 +201,8 @@ Response App::account_route(const Request& r, Session& s) {
         if (m->op != "ok") return json(200, outcome(*m));
         Json j = outcome(*m);
         for (const char* k : {"user", "phone", "phone2", "email", "default"}) j.str(k, m->get(k));
-        for (const char* k : {"phone_proven", "phone2_proven", "email_proven", "sms", "voice", "mail"})
+        for (const char* k :
+             {"phone_proven", "phone2_proven", "email_proven", "sms", "voice", "mail", "push"})
             j.boolean(k, m->get(k) == "1");
         j.number("recovery_left", m->number("recovery_left", 0));
         j.strings("apps", m->all("app"));
@@ -222,6 +223,15 @@ Response App::account_route(const Request& r, Session& s) {
             200,
             outcome(*m).str("uri", m->get("uri")).str("secret", m->get("secret")).str("svg", m->get("svg")));
     }
+    if (p == "/api/push/new") {
+        auto m = call(Message("account.push_new"));
+        if (!m) return gone();
+        return json(200, outcome(*m).str("uri", m->get("uri")).str("svg", m->get("svg")));
+    }
+    // Waiting for the app and its test request is a conversation: the page
+    // shows the number to tap and sends the Enter.
+    if (p == "/api/push/finish")
+        return conversation_start(s, Message("account.push_finish").set("rhost", r.client));
     if (p == "/api/recovery") {
         auto m = call(Message("account.recovery"));
         if (!m) return gone();

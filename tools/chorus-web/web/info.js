@@ -4,12 +4,12 @@
 // you" (a fresh password and second factor), as chorus-enroll does.
 "use strict";
 
-const panes = ["overview", "confirm", "app-form", "contact-form", "codes"];
+const panes = ["overview", "confirm", "app-form", "contact-form", "codes", "push-form"];
 function only(id) {
   for (const p of panes) chorus.show(p, p === id);
 }
 
-const METHOD_NAMES = { app: "Authenticator app", sms: "Text message", call: "Phone call", sms2: "Text message to the alternate phone", call2: "Call to the alternate phone" };
+const METHOD_NAMES = { app: "Authenticator app", sms: "Text message", call: "Phone call", sms2: "Text message to the alternate phone", call2: "Call to the alternate phone", push: "Approve on my phone" };
 let contactWhich = "phone";
 
 function message(text, error) {
@@ -68,6 +68,11 @@ async function refresh() {
   contact("phone", "Phone", j.phone, j.phone_proven);
   contact("phone2", "Alternate phone", j.phone2, j.phone2_proven);
   contact("email", "Email", j.email, j.email_proven);
+  if (j.push) {
+    list.appendChild(row("push", "Phone", "approves sign-ins (push)", [
+      ["Remove", "remove-push", () => change("/api/remove", { method: "push" }, "The phone was removed.")],
+    ]));
+  }
   if (j.recovery_left > 0) {
     list.appendChild(row("recovery", "Recovery codes", j.recovery_left + " left", [
       ["Remove", "remove-recovery", () => change("/api/remove", { method: "recovery" }, "Recovery codes removed.")],
@@ -78,6 +83,7 @@ async function refresh() {
   const options = ["app"];
   if (j.phone && j.phone_proven) options.push("sms", "call");
   if (j.phone2 && j.phone2_proven) options.push("sms2", "call2");
+  if (j.push) options.push("push");
   for (const m of options) {
     const o = document.createElement("option");
     o.value = m;
@@ -137,6 +143,33 @@ async function saveApp(ev) {
     message("The app was added.", false);
   } else {
     chorus.say(chorus.el("app-messages"), j);
+  }
+}
+
+async function addPush() {
+  if (!(await confirmed())) return;
+  const j = await chorus.post("/api/push/new", {});
+  if (!j.ok) {
+    only("overview");
+    chorus.say(chorus.el("overview-messages"), j);
+    return;
+  }
+  chorus.el("push-qr").src = "data:image/svg+xml;base64," + btoa(j.svg);
+  chorus.el("push-link").href = j.uri;
+  chorus.el("push-converse").textContent = "";
+  chorus.show("push-next", true);
+  only("push-form");
+}
+
+// The app registers, then a test request with a number appears on the
+// phone; the conversation shows the number and waits for the Enter.
+async function finishPush() {
+  chorus.show("push-next", false);
+  const first = await chorus.post("/api/push/finish", {});
+  const j = await chorus.converse(chorus.el("push-converse"), first);
+  if (j.ok) {
+    await refresh();
+    message("The phone was added: sign-ins now ask it for approval.", false);
   }
 }
 
@@ -207,6 +240,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   chorus.el("add-phone").addEventListener("click", () => addContact("phone"));
   chorus.el("add-phone2").addEventListener("click", () => addContact("phone2"));
   chorus.el("add-email").addEventListener("click", () => addContact("email"));
+  chorus.el("add-push").addEventListener("click", addPush);
+  chorus.el("push-next").addEventListener("click", finishPush);
   chorus.el("contact-form").addEventListener("submit", proveContact);
   chorus.el("new-codes").addEventListener("click", newCodes);
   chorus.el("codes-done").addEventListener("click", refresh);
