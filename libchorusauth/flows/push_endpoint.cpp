@@ -105,12 +105,11 @@ PushHttpReply poll(Context& ctx, const PushSigner& signer, const Form& f) {
                                                           ctx.config.push.title, q.options));
         if (!sig.ok()) return fail(500, 500, "Could not sign the request.");
         if (!list.empty()) list += ", ";
-        list += "{\"nonce\": " + json_string(q.nonce) + ", \"question\": " + json_string(question) +
-                ", \"serial\": " + json_string(serial) +
-                ", \"title\": " + json_string(ctx.config.push.title) +
-                ", \"sslverify\": \"1\", \"url\": " + json_string(ctx.config.push.url) +
-                ", \"require_presence\": " + json_string(q.options) +
-                ", \"version\": \"2\", \"signature\": " + json_string(*sig) + "}";
+        list += R"({"nonce": )" + json_string(q.nonce) + R"(, "question": )" + json_string(question) +
+                R"(, "serial": )" + json_string(serial) + R"(, "title": )" +
+                json_string(ctx.config.push.title) + R"(, "sslverify": "1", "url": )" +
+                json_string(ctx.config.push.url) + R"(, "require_presence": )" + json_string(q.options) +
+                R"(, "version": "2", "signature": )" + json_string(*sig) + "}";
     }
     return {200, push_reply_ok("[" + list + "]")};
 }
@@ -147,8 +146,8 @@ PushHttpReply register_app(Context& ctx, const PushSigner& signer, const Form& f
     if (!st.ok()) return fail(503, 500, "The service is unavailable.");
     if (refusal) return *refusal;
     ctx.log.logf(LogLevel::info, "push app registered its key; waiting for the test request");
-    return {200, push_reply_ok("true", "{\"serial\": " + json_string(serial) +
-                                           ", \"rollout_state\": \"enrolled\", \"public_key\": " +
+    return {200, push_reply_ok("true", R"({"serial": )" + json_string(serial) +
+                                           R"(, "rollout_state": "enrolled", "public_key": )" +
                                            json_string(*server_key) + "}")};
 }
 

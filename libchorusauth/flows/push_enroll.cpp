@@ -43,7 +43,8 @@ Status save_device(Context& ctx, std::string_view user, const std::string& seria
         d.serial = serial;
         d.app_key = rec->push_pending->app_key;
         d.enrolled_at = ctx.now();
-        rec->push_devices.assign(1, std::move(d));  // one phone for push: a new one replaces the old
+        rec->push_devices.clear();  // one phone for push: a new one replaces the old
+        rec->push_devices.push_back(std::move(d));
         rec->push_pending.reset();
         std::erase_if(rec->push_requests, [&](const PushRequest& r) { return r.serial != serial; });
         rec->default_method = "push";

@@ -101,7 +101,7 @@ Result<bool> choose_app(Prompter& p) {
                "  2) approve on your phone in the privacyIDEA Authenticator app"));
     for (int attempt = 0; attempt < 3; ++attempt) {
         CHORUS_ASSIGN_OR_RETURN(SecretString answer, p.ask("Choose 1 or 2 [1]: ", true));
-        if (answer.view() == "" || answer.view() == "1") return true;
+        if (answer.empty() || answer.view() == "1") return true;
         if (answer.view() == "2") return false;
     }
     return true;

@@ -134,17 +134,15 @@ std::optional<std::int64_t> parse_push_timestamp(std::string_view ts) {
         if (at == from || at - from > 9) return std::nullopt;
     }
     std::int64_t offset = 0;
-    if (at == ts.size()) {
-        // No zone: UTC, as privacyIDEA reads it.
-    } else if (ts.substr(at) == "Z") {
-        at = ts.size();
-    } else if (ts[at] == '+' || ts[at] == '-') {
+    // No zone (UTC, as privacyIDEA reads it) or "Z"; else an offset.
+    const bool utc = at == ts.size() || ts.substr(at) == "Z";
+    if (!utc && (ts[at] == '+' || ts[at] == '-')) {
         int oh = 0, om = 0;
         if (ts.size() != at + 6 || !digits(ts, at + 1, 2, oh) || ts[at + 3] != ':' ||
             !digits(ts, at + 4, 2, om) || oh > 23 || om > 59)
             return std::nullopt;
-        offset = (ts[at] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
-    } else {
+        offset = std::int64_t{ts[at] == '+' ? 1 : -1} * (std::int64_t{oh} * 3600 + std::int64_t{om} * 60);
+    } else if (!utc) {
         return std::nullopt;
     }
     t.tm_year = y - 1900;
@@ -178,18 +176,17 @@ std::string json_string(std::string_view s) {
 }
 
 std::string push_reply_ok(std::string_view value_json, std::string_view detail_json) {
-    std::string out =
-        "{\"jsonrpc\": \"2.0\", \"id\": 1, \"time\": " + std::to_string(std::time(nullptr)) +
-        ".0, \"version\": \"chorus\", \"result\": {\"status\": true, \"value\": " + std::string(value_json) +
-        "}";
-    if (!detail_json.empty()) out += ", \"detail\": " + std::string(detail_json);
+    std::string out = R"({"jsonrpc": "2.0", "id": 1, "time": )" + std::to_string(std::time(nullptr)) +
+                      R"(.0, "version": "chorus", "result": {"status": true, "value": )" +
+                      std::string(value_json) + "}";
+    if (!detail_json.empty()) out += R"(, "detail": )" + std::string(detail_json);
     return out + "}";
 }
 
 std::string push_reply_error(int code, std::string_view message) {
-    return "{\"jsonrpc\": \"2.0\", \"id\": 1, \"time\": " + std::to_string(std::time(nullptr)) +
-           ".0, \"version\": \"chorus\", \"result\": {\"status\": false, \"error\": {\"code\": " +
-           std::to_string(code) + ", \"message\": " + json_string(message) + "}}}";
+    return R"({"jsonrpc": "2.0", "id": 1, "time": )" + std::to_string(std::time(nullptr)) +
+           R"(.0, "version": "chorus", "result": {"status": false, "error": {"code": )" +
+           std::to_string(code) + R"(, "message": )" + json_string(message) + "}}}";
 }
 
 }  // namespace chorus

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <vector>
 
 #include "otp/base32.hpp"
@@ -75,7 +74,7 @@ Result<PushSigner> PushSigner::load(const std::string& path) {
     TrustedFileOptions to;
     to.require_root_owner = geteuid() == 0;
     to.secret = true;
-    to.max_bytes = 16 * 1024;
+    to.max_bytes = std::size_t{16} * 1024;
     auto read = read_trusted_file(path, to);
     if (!read.ok() && read.code() == Errc::unsafe_file) return make_error(Errc::config, read.error().message);
     CHORUS_ASSIGN_OR_RETURN(std::string pem, std::move(read));
@@ -96,9 +95,9 @@ Status PushSigner::generate(const std::string& path) {
     char* data = nullptr;
     const long len = BIO_get_mem_data(bio.get(), &data);
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd.valid()) return make_error(Errc::io, path + ": " + std::strerror(errno));
+    if (!fd.valid()) return errno_error("create " + path, errno);
     Status st = write_all(fd.get(), std::string_view(data, static_cast<std::size_t>(len)));
-    if (st.ok() && ::fsync(fd.get()) != 0) st = make_error(Errc::io, path + ": " + std::strerror(errno));
+    if (st.ok() && ::fsync(fd.get()) != 0) st = errno_error("fsync " + path, errno);
     if (!st.ok()) ::unlink(path.c_str());
     return st;
 }
