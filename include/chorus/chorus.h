@@ -149,6 +149,10 @@ CHORUS_API int chorus_status_failures(const chorus_status_t* st);
 CHORUS_API long long chorus_status_lock_remaining(const chorus_status_t* st);
 CHORUS_API long long chorus_status_last_success(const chorus_status_t* st);
 CHORUS_API long long chorus_status_enrolled_at(const chorus_status_t* st);
+/** First login seen without a method (grace starts then); 0 never. */
+CHORUS_API long long chorus_status_first_seen(const chorus_status_t* st);
+/** Seconds of enrollment grace left; 0 when it is over; -1 not in grace. */
+CHORUS_API long long chorus_status_grace_left(const chorus_status_t* st);
 /** "SHA1"/"SHA256"/"SHA512", digits and period of the TOTP key (if any). */
 CHORUS_API const char* chorus_status_algorithm(const chorus_status_t* st);
 CHORUS_API int chorus_status_digits(const chorus_status_t* st);

@@ -12,6 +12,14 @@ struct chorus_status {
 
 extern "C" {
 
+long long chorus_status_first_seen(const chorus_status_t* st) {
+    return st != nullptr ? st->st.first_seen : 0;
+}
+
+long long chorus_status_grace_left(const chorus_status_t* st) {
+    return st != nullptr ? st->st.grace_left : -1;
+}
+
 int chorus_status_has_push(const chorus_status_t* st) {
     return st != nullptr && st->st.has_push ? 1 : 0;
 }

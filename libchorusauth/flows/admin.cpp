@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "flows/admin.hpp"
 
+#include "flows/policy.hpp"
+
 #include "flows/contact.hpp"
 #include "flows/contact_proof.hpp"
 #include "flows/method.hpp"
@@ -64,6 +66,17 @@ Result<UserStatus> user_status(Context& ctx, std::string_view user) {
     st.phone2_proven = rec->phone2_proven_at > 0;
     st.default_method = rec->default_method;
     st.has_push = !rec->push_devices.empty();
+    st.first_seen = rec->first_seen;
+    // Grace runs from the first login without a method; the groups decide
+    // who needs a method at all, as at login.
+    if (!st.has_method && rec->first_seen > 0 && ctx.config.enrollment.policy == EnrollPolicy::grace) {
+        auto acct = lookup_account(user);
+        const std::vector<std::string> groups = acct.ok() ? acct->groups : std::vector<std::string>{};
+        const UnenrolledVerdict v = unenrolled_verdict(ctx, groups, rec->first_seen);
+        st.grace_left = v.obligation == Obligation::may_register    ? v.grace_left
+                        : v.obligation == Obligation::must_register ? 0
+                                                                    : -1;
+    }
     return st;
 }
 

@@ -13,7 +13,9 @@ namespace chorus {
 struct UserStatus {
     bool has_method = false;  // UserRecord::has_method(): what a login asks a code for
     bool has_totp = false;
-    bool has_push = false;  // a phone registered for push approval
+    bool has_push = false;         // a phone registered for push approval
+    std::int64_t first_seen = 0;   // first login seen without a method (grace starts)
+    std::int64_t grace_left = -1;  // seconds of grace left; 0 over; -1 not in grace
     TotpParams params;
     int recovery_left = 0;
     std::uint32_t failures = 0;

@@ -148,6 +148,40 @@ case_list() {
 	run list extra; expect_rc 2 "list with an operand"
 }
 
+# A record of a user seen at a login without a method, first_seen days ago
+# (what the account stage writes under the grace policy).
+seen_without_method() {
+	python3 - "$T/state/$1.rec" "$2" <<'PY'
+import hashlib, sys, time
+body = "chorus-user 1\ndefault_method app\nfirst_seen %d\nenrolled_at 0\n" % (time.time() - float(sys.argv[2]) * 86400)
+with open(sys.argv[1], "w") as f:
+    f.write(body + "sha256 " + hashlib.sha256(body.encode()).hexdigest() + "\n")
+PY
+	chmod 600 "$T/state/$1.rec"
+}
+
+case_report() {
+	need oathtool
+	write_config "lockout: { max_failures: 2 }" "enrollment: { policy: grace, grace_days: 10 }"
+	run enroll alice --secret "$SECRET"; run enroll bob --secret "$SECRET"
+	verify alice "$(oathtool --totp -b "$SECRET")" || fail "alice's code refused"
+	verify bob 000000; verify bob 000001
+	seen_without_method carol 5
+	seen_without_method dave 20
+	run report; expect_rc 0 "report"
+	expect_out '^2 of 4 users registered; 1 in grace, 1 ending this week; 1 past grace; 1 locked$' "report totals"
+	expect_out '^carol .* 5 days left$' "carol's grace"
+	expect_out '^dave .* over$' "dave's grace is over"
+	expect_out '^Seen at a login in the last 30 days without a method: carol dave$' "unregistered logins"
+	run report --json; expect_rc 0 "report --json"
+	json_check "$T/out" 'd["totals"]=={"users":4,"registered":2,"in_grace":1,"grace_ending_this_week":1,"past_grace":1,"locked":1}' ||
+		fail "report --json totals"
+	json_check "$T/out" '[u["user"] for u in d["users"] if u["last_success"]>0]==["alice"] and d["unregistered_recent"]==["carol","dave"]' ||
+		fail "report --json users"
+	grep -q "$SECRET" "$T/out" && fail "report printed a key"
+	run report extra; expect_rc 2 "report with an operand"
+}
+
 case_unlock() {
 	need oathtool
 	write_config "lockout: { max_failures: 2 }"

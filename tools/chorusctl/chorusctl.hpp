@@ -68,9 +68,15 @@ int cmd_set_default(Globals& g, int argc, char** argv, int first);
 int cmd_apps(Globals& g, int argc, char** argv, int first);  // cmd_apps.cpp
 int cmd_rename_app(Globals& g, int argc, char** argv, int first);
 int cmd_remove_app(Globals& g, int argc, char** argv, int first);
-int cmd_test_delivery(Globals& g, int argc, char** argv, int first);   // cmd_admin.cpp
-int cmd_blocklist(Globals& g, int argc, char** argv, int first);       // cmd_admin.cpp
-int cmd_push_key(Globals& g, int argc, char** argv, int first);        // cmd_admin.cpp
+int cmd_test_delivery(Globals& g, int argc, char** argv, int first);  // cmd_admin.cpp
+int cmd_blocklist(Globals& g, int argc, char** argv, int first);      // cmd_admin.cpp
+int cmd_push_key(Globals& g, int argc, char** argv, int first);       // cmd_admin.cpp
+int cmd_report(Globals& g, int argc, char** argv, int first);         // cmd_report.cpp
+
+// The methods a login can use, as words ("app, phone, recovery codes" or
+// "none") and as a JSON array (cmd_status.cpp).
+std::string methods_text(const chorus_status_t* st);
+std::string methods_json(const chorus_status_t* st);
 int cmd_import_ga(Globals& g, int argc, char** argv, int first);       // cmd_import.cpp
 int cmd_check_config(Globals& g, int argc, char** argv, int first);    // cmd_check.cpp
 int cmd_check_password(Globals& g, int argc, char** argv, int first);  // cmd_check.cpp

@@ -23,35 +23,6 @@ std::string contact_of(const chorus_status_t* st, std::string_view which) {
     return chorus_status_email(st);
 }
 
-// The methods a login can use: "app, phone, recovery codes" / "none".
-std::string methods_text(const chorus_status_t* st) {
-    std::string m;
-    auto add = [&m](const char* s) {
-        if (!m.empty()) m += ", ";
-        m += s;
-    };
-    if (chorus_status_has_totp(st)) add("app");
-    if (chorus_status_contact_proven(st, "phone")) add("phone");
-    if (chorus_status_contact_proven(st, "phone2")) add("alternate phone");
-    if (chorus_status_recovery_left(st) > 0) add("recovery codes");
-    if (chorus_status_has_push(st)) add("push");
-    return m.empty() ? "none" : m;
-}
-
-std::string methods_json(const chorus_status_t* st) {
-    std::string m = "[";
-    auto add = [&m](const char* s) {
-        if (m.size() > 1) m += ",";
-        m += json_string(s);
-    };
-    if (chorus_status_has_totp(st)) add("app");
-    if (chorus_status_contact_proven(st, "phone")) add("phone");
-    if (chorus_status_contact_proven(st, "phone2")) add("phone2");
-    if (chorus_status_recovery_left(st) > 0) add("recovery");
-    if (chorus_status_has_push(st)) add("push");
-    return m + "]";
-}
-
 void print_status_text(const std::string& user, const chorus_status_t* st) {
     char t1[64];
     char t2[64];
@@ -116,6 +87,35 @@ void print_list_line(const std::string& user, const chorus_status_t* st) {
 }
 
 }  // namespace
+
+// The methods a login can use: "app, phone, recovery codes" / "none".
+std::string methods_text(const chorus_status_t* st) {
+    std::string m;
+    auto add = [&m](const char* s) {
+        if (!m.empty()) m += ", ";
+        m += s;
+    };
+    if (chorus_status_has_totp(st)) add("app");
+    if (chorus_status_contact_proven(st, "phone")) add("phone");
+    if (chorus_status_contact_proven(st, "phone2")) add("alternate phone");
+    if (chorus_status_recovery_left(st) > 0) add("recovery codes");
+    if (chorus_status_has_push(st)) add("push");
+    return m.empty() ? "none" : m;
+}
+
+std::string methods_json(const chorus_status_t* st) {
+    std::string m = "[";
+    auto add = [&m](const char* s) {
+        if (m.size() > 1) m += ",";
+        m += json_string(s);
+    };
+    if (chorus_status_has_totp(st)) add("app");
+    if (chorus_status_contact_proven(st, "phone")) add("phone");
+    if (chorus_status_contact_proven(st, "phone2")) add("phone2");
+    if (chorus_status_recovery_left(st) > 0) add("recovery");
+    if (chorus_status_has_push(st)) add("push");
+    return m + "]";
+}
 
 int cmd_status(Globals& g, int argc, char** argv, int first) {
     chorus_tools::ParsedArgs pa;

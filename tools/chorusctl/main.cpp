@@ -29,6 +29,7 @@ const Command kCommands[] = {
      "               [--period SECONDS] [--qr[=utf8|ansi|ascii]] [--name NAME] [--add|--force]"},
     {"status", cmd_status, false, "status USER [--json]"},
     {"list", cmd_list, false, "list [--json]"},
+    {"report", cmd_report, false, "report [--json]           (who registered what, grace, locks)"},
     {"unlock", cmd_unlock, false, "unlock USER"},
     {"unenroll", cmd_unenroll, false, "unenroll USER [--all]"},
     {"recovery-codes", cmd_recovery_codes, false, "recovery-codes USER"},
