@@ -50,7 +50,8 @@ void count(Totals& t, const std::string& user, const chorus_status_t* st, long l
     if (grace == 0) ++t.grace_over;
     if (chorus_status_lock_remaining(st) > 0) ++t.locked;
     const long long seen = chorus_status_first_seen(st);
-    if (chorus_status_has_method(st) != 1 && seen > 0 && now - seen <= kRecent) t.unregistered_recent.push_back(user);
+    if (chorus_status_has_method(st) != 1 && seen > 0 && now - seen <= kRecent)
+        t.unregistered_recent.push_back(user);
 }
 
 void print_row(const std::string& user, const chorus_status_t* st) {
@@ -62,23 +63,25 @@ void print_row(const std::string& user, const chorus_status_t* st) {
     const char* def = chorus_status_default_method(st);
     std::printf("%-20s %-36s %-7s %-24s %-8d %-10s %s\n", escape_text(user).c_str(), methods.c_str(),
                 chorus_status_has_method(st) == 1 && *def != '\0' ? escape_text(def).c_str() : "-",
-                chorus_tools::format_time(chorus_status_last_success(st), t, sizeof t), chorus_status_failures(st),
-                lock > 0 ? (std::to_string(lock) + " s").c_str() : "-",
+                chorus_tools::format_time(chorus_status_last_success(st), t, sizeof t),
+                chorus_status_failures(st), lock > 0 ? (std::to_string(lock) + " s").c_str() : "-",
                 grace_text(chorus_status_grace_left(st)).c_str());
 }
 
 void print_json_user(const std::string& user, const chorus_status_t* st, bool first) {
-    std::printf("%s{\"user\":%s,\"methods\":%s,\"registered\":%s,\"default_method\":%s,", first ? "" : ",",
+    std::printf(R"(%s{"user":%s,"methods":%s,"registered":%s,"default_method":%s,)", first ? "" : ",",
                 json_string(user).c_str(), methods_json(st).c_str(),
                 chorus_status_has_method(st) == 1 ? "true" : "false",
                 json_string(chorus_status_default_method(st)).c_str());
-    std::printf("\"phone_proven\":%s,\"email_proven\":%s,\"recovery_codes_left\":%d,",
+    std::printf(R"("phone_proven":%s,"email_proven":%s,"recovery_codes_left":%d,)",
                 chorus_status_contact_proven(st, "phone") ? "true" : "false",
-                chorus_status_contact_proven(st, "email") ? "true" : "false", chorus_status_recovery_left(st));
-    std::printf("\"last_success\":%lld,\"failures\":%d,\"lock_remaining\":%lld,\"first_seen\":%lld,"
-                "\"grace_left\":%lld}",
-                chorus_status_last_success(st), chorus_status_failures(st), chorus_status_lock_remaining(st),
-                chorus_status_first_seen(st), chorus_status_grace_left(st));
+                chorus_status_contact_proven(st, "email") ? "true" : "false",
+                chorus_status_recovery_left(st));
+    std::printf(
+        "\"last_success\":%lld,\"failures\":%d,\"lock_remaining\":%lld,\"first_seen\":%lld,"
+        "\"grace_left\":%lld}",
+        chorus_status_last_success(st), chorus_status_failures(st), chorus_status_lock_remaining(st),
+        chorus_status_first_seen(st), chorus_status_grace_left(st));
 }
 
 std::string summary(const Totals& t) {
@@ -100,21 +103,22 @@ int cmd_report(Globals& g, int argc, char** argv, int first) {
     chorus_tools::Strings users;
     int rc = chorus_user_list(ctx.get(), users.out(), users.count_out());
     if (rc != CHORUS_OK) return fail(ctx.get(), "report", rc);
-    const long long now = static_cast<long long>(std::time(nullptr));
+    const auto now = static_cast<long long>(std::time(nullptr));
     Totals t;
     int status = kExitOk;
     if (json)
         std::printf("{\"users\":[");
     else
-        std::printf("%-20s %-36s %-7s %-24s %-8s %-10s %s\n", "USER", "METHODS", "DEFAULT", "LAST LOGIN", "FAILURES",
-                    "LOCKED", "GRACE");
+        std::printf("%-20s %-36s %-7s %-24s %-8s %-10s %s\n", "USER", "METHODS", "DEFAULT", "LAST LOGIN",
+                    "FAILURES", "LOCKED", "GRACE");
     bool first_json = true;
     for (size_t i = 0; i < users.size(); ++i) {
         const std::string user = users[i];
         chorus_tools::StatusH st;
         rc = chorus_status_get(ctx.get(), user.c_str(), st.out());
         if (rc != CHORUS_OK) {
-            status = fail(ctx.get(), "status " + escape_text(user), rc);  // one broken record hides nothing else
+            status =
+                fail(ctx.get(), "status " + escape_text(user), rc);  // one broken record hides nothing else
             continue;
         }
         count(t, user, st.get(), now);
@@ -126,9 +130,10 @@ int cmd_report(Globals& g, int argc, char** argv, int first) {
         }
     }
     if (json) {
-        std::printf("],\"totals\":{\"users\":%d,\"registered\":%d,\"in_grace\":%d,\"grace_ending_this_week\":%d,"
-                    "\"past_grace\":%d,\"locked\":%d},\"unregistered_recent\":[",
-                    t.users, t.registered, t.in_grace, t.grace_this_week, t.grace_over, t.locked);
+        std::printf(
+            "],\"totals\":{\"users\":%d,\"registered\":%d,\"in_grace\":%d,\"grace_ending_this_week\":%d,"
+            "\"past_grace\":%d,\"locked\":%d},\"unregistered_recent\":[",
+            t.users, t.registered, t.in_grace, t.grace_this_week, t.grace_over, t.locked);
         for (size_t i = 0; i < t.unregistered_recent.size(); ++i)
             std::printf("%s%s", i == 0 ? "" : ",", json_string(t.unregistered_recent[i]).c_str());
         std::printf("],\"summary\":%s}\n", json_string(summary(t)).c_str());
