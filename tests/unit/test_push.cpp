@@ -7,10 +7,12 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <string>
 
+#include "chorus/chorus_push.h"
 #include "flow_fixture.hpp"
 #include "flows/methods.hpp"
 #include "flows/push.hpp"
@@ -368,6 +370,62 @@ void test_removing_push_follows_the_last_method_rule(void**) {
     assert_false(chorus::set_default_method(f.ctx, "alice", "push").ok());
 }
 
+// The C boundary: bad arguments are refused before anything runs, and the
+// endpoint answers through a real context.
+void test_c_api_edges(void**) {
+    int status = 0;
+    char* body = nullptr;
+    char* uri = nullptr;
+    assert_int_equal(chorus_push_endpoint(nullptr, "GET", nullptr, nullptr, 0, &status, &body),
+                     CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(status, 500);
+    assert_null(body);
+    assert_int_equal(chorus_push_key_generate(nullptr), CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_push_key_generate("relative.key"), CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_push_enroll_begin(nullptr, "alice", &uri), CHORUS_ERR_INVALID_ARG);
+    assert_null(uri);
+    assert_int_equal(chorus_push_enroll_finish(nullptr, "alice", nullptr), CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_push_register(nullptr, "alice", nullptr, 0), CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_status_has_push(nullptr), 0);
+    assert_int_equal(chorus_status_first_seen(nullptr), 0);
+    assert_int_equal(chorus_status_grace_left(nullptr), -1);
+
+    chorus_test::TempDir d;
+    const std::string key = d.file("push.key");
+    assert_int_equal(chorus_push_key_generate(key.c_str()), CHORUS_OK);
+    assert_int_equal(chorus_push_key_generate(key.c_str()), CHORUS_ERR_IO);  // never over a key
+    const std::string cfg = d.file("chorus.yaml");
+    chorus_test::write_file(
+        cfg, "store: { path: " + d.file("state") +
+                 " }\npush: { enabled: true, url: \"https://mfa.example.org/push\", key_file: " + key +
+                 " }\n");
+    chorus_ctx_t* ctx = nullptr;
+    assert_int_equal(chorus_ctx_new(&ctx, cfg.c_str(), nullptr, nullptr, 0), CHORUS_OK);
+    const char* names[] = {"serial", "timestamp", "signature"};
+    const char* values[] = {"CHPUAAAAAAAAAAAAAAAAalice", "2026-12-07T10:00:00Z", "AAAA"};
+    assert_int_equal(chorus_push_endpoint(ctx, "GET", names, values, 3, &status, &body), CHORUS_OK);
+    assert_int_equal(status, 400);  // a stale time: refused, with an answer for the app
+    assert_non_null(std::strstr(body, "\"status\": false"));
+    chorus_string_free(&body);
+    const char* none[] = {nullptr};
+    assert_int_equal(chorus_push_endpoint(ctx, "GET", none, none, 1, &status, &body), CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_push_endpoint(ctx, "GET", names, values, 65, &status, &body),
+                     CHORUS_ERR_INVALID_ARG);
+    assert_int_equal(chorus_push_enroll_begin(ctx, "alice", &uri), CHORUS_OK);
+    assert_non_null(std::strstr(uri, "otpauth://pipush/"));
+    chorus_string_free(&uri);
+    chorus_ctx_free(&ctx);
+
+    // Push disabled: nothing to begin; a missing key: no answer at all.
+    chorus_test::write_file(
+        cfg, "store: { path: " + d.file("state") + " }\npush: { key_file: " + d.file("no.key") + " }\n");
+    assert_int_equal(chorus_ctx_new(&ctx, cfg.c_str(), nullptr, nullptr, 0), CHORUS_OK);
+    assert_int_equal(chorus_push_enroll_begin(ctx, "alice", &uri), CHORUS_ERR_UNSUPPORTED);
+    assert_int_not_equal(chorus_push_endpoint(ctx, "GET", names, values, 3, &status, &body), CHORUS_OK);
+    assert_null(body);
+    chorus_ctx_free(&ctx);
+}
+
 }  // namespace
 
 int main() {
@@ -385,6 +443,7 @@ int main() {
         cmocka_unit_test(test_fatigue_limit_and_lockout_send_nothing),
         cmocka_unit_test(test_malformed_messages_are_refused),
         cmocka_unit_test(test_removing_push_follows_the_last_method_rule),
+        cmocka_unit_test(test_c_api_edges),
     };
     return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
