@@ -426,3 +426,49 @@ def web_security_info_adds_push(env):
         else:
             j = c2.post("/api/answer", text=OLD_PASSWORD)
     check(j["ok"], "web sign-in approved on the phone: %r %r" % (j, prompts))
+
+
+@case
+def fallback_to_code(env):
+    """At the push prompt the user types a code from the app instead: the
+    login goes through and the request is withdrawn from the phone."""
+    user, dev = registered(env)
+    p = env.login(user, stdin=env.app_code() + "\n")
+    p.wait_for(r"choose (\d\d)")
+    check(p.finish() == 0, "a code from the app logs in instead: %s" % p.text())
+    check(wait_requests(dev, 0) == [], "the request was withdrawn")
+
+
+@case
+def terminal_reset_by_push(env):
+    """chorus-reset offers push as the second method and waits for the phone."""
+    import os
+    import re
+    import sys
+    import types
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reset"))
+    from harness import Session
+    from web_env import NEW_PASSWORD
+    user, dev = registered(env)
+    env.ctl("set-email", "--proven", user, "push@example.org")
+    s = Session(types.SimpleNamespace(o=types.SimpleNamespace(reset=env.o.reset), cfg=env.cfg))
+    s.expect(r"Username or email address: ")
+    s.send(user)
+    s.expect(r"Verification code \(or 'resend'\): ")
+    s.send(env.wait_mail_code())
+    s.expect(r"Choose a number: ")
+    pick = re.search(r"(\d)\) approve on my phone", s.text())
+    check(pick is not None, "push is offered: %s" % s.text())
+    s.send(pick.group(1))
+    s.expect(r"choose \d\d")
+    number = re.findall(r"choose (\d\d)", s.text())[-1]
+    ch = wait_requests(dev, 1)[0]
+    check(dev.accept(ch, number)[1]["result"]["value"] is True, "approval taken")
+    s.send("")
+    s.expect(r"New password: ")
+    s.send(NEW_PASSWORD)
+    s.expect(r"Confirm new password: ")
+    s.send(NEW_PASSWORD)
+    s.expect(r"Your password has been reset")
+    check(s.wait() == 0, "chorus-reset finished: %s" % s.text())
+    check(env.password_works(user, NEW_PASSWORD), "the new password works")

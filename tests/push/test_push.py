@@ -5,7 +5,7 @@ docs/PUSH.md) against the real chorus-web and its broker, logins through
 the real pam_chorus.so (pamtester), registration through the real
 chorus-enroll, state in a real store.
 
-    test_push.py --web W --broker B --deliver D --ctl C --module M --enroll E --reset-service S
+    test_push.py --web W --broker B --deliver D --ctl C --module M --enroll E --reset R --reset-service S
                  [--plugin P] CASE
 """
 import argparse
@@ -20,7 +20,7 @@ from push_cases import CASES, CASE_ENV
 
 def main():
     ap = argparse.ArgumentParser()
-    for opt in ["web", "broker", "deliver", "ctl", "module", "enroll", "reset-service"]:
+    for opt in ["web", "broker", "deliver", "ctl", "module", "enroll", "reset", "reset-service"]:
         ap.add_argument("--" + opt, required=True)
     ap.add_argument("--plugin", default="")  # the PostgreSQL store plugin
     ap.add_argument("case", choices=sorted(CASES))
