@@ -60,6 +60,7 @@ class Demo:
         self.reset_pam = False
         self.web = None
         self._web_port = None
+        self.resumed_at = 0
 
     # ---- bookkeeping ---------------------------------------------------------
     def check(self, name, ok, detail=""):
@@ -96,7 +97,12 @@ class Demo:
         # web): a shorter wait between emailed codes than the 30 s default.
         delivery += "reset: { resend_cooldown: 3 }\n"
         module = os.path.join(self.prefix, "lib", "security", "pam_chorus.so")
-        self.env = SshdEnv(module, name="chorus-demo", qr="utf8", extra_config=delivery, client_lang="C.UTF-8")
+        # Sessions of the demo's sshd see the demo's configuration as the
+        # default one, so chorus-enroll run there shows the demo's store.
+        private = subprocess.run(["unshare", "-m", "--propagation", "private", "true"],
+                                 capture_output=True).returncode == 0
+        self.env = SshdEnv(module, name="chorus-demo", qr="utf8", extra_config=delivery, client_lang="C.UTF-8",
+                           private_etc=private)
         if subprocess.run(["id", USER], capture_output=True).returncode == 0:
             raise SystemExit("demo: a user '%s' already exists; run scripts/demo --cleanup if it is a demo's" % USER)
         self.env.add_user("", PASSWORD, exact_name=USER)
@@ -124,6 +130,13 @@ class Demo:
         self.check("phone proven by a call answered with #, email proven by a code",
                    "\nphone.proven_at " in record and "\nemail.proven_at " in record and len(calls) == 1,
                    r.describe())
+        if self.env.private_etc:
+            r = self.env.ssh(USER, command="echo LOGGED-IN; chorus-enroll --list", password=PASSWORD,
+                             code=self.codes[5] if len(self.codes) > 5 else "")
+            say("   in the user's ssh session, chorus-enroll --list shows:\n"
+                + "\n".join("     " + l for l in r.stdout.splitlines() if l and l != "LOGGED-IN"))
+            self.check("chorus-enroll in the demo's ssh session reads the demo's store",
+                       r.logged_in and "Authenticator app" in r.stdout, r.describe())
         if self.interactive:
             say("\nScan the QR code above with your phone now (or type the key), then, if you like, log in\n"
                 "yourself from another terminal:  ssh -p %d %s@127.0.0.1   (password: %s)\n"
@@ -132,12 +145,16 @@ class Demo:
                 input()
             except EOFError:
                 pass
+            # A login of the person's own has spent the code of this time
+            # step (or an earlier one): the demo's next login waits for a
+            # step after the pause.
+            self.resumed_at = time.time()
         return ok
 
     def next_code(self):
         """The app's code for the first time step not yet spent (waits for it)."""
         key = self.env.registered_key()
-        step = max(int(time.time()) // 30, key["time"] // 30 + 1)
+        step = max(int(time.time()) // 30, key["time"] // 30 + 1, int(self.resumed_at) // 30 + 1)
         while int(time.time()) // 30 < step - 1:  # inside the window (±1 step) is enough
             time.sleep(1)
         return subprocess.run(["oathtool", "--totp", "-b", key["key"], "-N", "@%d" % (step * 30)],

@@ -33,6 +33,10 @@ bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
 
 Result<std::string> make_push_serial(std::string_view user) {
     CHORUS_ASSIGN_OR_RETURN(std::string stem, encode_username(user));
+    // The serial travels unescaped in the QR code's URI and in sign strings:
+    // a name that needs %-escapes in its file name cannot be one.
+    if (stem.find('%') != std::string::npos)
+        return make_error(Errc::unsupported, "push needs a user name of letters, digits and . _ - only");
     std::uint8_t raw[10];
     if (!random_bytes(raw, sizeof raw)) return make_error(Errc::internal, "no randomness");
     const SecretString b32 = base32_encode(raw, sizeof raw);

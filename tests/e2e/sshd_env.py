@@ -94,7 +94,7 @@ class SshdEnv:
     chorus.yaml."""
 
     def __init__(self, module, name=None, qr="ascii", extra_config="", client_lang="C", deliver=None,
-                 chorusctl=None):
+                 chorusctl=None, private_etc=False):
         self.module = os.path.abspath(module)
         # With deliver: the test's HTTP gateway (tests/deliver/gateway.py)
         # serves SMS, and chorus.yaml sends through the real chorus-deliver.
@@ -111,6 +111,10 @@ class SshdEnv:
         self.pam_file = None
         self.sshd = None
         self.made_run_sshd = False
+        # private_etc: sshd (and so every session it starts) runs in a mount
+        # namespace whose /etc/chorus/chorus.yaml is this environment's
+        # configuration, so tools run in a session (chorus-enroll) read it.
+        self.private_etc = private_etc
 
     # ---- setup -------------------------------------------------------------
     def add_user(self, suffix, password, exact_name=None):
@@ -154,9 +158,20 @@ class SshdEnv:
         link = os.path.join(self.dir, self.name)
         os.symlink(SSHD, link)
         self.sshd_log = os.path.join(self.dir, "sshd.log")
+        argv = [link, "-D", "-e", "-f", sshd_config]
+        if self.private_etc:
+            # An overlay on /etc whose changes live in a tmpfs of the
+            # namespace: the host's /etc is never written. The configuration
+            # is bind-mounted, so later edits of it are seen too.
+            ov = os.path.join(self.dir, "etc-overlay")
+            os.mkdir(ov, 0o700)
+            script = ('set -e; mount -t tmpfs -o mode=700 tmpfs "$1"; mkdir "$1/upper" "$1/work"; '
+                      'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" /etc; '
+                      'mkdir -p -m 755 /etc/chorus; : > /etc/chorus/chorus.yaml; '
+                      'mount --bind "$2" /etc/chorus/chorus.yaml; shift 2; exec "$@"')
+            argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", ov, self.config] + argv
         with open(self.sshd_log, "w") as log:
-            self.sshd = subprocess.Popen([link, "-D", "-e", "-f", sshd_config], stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=log)
+            self.sshd = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         self._wait_listening()
 
     def _write(self, path, text, mode=0o600):
@@ -184,8 +199,8 @@ class SshdEnv:
             return ""
 
     # ---- the client ----------------------------------------------------------
-    def ssh(self, user, **answers):
-        """One login attempt; answers: password, code, new_password, phone, email."""
+    def ssh(self, user, command="echo LOGGED-IN", **answers):
+        """One login attempt that runs command; answers: password, code, new_password, phone, email."""
         answers.setdefault("phone", "")
         answers.setdefault("email", "")
         with open(os.path.join(self.dir, "answers.json"), "w") as f:
@@ -199,7 +214,7 @@ class SshdEnv:
         argv = ["ssh", "-F", "/dev/null", "-p", str(self.port), "-o", "StrictHostKeyChecking=no",
                 "-o", "UserKnownHostsFile=/dev/null", "-o", "GlobalKnownHostsFile=/dev/null",
                 "-o", "PreferredAuthentications=keyboard-interactive", "-o", "NumberOfPasswordPrompts=1",
-                "%s@127.0.0.1" % user, "echo LOGGED-IN"]
+                "%s@127.0.0.1" % user, command]
         proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env,
                               start_new_session=True, timeout=60)  # new session: no controlling tty
         seen = []
