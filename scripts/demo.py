@@ -77,6 +77,7 @@ class Demo:
                        "pam_files": [p for p in [self.env and self.env.pam_file,
                                                  RESET_SERVICE if self.reset_pam else None] if p],
                        "user": USER,
+                       "etc_chorus_made": bool(self.env and self.env.made_etc_chorus),
                        "dirs": [d for d in [self.env and self.env.dir, self.mail_dir, self.gateway_dir] if d]}, f)
 
     # ---- the parts -------------------------------------------------------------
@@ -402,6 +403,11 @@ def cleanup():
     subprocess.run(["userdel", "-r", rec["user"]], capture_output=True)
     for d in rec.get("dirs", []):
         subprocess.run(["rm", "-rf", d])
+    if rec.get("etc_chorus_made"):
+        try:
+            os.rmdir("/etc/chorus")  # the empty mount point the demo made
+        except OSError:
+            pass
     os.unlink(RECORD)
     say("demo: cleaned up")
 

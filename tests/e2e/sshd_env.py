@@ -115,6 +115,7 @@ class SshdEnv:
         # namespace whose /etc/chorus/chorus.yaml is this environment's
         # configuration, so tools run in a session (chorus-enroll) read it.
         self.private_etc = private_etc
+        self.made_etc_chorus = False
 
     # ---- setup -------------------------------------------------------------
     def add_user(self, suffix, password, exact_name=None):
@@ -160,16 +161,16 @@ class SshdEnv:
         self.sshd_log = os.path.join(self.dir, "sshd.log")
         argv = [link, "-D", "-e", "-f", sshd_config]
         if self.private_etc:
-            # An overlay on /etc whose changes live in a tmpfs of the
-            # namespace: the host's /etc is never written. The configuration
-            # is bind-mounted, so later edits of it are seen too.
-            ov = os.path.join(self.dir, "etc-overlay")
-            os.mkdir(ov, 0o700)
-            script = ('set -e; mount -t tmpfs -o mode=700 tmpfs "$1"; mkdir "$1/upper" "$1/work"; '
-                      'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" /etc; '
-                      'mkdir -p -m 755 /etc/chorus; : > /etc/chorus/chorus.yaml; '
-                      'mount --bind "$2" /etc/chorus/chorus.yaml; shift 2; exec "$@"')
-            argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", ov, self.config] + argv
+            # A tmpfs over /etc/chorus in the namespace only (the host's
+            # files there stay as they are and unseen by the sessions), with
+            # the configuration bind-mounted into it, so later edits of it
+            # are seen too. The rest of /etc (passwords, PAM) is the host's.
+            if not os.path.isdir("/etc/chorus"):
+                os.mkdir("/etc/chorus", 0o755)  # an empty mount point, removed in close()
+                self.made_etc_chorus = True
+            script = ('set -e; mount -t tmpfs -o mode=755 tmpfs /etc/chorus; : > /etc/chorus/chorus.yaml; '
+                      'mount --bind "$1" /etc/chorus/chorus.yaml; shift; exec "$@"')
+            argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", self.config] + argv
         with open(self.sshd_log, "w") as log:
             self.sshd = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         self._wait_listening()
@@ -275,3 +276,9 @@ class SshdEnv:
         if self.made_run_sshd:
             shutil.rmtree("/run/sshd", ignore_errors=True)
             self.made_run_sshd = False
+        if self.made_etc_chorus:
+            try:
+                os.rmdir("/etc/chorus")  # only if still empty
+            except OSError:
+                pass
+            self.made_etc_chorus = False
