@@ -483,44 +483,12 @@ CHORUS_API CHORUS_NODISCARD int chorus_app_rename(chorus_ctx_t* ctx, const char*
  */
 CHORUS_API CHORUS_NODISCARD int chorus_app_remove(chorus_ctx_t* ctx, const char* user, const char* app);
 
-/* ---- Self-service password reset: what chorus-reset uses --------------- */
-
-typedef struct chorus_reset chorus_reset_t;
-
-/**
- * Starts a reset for a user name or a registered email address. Succeeds
- * for any well-formed identifier: unknown and unregistered accounts walk the
- * same steps with the same answers, and nothing is ever sent to them.
- */
-CHORUS_API CHORUS_NODISCARD int chorus_reset_start(chorus_ctx_t* ctx, const char* identifier,
-                                                   chorus_reset_t** out);
-CHORUS_API void chorus_reset_free(chorus_reset_t** r);
-/**
- * Emails a fresh 6-digit code (a re-send invalidates the previous one).
- * CHORUS_ERR_RATE_LIMITED or CHORUS_ERR_LOCKED with *wait_seconds set.
- */
-CHORUS_API CHORUS_NODISCARD int chorus_reset_send_code(chorus_ctx_t* ctx, chorus_reset_t* r,
-                                                       long long* wait_seconds);
-/** CHORUS_OK, CHORUS_ERR_BAD_CODE, CHORUS_ERR_EXPIRED or CHORUS_ERR_LOCKED. */
-CHORUS_API CHORUS_NODISCARD int chorus_reset_check_code(chorus_ctx_t* ctx, chorus_reset_t* r,
-                                                        const char* code);
-/**
- * The second methods available once the emailed code was proven: "app",
- * "sms", "call" (free with chorus_strings_free()). Empty before that.
- */
-CHORUS_API CHORUS_NODISCARD int chorus_reset_methods(chorus_ctx_t* ctx, const chorus_reset_t* r,
-                                                     char*** methods, size_t* count);
-/** Proves the second method through the prompter. */
-CHORUS_API CHORUS_NODISCARD int chorus_reset_second_factor(chorus_ctx_t* ctx, chorus_reset_t* r,
-                                                           const char* method,
-                                                           const chorus_prompter* prompter);
-/** The account being reset: NULL until both proofs passed. */
-CHORUS_API const char* chorus_reset_user(const chorus_reset_t* r);
-/** After the password was set (through PAM): clears the reset, failures and lockout. */
-CHORUS_API CHORUS_NODISCARD int chorus_reset_finish(chorus_ctx_t* ctx, chorus_reset_t* r);
-
 #ifdef __cplusplus
 }
 #endif
+
+/* The self-service reset (chorus_reset_*) has its own header; it is part of
+ * this API and comes with it. */
+#include "chorus/chorus_reset.h" /* IWYU pragma: export */
 
 #endif /* CHORUS_CHORUS_H */

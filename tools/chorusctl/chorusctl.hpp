@@ -4,6 +4,7 @@
 
 #include <chorus/chorus.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,6 +78,13 @@ int cmd_report(Globals& g, int argc, char** argv, int first);         // cmd_rep
 // "none") and as a JSON array (cmd_status.cpp).
 std::string methods_text(const chorus_status_t* st);
 std::string methods_json(const chorus_status_t* st);
+
+// Calls each(user, status) for every user with stored state, sorted. A
+// record that cannot be read is reported on stderr and skipped; the result
+// is then kExitFail, as it is when the users cannot be listed (what names
+// the command in that message).
+int for_each_status(chorus_ctx_t* ctx, const std::string& what,
+                    const std::function<void(const std::string&, const chorus_status_t*)>& each);
 int cmd_import_ga(Globals& g, int argc, char** argv, int first);       // cmd_import.cpp
 int cmd_check_config(Globals& g, int argc, char** argv, int first);    // cmd_check.cpp
 int cmd_check_password(Globals& g, int argc, char** argv, int first);  // cmd_check.cpp

@@ -100,35 +100,23 @@ int cmd_report(Globals& g, int argc, char** argv, int first) {
     const bool json = pa.has("json");
     chorus_tools::Ctx ctx;
     if (!open_ctx(g, ctx)) return kExitFail;
-    chorus_tools::Strings users;
-    int rc = chorus_user_list(ctx.get(), users.out(), users.count_out());
-    if (rc != CHORUS_OK) return fail(ctx.get(), "report", rc);
     const auto now = static_cast<long long>(std::time(nullptr));
     Totals t;
-    int status = kExitOk;
     if (json)
         std::printf("{\"users\":[");
     else
         std::printf("%-20s %-36s %-7s %-24s %-8s %-10s %s\n", "USER", "METHODS", "DEFAULT", "LAST LOGIN",
                     "FAILURES", "LOCKED", "GRACE");
     bool first_json = true;
-    for (size_t i = 0; i < users.size(); ++i) {
-        const std::string user = users[i];
-        chorus_tools::StatusH st;
-        rc = chorus_status_get(ctx.get(), user.c_str(), st.out());
-        if (rc != CHORUS_OK) {
-            status =
-                fail(ctx.get(), "status " + escape_text(user), rc);  // one broken record hides nothing else
-            continue;
-        }
-        count(t, user, st.get(), now);
-        if (json) {
-            print_json_user(user, st.get(), first_json);
+    const int status =
+        for_each_status(ctx.get(), "report", [&](const std::string& user, const chorus_status_t* st) {
+            count(t, user, st, now);
+            if (json)
+                print_json_user(user, st, first_json);
+            else
+                print_row(user, st);
             first_json = false;
-        } else {
-            print_row(user, st.get());
-        }
-    }
+        });
     if (json) {
         std::printf(
             "],\"totals\":{\"users\":%d,\"registered\":%d,\"in_grace\":%d,\"grace_ending_this_week\":%d,"

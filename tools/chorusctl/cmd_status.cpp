@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // chorusctl status, list: what is stored for users, never a secret.
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -134,6 +135,26 @@ int cmd_status(Globals& g, int argc, char** argv, int first) {
     return kExitOk;
 }
 
+int for_each_status(chorus_ctx_t* ctx, const std::string& what,
+                    const std::function<void(const std::string&, const chorus_status_t*)>& each) {
+    chorus_tools::Strings users;
+    int rc = chorus_user_list(ctx, users.out(), users.count_out());
+    if (rc != CHORUS_OK) return fail(ctx, what, rc);
+    int status = kExitOk;
+    for (size_t i = 0; i < users.size(); ++i) {
+        const std::string user = users[i];
+        chorus_tools::StatusH st;
+        rc = chorus_status_get(ctx, user.c_str(), st.out());
+        if (rc != CHORUS_OK) {
+            // Report and go on: one broken record must not hide the others.
+            status = fail(ctx, "status " + escape_text(user), rc);
+            continue;
+        }
+        each(user, st.get());
+    }
+    return status;
+}
+
 int cmd_list(Globals& g, int argc, char** argv, int first) {
     chorus_tools::ParsedArgs pa;
     if (!parse_command(g, *find_command("list"), argc, argv, first, {{"json", ArgKind::flag}}, 0, 0, pa))
@@ -141,29 +162,18 @@ int cmd_list(Globals& g, int argc, char** argv, int first) {
     const bool json = pa.has("json");
     chorus_tools::Ctx ctx;
     if (!open_ctx(g, ctx)) return kExitFail;
-    chorus_tools::Strings users;
-    int rc = chorus_user_list(ctx.get(), users.out(), users.count_out());
-    if (rc != CHORUS_OK) return fail(ctx.get(), "list", rc);
-    int status = kExitOk;
     bool first_json = true;
     if (json) std::printf("[");
-    for (size_t i = 0; i < users.size(); ++i) {
-        const std::string user = users[i];
-        chorus_tools::StatusH st;
-        rc = chorus_status_get(ctx.get(), user.c_str(), st.out());
-        if (rc != CHORUS_OK) {
-            // Report and go on: one broken record must not hide the others.
-            status = fail(ctx.get(), "status " + escape_text(user), rc);
-            continue;
-        }
-        if (json) {
-            if (!first_json) std::printf(",");
-            first_json = false;
-            print_status_json(user, st.get());
-        } else {
-            print_list_line(user, st.get());
-        }
-    }
+    const int status =
+        for_each_status(ctx.get(), "list", [&](const std::string& user, const chorus_status_t* st) {
+            if (json) {
+                if (!first_json) std::printf(",");
+                first_json = false;
+                print_status_json(user, st);
+            } else {
+                print_list_line(user, st);
+            }
+        });
     if (json) std::printf("]\n");
     return status;
 }
