@@ -37,7 +37,7 @@ constexpr const char* kProg = "chorus-web-broker";
 // measured.
 [[noreturn]] void end_child(int status) {
 #ifdef CHORUS_COVERAGE
-    std::exit(status);
+    std::exit(status);  // NOLINT(concurrency-mt-unsafe): the child has one thread
 #else
     std::_Exit(status);
 #endif
