@@ -87,16 +87,18 @@ Result<PushSigner> PushSigner::load(const std::string& path) {
 }
 
 Status PushSigner::generate(const std::string& path) {
-    PkeyPtr key(EVP_RSA_gen(kGeneratedBits));
-    if (!key) return make_error(Errc::internal, "RSA key generation failed");
-    std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
-    if (!bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
-        return make_error(Errc::internal, "cannot encode the key");
-    char* data = nullptr;
-    const long len = BIO_get_mem_data(bio.get(), &data);
+    // The file first: an existing key is refused before any work is done.
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd.valid()) return errno_error("create " + path, errno);
-    Status st = write_all(fd.get(), std::string_view(data, static_cast<std::size_t>(len)));
+    Status st = ok_status();
+    PkeyPtr key(EVP_RSA_gen(kGeneratedBits));
+    std::unique_ptr<BIO, BioFree> bio(BIO_new(BIO_s_mem()));
+    if (!key || !bio ||
+        PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+        st = make_error(Errc::internal, "RSA key generation failed");
+    char* data = nullptr;
+    const long len = st.ok() ? BIO_get_mem_data(bio.get(), &data) : 0;
+    if (st.ok()) st = write_all(fd.get(), std::string_view(data, static_cast<std::size_t>(len)));
     if (st.ok() && ::fsync(fd.get()) != 0) st = errno_error("fsync " + path, errno);
     if (!st.ok()) ::unlink(path.c_str());
     return st;

@@ -8,6 +8,8 @@
 #include <openssl/x509.h>
 
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -73,20 +75,38 @@ std::string query(const std::string& uri, const std::string& key) {
     return uri.substr(from, uri.find('&', from) - from);
 }
 
-// The signer is slow to make (RSA 4096): one for the whole program.
-const chorus::PushSigner& signer() {
+// RSA keys are slow to make (very slow under valgrind): the signing key is
+// a test key from the data directory, copied where the trusted-file rules
+// accept it, and the app keys are made once per program.
+const std::string& signer_key_path() {
     static chorus_test::TempDir dir;
+    static const std::string path = [] {
+        std::ifstream in(std::string(CHORUS_TEST_DATA) + "/push/signing.key");
+        std::stringstream text;
+        text << in.rdbuf();
+        chorus_test::write_file(dir.file("push.key"), text.str(), 0600);
+        return dir.file("push.key");
+    }();
+    return path;
+}
+
+const chorus::PushSigner& signer() {
     static const chorus::PushSigner s = [] {
-        if (!chorus::PushSigner::generate(dir.file("push.key")).ok()) abort();
-        auto loaded = chorus::PushSigner::load(dir.file("push.key"));
+        auto loaded = chorus::PushSigner::load(signer_key_path());
         if (!loaded.ok()) abort();
         return std::move(loaded).value();
     }();
     return s;
 }
 
+// 0: the phone's key, 1: another phone's, 2: a weak 1024-bit key.
+const AppKey& shared_key(int which) {
+    static const AppKey keys[] = {AppKey(2048), AppKey(2048), AppKey(1024)};
+    return keys[which];
+}
+
 struct PushFixture : FlowFixture {
-    AppKey app;
+    const AppKey& app = shared_key(0);
     std::string serial;
     PushFixture() {
         ctx.config.push.enabled = true;
@@ -201,7 +221,7 @@ void test_push_lines_round_trip_and_bounds_hold(void**) {
 }
 
 void test_app_keys_are_read_leniently_and_checked(void**) {
-    AppKey k;
+    const AppKey& k = shared_key(0);
     auto n = chorus::normalize_app_key(k.spki_b64);
     assert_true(n.ok());
     assert_string_equal(n->c_str(), k.spki_b64.c_str());
@@ -209,13 +229,13 @@ void test_app_keys_are_read_leniently_and_checked(void**) {
     for (char& c : mangled)
         if (c == '+') c = ' ';  // an unescaped '+' in a form
     assert_string_equal(chorus::normalize_app_key(mangled)->c_str(), k.spki_b64.c_str());
-    AppKey small(1024);
+    const AppKey& small = shared_key(2);
     assert_false(chorus::normalize_app_key(small.spki_b64).ok());
     assert_false(chorus::normalize_app_key("not base64!").ok());
     assert_false(chorus::normalize_app_key(k.spki_b64.substr(0, 40)).ok());
     assert_true(chorus::verify_app_signature(k.spki_b64, "x|y", k.sign("x|y")));
     assert_false(chorus::verify_app_signature(k.spki_b64, "x|z", k.sign("x|y")));
-    assert_false(chorus::verify_app_signature(k.spki_b64, "x|y", AppKey().sign("x|y")));
+    assert_false(chorus::verify_app_signature(k.spki_b64, "x|y", shared_key(1).sign("x|y")));
     assert_false(chorus::verify_app_signature(k.spki_b64, "x|y", "not-base32"));
     assert_false(chorus::verify_app_signature("", "x|y", k.sign("x|y")));
 }
@@ -244,7 +264,7 @@ void test_registration_takes_the_credential_once(void**) {
                          {"pubkey", f.app.spki_b64}};
     assert_int_equal(f.call("POST", fields).status, 400);  // wrong credential
     fields[0].second = query(*uri, "enrollment_credential");
-    fields[3].second = AppKey(1024).spki_b64;
+    fields[3].second = shared_key(2).spki_b64;
     assert_int_equal(f.call("POST", fields).status, 400);  // weak key
     fields[3].second = f.app.spki_b64;
     auto r = f.call("POST", fields);
@@ -278,8 +298,8 @@ void test_poll_shows_open_requests_signed(void**) {
     assert_true(r.body.find("\"require_presence\"") != std::string::npos);
     assert_int_equal(f.poll(f.app, kT0 - 61).status, 400);  // outside ±60 s
     assert_int_equal(f.poll(f.app, kT0 + 61).status, 400);
-    assert_int_equal(f.poll(AppKey(), kT0).status, 400);  // another key
-    f.clock->advance(61);                                 // expired: not shown
+    assert_int_equal(f.poll(shared_key(1), kT0).status, 400);  // another key
+    f.clock->advance(61);                                      // expired: not shown
     const std::string later = f.poll(f.app, kT0 + 61).body;
     assert_true(later.find(t->nonce) == std::string::npos);
 }
@@ -289,7 +309,7 @@ void test_answers_decide_once(void**) {
     f.register_phone();
     // accepted, then taken once
     auto t = chorus::push_request_start(f.ctx, "alice");
-    const AppKey foreign;
+    const AppKey& foreign = shared_key(1);
     assert_true(f.answer(*t, t->answer, &foreign).find("\"value\": false") != std::string::npos);
     assert_true(f.answer(*t, t->answer).find("\"value\": true") != std::string::npos);
     assert_true(f.answer(*t, t->answer).find("\"value\": false") != std::string::npos);  // replay
@@ -393,8 +413,7 @@ void test_c_api_edges(void**) {
     assert_int_equal(chorus_status_grace_left(nullptr), -1);
 
     chorus_test::TempDir d;
-    const std::string key = d.file("push.key");
-    assert_int_equal(chorus_push_key_generate(key.c_str()), CHORUS_OK);
+    const std::string& key = signer_key_path();
     assert_int_equal(chorus_push_key_generate(key.c_str()), CHORUS_ERR_IO);  // never over a key
     const std::string cfg = d.file("chorus.yaml");
     chorus_test::write_file(
