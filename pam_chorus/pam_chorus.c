@@ -110,11 +110,14 @@ static int call_begin(struct call* c, pam_handle_t* pamh, int flags, int argc, c
         pam_syslog(pamh, LOG_ERR, "denying: Chorus could not start (%s)", chorus_strerror(rc));
         return rc == CHORUS_ERR_NOMEM ? PAM_BUF_ERR : PAM_AUTHINFO_UNAVAIL;
     }
-    /* Only failmode.allow_console reads these, and only while the store is down. */
-    const void *tty = NULL, *rhost = NULL;
+    /* failmode.allow_console decides by these while the store is down; the
+     * audit events report them. */
+    const void *tty = NULL, *rhost = NULL, *service = NULL;
     if (pam_get_item(pamh, PAM_TTY, &tty) != PAM_SUCCESS) tty = NULL;
     if (pam_get_item(pamh, PAM_RHOST, &rhost) != PAM_SUCCESS) rhost = NULL;
+    if (pam_get_item(pamh, PAM_SERVICE, &service) != PAM_SUCCESS) service = NULL;
     rc = chorus_ctx_set_origin(c->ctx, tty, rhost);
+    if (rc == CHORUS_OK) rc = chorus_ctx_set_service(c->ctx, service);
     if (rc != CHORUS_OK) return rc == CHORUS_ERR_NOMEM ? PAM_BUF_ERR : PAM_SERVICE_ERR;
     return PAM_SUCCESS;
 }

@@ -96,6 +96,8 @@ typedef struct chorus_web_settings {
     int request_timeout;           /**< seconds a connection may stay silent */
 } chorus_web_settings;
 CHORUS_API CHORUS_NODISCARD int chorus_web_settings_get(const chorus_ctx_t* ctx, chorus_web_settings* out);
+/** 1 when chorus-web serves /metrics to local scrapers (web.metrics), else 0. */
+CHORUS_API int chorus_web_metrics_enabled(const chorus_ctx_t* ctx);
 
 /** Frees a string returned by the library, wiping it first. Accepts NULL. */
 CHORUS_API void chorus_string_free(char** s);
@@ -356,10 +358,17 @@ CHORUS_API CHORUS_NODISCARD int chorus_login_authenticate(chorus_ctx_t* ctx, con
                                                           chorus_login_result* result);
 
 /**
- * Where the login comes from (PAM_TTY and PAM_RHOST; NULL = not set). Read
- * only by failmode.allow_console while the state store is unreachable.
+ * Where the login comes from (PAM_TTY and PAM_RHOST; NULL = not set).
+ * failmode.allow_console decides by it while the state store is
+ * unreachable; audit events report it (CHORUS_TTY, CHORUS_RHOST).
  */
 CHORUS_API CHORUS_NODISCARD int chorus_ctx_set_origin(chorus_ctx_t* ctx, const char* tty, const char* rhost);
+
+/**
+ * The PAM service (or tool) the context works for, reported as
+ * CHORUS_SERVICE in audit events. NULL or unset: the program's name.
+ */
+CHORUS_API CHORUS_NODISCARD int chorus_ctx_set_service(chorus_ctx_t* ctx, const char* service);
 
 /**
  * Makes a new set of break-glass codes for user in the host-local store
@@ -487,8 +496,9 @@ CHORUS_API CHORUS_NODISCARD int chorus_app_remove(chorus_ctx_t* ctx, const char*
 }
 #endif
 
-/* The self-service reset (chorus_reset_*) has its own header; it is part of
- * this API and comes with it. */
+/* The self-service reset (chorus_reset_*) and the metrics (chorus_metrics_*)
+ * have their own headers; they are part of this API and come with it. */
 #include "chorus/chorus_reset.h" /* IWYU pragma: export */
+#include "chorus/chorus_audit.h" /* IWYU pragma: export */
 
 #endif /* CHORUS_CHORUS_H */

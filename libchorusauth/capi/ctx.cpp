@@ -2,7 +2,9 @@
 #include <unistd.h>
 
 #include "capi/capi_internal.hpp"
+#include "flows/events.hpp"
 #include "flows/login_delegated.hpp"
+#include "store/observed_store.hpp"
 
 extern "C" {
 
@@ -18,6 +20,14 @@ int chorus_ctx_new(chorus_ctx_t** out, const char* config_path, chorus_log_fn lo
         auto cfg = chorus::load_config(config_path != nullptr ? config_path : "", lo);
         if (!cfg.ok()) {
             logger.logf(chorus::LogLevel::error, "configuration refused: %s", cfg.error().message.c_str());
+            // Reported with the built-in audit settings: the file's own are not trusted.
+            chorus::Context defaults;
+            defaults.log = logger;
+            chorus::Event refused;
+            refused.kind = chorus::EventKind::config_refused;
+            refused.outcome = chorus::Outcome::refused;
+            refused.reason = "the configuration did not load; logins are denied";
+            chorus::emit(defaults, refused);
             return chorus::to_rc(cfg.code());
         }
         // An unprivileged caller (a screen locker) has no access to state:
@@ -37,7 +47,14 @@ int chorus_ctx_new(chorus_ctx_t** out, const char* config_path, chorus_log_fn lo
         }
         auto* h = new chorus_ctx{};
         h->ctx.config = std::move(cfg).value();
-        h->ctx.store = std::move(store);
+        chorus::Context* c = &h->ctx;  // the handle owns both the context and the store
+        chorus::StoreObserver observer;
+        observer.latency = [c](std::int64_t micros) { chorus::observe_store_latency(*c, micros); };
+        observer.record_changed = [c](std::string_view user, const std::optional<chorus::UserRecord>& before,
+                                      const std::optional<chorus::UserRecord>& after) {
+            chorus::report_record_change(*c, user, before, after);
+        };
+        h->ctx.store = chorus::observe_store(std::move(store), std::move(observer));
         h->ctx.delegated = delegated;
         h->ctx.log = logger;
         CHORUS_DEBUG(logger, "configuration loaded from %s", h->ctx.config.source.c_str());
@@ -91,6 +108,10 @@ int chorus_web_settings_get(const chorus_ctx_t* ctx, chorus_web_settings* out) {
                                w.trusted_proxy ? 1 : 0,
                                w.request_timeout};
     return CHORUS_OK;
+}
+
+int chorus_web_metrics_enabled(const chorus_ctx_t* ctx) {
+    return ctx != nullptr && ctx->ctx.config.web.metrics ? 1 : 0;
 }
 
 const char* chorus_ctx_last_error(const chorus_ctx_t* ctx) {

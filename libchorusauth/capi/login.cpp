@@ -76,6 +76,14 @@ int chorus_ctx_set_origin(chorus_ctx_t* h, const char* tty, const char* rhost) {
     })
 }
 
+int chorus_ctx_set_service(chorus_ctx_t* h, const char* service) {
+    if (h == nullptr) return CHORUS_ERR_INVALID_ARG;
+    CHORUS_C_BOUNDARY(h, {
+        h->ctx.origin.service = service != nullptr ? service : "";
+        return CHORUS_OK;
+    })
+}
+
 int chorus_break_glass_new(chorus_ctx_t* h, const char* user, char*** codes, size_t* count) {
     if (codes != nullptr) *codes = nullptr;
     if (count != nullptr) *count = 0;

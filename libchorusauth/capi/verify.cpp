@@ -13,6 +13,7 @@ int chorus_verify_code(chorus_ctx_t* h, const char* user, const char* code, chor
     CHORUS_C_BOUNDARY(h, {
         chorus::VerifyOutcome outcome;
         chorus::Status st = chorus::verify_code(h->ctx, user, code, outcome);
+        chorus::report_code_check(h->ctx, user, st, outcome);
         if (lock_remaining != nullptr) *lock_remaining = outcome.lock_remaining;
         if (!st.ok()) return chorus::fail(h, st.error());
         if (method != nullptr)

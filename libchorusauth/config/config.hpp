@@ -180,6 +180,7 @@ struct WebConfig {
     int account_attempts_per_hour = 20;      // sign-ins and reset starts per account name
     bool trusted_proxy = false;              // X-Forwarded-For from a loopback peer names the client
     int request_timeout = 15;                // seconds a connection may stay silent, 2..300
+    bool metrics = false;                    // serve /metrics to local scrapers only (docs/OPERATIONS.md)
 
     bool operator==(const WebConfig&) const = default;
 };
@@ -201,6 +202,14 @@ struct PushConfig {
     bool operator==(const PushConfig&) const = default;
 };
 
+// Audit events and the host's counters (docs/OPERATIONS.md).
+struct AuditConfig {
+    bool journal = true;                            // events to the journal when it runs; false: syslog lines
+    std::string counters = "/run/chorus/counters";  // the counter page; empty: count nothing
+
+    bool operator==(const AuditConfig&) const = default;
+};
+
 struct Config {
     OtpConfig otp;
     PasswordConfig password;
@@ -212,6 +221,7 @@ struct Config {
     FailmodeConfig failmode;
     WebConfig web;
     PushConfig push;
+    AuditConfig audit;
     std::string source;  // file it came from, or "built-in defaults"
 
     // Member-wise, `source` included; compilers keep it complete as fields are added.

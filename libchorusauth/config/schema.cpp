@@ -301,7 +301,9 @@ std::vector<Field> top_level_fields(Config& c) {
             section_field(
                 "web", [](Config& x) { return web_fields(x.web); }, c),
             section_field(
-                "push", [](Config& x) { return push_fields(x.push); }, c)};
+                "push", [](Config& x) { return push_fields(x.push); }, c),
+            section_field(
+                "audit", [](Config& x) { return audit_fields(x.audit); }, c)};
 }
 
 // Rules over several keys. Each is skipped when one of its keys was already

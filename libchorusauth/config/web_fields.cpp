@@ -95,7 +95,13 @@ std::vector<Field> web_fields(WebConfig& c) {
             int_field("requests_per_minute", &c.requests_per_minute, 1, 100000),
             int_field("account_attempts_per_hour", &c.account_attempts_per_hour, 1, 10000),
             bool_field("trusted_proxy", &c.trusted_proxy),
-            int_field("request_timeout", &c.request_timeout, 2, 300)};
+            int_field("request_timeout", &c.request_timeout, 2, 300),
+            bool_field("metrics", &c.metrics)};
+}
+
+std::vector<Field> audit_fields(AuditConfig& c) {
+    return {bool_field("journal", &c.journal),
+            text_field("counters", &c.counters, check_absolute_path_or_empty)};
 }
 
 }  // namespace chorus::config_detail

@@ -22,6 +22,7 @@ namespace chorus {
 struct Config;
 struct WebConfig;
 struct PushConfig;
+struct AuditConfig;
 }  // namespace chorus
 
 namespace chorus::config_detail {
@@ -124,6 +125,8 @@ TextCheck check_url_or_empty(std::vector<std::string> schemes);
 std::vector<Field> web_fields(WebConfig& c);
 // The push: section (config/web_fields.cpp).
 std::vector<Field> push_fields(PushConfig& c);
+// The audit: section (config/web_fields.cpp).
+std::vector<Field> audit_fields(AuditConfig& c);
 
 // Parses "YYYY-MM-DD" as UTC midnight; nullopt if not a real date in 1970..9999.
 std::optional<std::int64_t> parse_utc_date(std::string_view s);

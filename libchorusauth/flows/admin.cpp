@@ -5,6 +5,7 @@
 
 #include "flows/contact.hpp"
 #include "flows/contact_proof.hpp"
+#include "flows/events.hpp"
 #include "flows/method.hpp"
 #include "flows/verify.hpp"
 
@@ -97,6 +98,11 @@ Status user_unlock(Context& ctx, std::string_view user) {
     live.locked_until = 0;
     CHORUS_RETURN_IF_ERROR(txn->put_live(live));
     ctx.log.logf(LogLevel::notice, "unlocked %.*s", static_cast<int>(user.size()), user.data());
+    Event unlocked;
+    unlocked.kind = EventKind::unlock;
+    unlocked.outcome = Outcome::success;
+    unlocked.user = user;
+    emit(ctx, unlocked);
     if (!rec.ok()) {
         Error e = with_way_out(std::move(rec).error(), user);
         ctx.log.logf(LogLevel::warning, "%.*s still cannot log in: %s", static_cast<int>(user.size()),

@@ -106,6 +106,7 @@ CheckAnswer answer_verify(Context& ctx, std::string_view user, std::string_view 
     CheckAnswer a;
     VerifyOutcome outcome;
     const Status st = verify_code(ctx, user, code, outcome);
+    report_code_check(ctx, user, st, outcome);
     if (st.ok()) {
         a.status = CheckStatus::ok;
         return a;

@@ -16,10 +16,20 @@
 namespace chorus {
 
 // Where a login comes from, as the PAM application told us (PAM_TTY,
-// PAM_RHOST). Only failmode.allow_console reads it.
+// PAM_RHOST, PAM_SERVICE). failmode.allow_console decides by it; audit
+// events report it.
 struct LoginOrigin {
     std::string tty;
     std::string rhost;
+    std::string service;
+};
+
+class CounterPage;
+
+// The host's counter page, mapped on the first event (flows/events.hpp).
+struct CounterCache {
+    std::shared_ptr<CounterPage> page;
+    bool tried = false;
 };
 
 struct Context {
@@ -32,6 +42,8 @@ struct Context {
     // Unprivileged caller: store refuses everything; logins go through chorus-check.
     bool delegated = false;
     LoginOrigin origin;
+    // Mutable: events are emitted from flows that only read the context.
+    mutable CounterCache counters;
 
     // The time every flow decides by: the host's clock, or the fleet store's
     // once it has been reached (each flow reaches it before reading the time).

@@ -8,6 +8,7 @@
 #include <cerrno>
 
 #include "flows/contact.hpp"
+#include "flows/events.hpp"
 #include "flows/helper_process.hpp"
 #include "util/fd.hpp"
 
@@ -109,8 +110,10 @@ SecretString delivery_request(const DeliveryConfig& dc, Channel channel, std::st
     return request;
 }
 
-Status deliver(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
-               std::string_view body) {
+namespace {
+
+Status run_delivery(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
+                    std::string_view body) {
     const DeliveryConfig& dc = ctx.config.delivery;
     const SecretString request = delivery_request(dc, channel, to, subject, body);
 
@@ -128,6 +131,32 @@ Status deliver(const Context& ctx, Channel channel, std::string_view to, std::st
                                         std::to_string(exit.exit_status) + ")");
     ctx.log.logf(LogLevel::info, "%s sent", channel_name(channel));
     return {};
+}
+
+EventMethod event_method_of(Channel c) {
+    switch (c) {
+    case Channel::email:
+        return EventMethod::email;
+    case Channel::sms:
+        return EventMethod::sms;
+    case Channel::voice:
+        return EventMethod::call;
+    }
+    return EventMethod::none;
+}
+
+}  // namespace
+
+Status deliver(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
+               std::string_view body) {
+    Status st = run_delivery(ctx, channel, to, subject, body);
+    Event e;
+    e.kind = EventKind::delivery;
+    e.outcome = st.ok() ? Outcome::success : Outcome::failure;
+    e.method = event_method_of(channel);
+    if (!st.ok()) e.reason = st.error().message;
+    emit(ctx, e);
+    return st;
 }
 
 Status delivery_test(const Context& ctx, std::string_view channel, std::string_view to) {
@@ -150,6 +179,7 @@ Status delivery_test(const Context& ctx, std::string_view channel, std::string_v
 
 void deliver_detached(const Context& ctx, Channel channel, std::string_view to, std::string_view subject,
                       std::string_view body) {
+    prepare_events_for_fork();
     pid_t child = fork();
     if (child < 0) {
         ctx.log.logf(LogLevel::error, "%s not sent: fork failed", channel_name(channel));
@@ -178,6 +208,7 @@ Result<PendingDelivery> deliver_in_background(const Context& ctx, Channel channe
     // Built before fork(): the child then only runs the helper and exits.
     const std::string to_copy(to), subject_copy(subject);
     const SecretString body_copy(body);
+    prepare_events_for_fork();
     pid_t child = fork();
     if (child < 0) return errno_error("fork for delivery", errno);
     if (child == 0) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "flows/login.hpp"
 
+#include "flows/events.hpp"
 #include "flows/failmode.hpp"
 #include "flows/login_delegated.hpp"
 #include "flows/login_other_method.hpp"
@@ -51,11 +52,53 @@ Status refuse_state_under_typed_name(Context& ctx, std::string_view typed, const
                           ": remove it with `chorusctl unenroll NAME --all` (docs/STATE.md)");
 }
 
-}  // namespace
+// What the audit event of a login says beyond its result.
+struct LoginReport {
+    std::string user;  // the account's own name; empty for an unknown account
+    EventMethod method = EventMethod::none;
+};
 
-Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Prompter& p,
-                                       const std::optional<SecretString>& preset_code) {
-    if (ctx.delegated) return delegated_authenticate(ctx, typed, p, preset_code);
+EventMethod event_method_of(Method m) {
+    switch (m) {
+    case Method::app:
+        return EventMethod::app;
+    case Method::sms:
+    case Method::sms2:
+        return EventMethod::sms;
+    case Method::call:
+    case Method::call2:
+        return EventMethod::call;
+    case Method::push:
+        return EventMethod::push;
+    }
+    return EventMethod::none;
+}
+
+// One event per second-factor decision. A name that is no account is not
+// reported: people type passwords into the user name prompt.
+void report_login(const Context& ctx, const LoginReport& rep, const Result<LoginResult>& r) {
+    Event e;
+    e.user = rep.user;
+    e.method = rep.method;
+    if (rep.user.empty()) e.reason = "unknown account";
+    if (!r.ok()) {
+        set_refusal(e, r.code());
+    } else if (*r == LoginResult::not_required) {
+        return;  // no method: the account stage decides
+    } else {
+        e.outcome = Outcome::success;
+        if (*r != LoginResult::verified) {  // let in while the store was unreachable
+            const bool failmode = *r == LoginResult::failmode;
+            e.kind = failmode ? EventKind::failmode : EventKind::break_glass;
+            e.method = failmode ? EventMethod::none : EventMethod::recovery;
+            e.reason = "state store unreachable";
+        }
+    }
+    emit(ctx, e);
+}
+
+Result<LoginResult> authenticate(Context& ctx, std::string_view typed, Prompter& p,
+                                 const std::optional<SecretString>& preset_code, LoginReport& rep) {
     auto acct = lookup_account(typed);
     if (!acct.ok() && acct.code() != Errc::not_found) return std::move(acct).error();
     const bool account_exists = acct.ok();
@@ -63,6 +106,7 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Pro
     // resolves to it must find the same state (see Account::name).
     const std::string user = account_exists ? acct->name : std::string(typed);
     const std::vector<std::string>* known_groups = account_exists ? &acct->groups : nullptr;
+    if (account_exists) rep.user = user;
     if (account_exists) CHORUS_RETURN_IF_ERROR(refuse_state_under_typed_name(ctx, typed, user));
     std::optional<UserRecord> snapshot;
     if (encode_username(user).ok()) {
@@ -107,8 +151,12 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Pro
     // The leading method's answer, a word that picks another method, or a code.
     auto check_answer = [&]() -> Status {
         if (lead)
-            if (std::optional<Status> settled = settle_leading_answer(ctx, user, *lead, code.view(), outcome))
+            if (std::optional<Status> settled =
+                    settle_leading_answer(ctx, user, *lead, code.view(), outcome)) {
+                rep.method = event_method_of(lead->method);
                 return std::move(*settled);
+            }
+        if (word_method) rep.method = event_method_of(*word_method);
         if (word_method && *channel_of(*word_method) == Channel::sms)
             return sign_in_by_sms(ctx, user, account_exists, p, outcome, *word_method);
         if (word_method) return sign_in_by_call(ctx, user, account_exists, p, outcome, *word_method);
@@ -116,6 +164,8 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Pro
         return verify_code(ctx, user, code.view(), outcome);
     };
     Status st = check_answer();
+    if (outcome.method == CodeMethod::totp) rep.method = EventMethod::app;
+    if (outcome.method == CodeMethod::recovery) rep.method = EventMethod::recovery;
     if (!st.ok() && st.code() == Errc::unavailable)
         return authenticate_unreachable(ctx, user, known_groups, p, other_method ? "" : code.view(),
                                         st.error());
@@ -127,6 +177,17 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Pro
     if (outcome.method == CodeMethod::recovery)
         p.info("Recovery code accepted. Make a new set with chorus-enroll when few are left.").ignore();
     return LoginResult::verified;
+}
+
+}  // namespace
+
+Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Prompter& p,
+                                       const std::optional<SecretString>& preset_code) {
+    if (ctx.delegated) return delegated_authenticate(ctx, typed, p, preset_code);  // the helper reports
+    LoginReport rep;
+    Result<LoginResult> r = authenticate(ctx, typed, p, preset_code, rep);
+    report_login(ctx, rep, r);
+    return r;
 }
 
 Status login_account(Context& ctx, std::string_view typed, Prompter& p, const AccountOptions& opts) {

@@ -3,6 +3,7 @@
 
 #include <optional>
 
+#include "flows/events.hpp"
 #include "flows/retry.hpp"
 #include "push/protocol.hpp"
 #include "store/record_text.hpp"
@@ -175,8 +176,12 @@ PushHttpReply answer(Context& ctx, const Form& f) {
     const std::optional<std::string> user = push_serial_user(serial);
     if (!user) return value(false);  // like a bad signature: serials are not revealed
     bool accepted_or_declined = false;
+    // The answer that changed the request, for the audit event.
+    bool settled = false;
+    Outcome settled_as = Outcome::failure;
     Status st = retry_on_conflict([&]() -> Status {
         accepted_or_declined = false;
+        settled = false;
         CHORUS_ASSIGN_OR_RETURN(auto txn, ctx.store->begin(*user));
         CHORUS_ASSIGN_OR_RETURN(std::optional<UserRecord> rec, txn->record());
         if (!rec) return ok_status();
@@ -200,10 +205,16 @@ PushHttpReply answer(Context& ctx, const Form& f) {
         if (decline) {
             req->state = reason == "cancelled" ? "cancelled" : "declined";
             accepted_or_declined = true;
+            settled = true;
+            settled_as = Outcome::declined;
         } else if (!presence.empty() && ct_equal(presence, req->answer)) {
             req->state = "accepted";
             accepted_or_declined = true;
+            settled = true;
+            settled_as = Outcome::success;
         } else {
+            settled = true;
+            settled_as = Outcome::failure;
             // A wrong pick: the user did not see the login screen, or someone guesses.
             ctx.log.logf(LogLevel::warning, "push request for %s answered with the wrong number",
                          user->c_str());
@@ -212,6 +223,15 @@ PushHttpReply answer(Context& ctx, const Form& f) {
         return txn->put_record(*rec);
     });
     if (!st.ok()) return fail(503, 500, "The service is unavailable.");
+    if (settled) {
+        Event e;
+        e.kind = EventKind::push_answer;
+        e.outcome = settled_as;
+        e.method = EventMethod::push;
+        e.user = *user;
+        if (settled_as == Outcome::failure) e.reason = "wrong number";
+        emit(ctx, e);
+    }
     return value(accepted_or_declined);
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "flows/deliver.hpp"
+#include "flows/events.hpp"
 #include "flows/contact_proof.hpp"
 #include "flows/method.hpp"
 #include "flows/login_other_method.hpp"
@@ -66,9 +67,35 @@ Result<std::string> user_by_email(Context& ctx, std::string_view email) {
     return std::string();
 }
 
+// One audit event per step. The metrics count what a reset came to: codes
+// sent (started), passwords set (success), and each refusal; a step that
+// only leads to the next is in the journal alone. The identifier typed is
+// not reported (it may be a mistyped password); the account is, once known.
 void audit(const Context& ctx, const ResetSession& s, const char* step, const char* outcome) {
-    ctx.log.logf(LogLevel::notice, "reset: step=%s identifier=%s outcome=%s", step, s.identifier.c_str(),
-                 outcome);
+    struct StepOutcome {
+        std::string_view text;
+        Outcome outcome;
+        bool counted;
+    };
+    static constexpr StepOutcome kOutcomes[] = {
+        {"eligible", Outcome::success, false},      {"not-eligible", Outcome::refused, true},
+        {"not-sent", Outcome::failure, true},       {"locked", Outcome::locked, true},
+        {"throttled", Outcome::refused, true},      {"sent", Outcome::started, true},
+        {"wrong", Outcome::failure, true},          {"expired", Outcome::expired, true},
+        {"accepted", Outcome::success, false},      {"refused", Outcome::failure, true},
+        {"password-reset", Outcome::success, true},
+    };
+    Event e;
+    e.kind = EventKind::reset;
+    e.user = s.user;
+    e.step = step;
+    e.reason = outcome;
+    for (const StepOutcome& o : kOutcomes)
+        if (o.text == outcome) {
+            e.outcome = o.outcome;
+            e.counted = o.counted;
+        }
+    emit(ctx, e);
 }
 
 // Seconds until one more send fits resend_cooldown and the hourly and daily

@@ -3,6 +3,7 @@
 
 #include <optional>
 
+#include "flows/events.hpp"
 #include "flows/recovery_codes.hpp"
 #include "flows/retry.hpp"
 #include "otp/hotp.hpp"
@@ -102,11 +103,18 @@ Status refuse_if_locked(const Context& ctx, LiveState& live, VerifyOutcome& outc
 
 // Counts a failure durably, then answers `otherwise`, or locked when this
 // failure was one too many.
-Status fail_and_count(const Context& ctx, UserTxn& txn, LiveState& live, VerifyOutcome& outcome,
-                      Error otherwise) {
+Status fail_and_count(const Context& ctx, std::string_view user, UserTxn& txn, LiveState& live,
+                      VerifyOutcome& outcome, Error otherwise) {
     const std::int64_t locked_for = count_failure(ctx, live);
     CHORUS_RETURN_IF_ERROR(txn.put_live(live));
     if (locked_for > 0) {
+        const std::string why = std::to_string(ctx.config.lockout.max_failures) + " failed attempts";
+        Event locked;
+        locked.kind = EventKind::lockout;
+        locked.outcome = Outcome::locked;
+        locked.user = user;
+        locked.reason = why;
+        emit(ctx, locked);
         outcome.lock_remaining = locked_for;
         return make_error(Errc::locked, "too many failed attempts");
     }
@@ -162,7 +170,7 @@ Status verify_once(Context& ctx, std::string_view user, std::string_view code, V
         return {};
     }
     // A replayed code counts as a failure too: to an attacker it is a guess.
-    return fail_and_count(ctx, *txn, live, outcome,
+    return fail_and_count(ctx, user, *txn, live, outcome,
                           m.replay ? make_error(Errc::replay, "code expired or already used")
                                    : make_error(Errc::bad_code, "wrong code"));
 }
@@ -174,7 +182,8 @@ Status settle_once(Context& ctx, std::string_view user, bool matched, VerifyOutc
     if (!rec || !rec->has_method()) return make_error(Errc::bad_code, "wrong code");
     CHORUS_ASSIGN_OR_RETURN(LiveState live, txn->live());
     CHORUS_RETURN_IF_ERROR(refuse_if_locked(ctx, live, outcome));
-    if (!matched) return fail_and_count(ctx, *txn, live, outcome, make_error(Errc::bad_code, "wrong code"));
+    if (!matched)
+        return fail_and_count(ctx, user, *txn, live, outcome, make_error(Errc::bad_code, "wrong code"));
     count_success(ctx, live);
     return txn->put_live(live);
 }
@@ -196,6 +205,19 @@ Status verify_code(Context& ctx, std::string_view user, std::string_view code, V
 
 Status settle_out_of_band(Context& ctx, std::string_view user, bool matched, VerifyOutcome& outcome) {
     return retry_on_conflict([&] { return settle_once(ctx, user, matched, outcome); });
+}
+
+void report_code_check(const Context& ctx, std::string_view user, const Status& st,
+                       const VerifyOutcome& outcome) {
+    Event e;
+    e.user = user;
+    if (outcome.method == CodeMethod::totp) e.method = EventMethod::app;
+    if (outcome.method == CodeMethod::recovery) e.method = EventMethod::recovery;
+    if (st.ok())
+        e.outcome = Outcome::success;
+    else
+        set_refusal(e, st.code());
+    emit(ctx, e);
 }
 
 }  // namespace chorus

@@ -42,6 +42,11 @@ inline constexpr std::int64_t kClockSlack = 300;
 // locks already running too.)
 std::int64_t lock_remaining(const Context& ctx, const LiveState& live);
 
+// The audit event of a code checked outside a login's conversation (the
+// chorus-check helper, chorus_verify_code): one login event, like a login's.
+void report_code_check(const Context& ctx, std::string_view user, const Status& st,
+                       const VerifyOutcome& outcome);
+
 // Longest code input looked at; anything longer is a wrong code.
 inline constexpr std::size_t kMaxCodeInput = 64;
 

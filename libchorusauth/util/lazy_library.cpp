@@ -11,6 +11,9 @@
 #ifndef CHORUS_QRENCODE_SONAME
 #error "CHORUS_QRENCODE_SONAME must name libqrencode's soname (CMakeLists.txt)"
 #endif
+#ifndef CHORUS_SYSTEMD_SONAME
+#error "CHORUS_SYSTEMD_SONAME must name libsystemd's soname (CMakeLists.txt)"
+#endif
 
 namespace chorus {
 
@@ -38,6 +41,11 @@ LazyLibrary& argon2_library() {
 
 LazyLibrary& qrencode_library() {
     static LazyLibrary lib(CHORUS_QRENCODE_SONAME);
+    return lib;
+}
+
+LazyLibrary& systemd_library() {
+    static LazyLibrary lib(CHORUS_SYSTEMD_SONAME);
     return lib;
 }
 

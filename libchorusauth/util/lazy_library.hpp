@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // A shared library only some paths need (libargon2 for password history,
-// libqrencode for registration), loaded on first use rather than by every
-// login: each library a login process maps is loaded, relocated (-z now)
+// libqrencode for registration, libsystemd for the journal), loaded on first
+// use rather than by every login: each library a login process maps is loaded, relocated (-z now)
 // and unloaded again at every pam_start/pam_end. The soname is the one the
 // build found (CMakeLists.txt); the package depends on it explicitly.
 #pragma once
@@ -35,8 +35,10 @@ private:
     void* handle_ = nullptr;
 };
 
-// The two libraries, one instance each per process.
+// The libraries, one instance each per process. libsystemd sends audit
+// events to the journal (audit/journal.hpp); sshd has it mapped already.
 LazyLibrary& argon2_library();
 LazyLibrary& qrencode_library();
+LazyLibrary& systemd_library();
 
 }  // namespace chorus

@@ -119,12 +119,12 @@ void test_console_means_a_console_tty_and_no_remote_host(void**) {
                  {"", "", false},           {"/dev/../tty1", "", false},
                  {":0", "", false}};
     for (const Case& c : cases) {
-        o.ctx.origin = {c.tty, c.rhost};
+        o.ctx.origin = {c.tty, c.rhost, ""};
         auto r = o.login({"000000"});
         if (c.admitted != r.ok()) fail_msg("tty '%s' rhost '%s': admitted=%d", c.tty, c.rhost, r.ok());
     }
     o.ctx.config.failmode.allow_console = false;
-    o.ctx.origin = {"tty1", ""};
+    o.ctx.origin = {"tty1", "", ""};
     assert_false(o.login({"000000"}).ok());
 }
 
@@ -134,7 +134,7 @@ void test_doors_stay_shut_in_a_process_its_caller_can_stop(void**) {
     Outage o;
     o.ctx.config.failmode.allow_groups = {group_of_nobody()};
     o.ctx.config.failmode.allow_console = true;
-    o.ctx.origin = {"tty1", ""};
+    o.ctx.origin = {"tty1", "", ""};
     auto codes = chorus::break_glass_renew(o.ctx, kUser);
     assert_true(codes.ok());
     const std::string code(codes->front().view());
@@ -200,7 +200,7 @@ void test_other_store_failures_are_never_admitted(void**) {
         Outage o(e);
         o.ctx.config.failmode.allow_groups = {group_of_nobody()};
         o.ctx.config.failmode.allow_console = true;
-        o.ctx.origin = {"tty1", ""};
+        o.ctx.origin = {"tty1", "", ""};
         auto codes = chorus::break_glass_renew(o.ctx, kUser);
         assert_true(codes.ok());
         Answers a({std::string(codes->front().view())});
