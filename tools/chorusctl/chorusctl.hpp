@@ -73,6 +73,7 @@ int cmd_test_delivery(Globals& g, int argc, char** argv, int first);  // cmd_adm
 int cmd_blocklist(Globals& g, int argc, char** argv, int first);      // cmd_admin.cpp
 int cmd_push_key(Globals& g, int argc, char** argv, int first);       // cmd_admin.cpp
 int cmd_report(Globals& g, int argc, char** argv, int first);         // cmd_report.cpp
+int cmd_metrics(Globals& g, int argc, char** argv, int first);        // cmd_metrics.cpp
 
 // The methods a login can use, as words ("app, phone, recovery codes" or
 // "none") and as a JSON array (cmd_status.cpp).

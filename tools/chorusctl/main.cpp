@@ -30,6 +30,7 @@ const Command kCommands[] = {
     {"status", cmd_status, false, "status USER [--json]"},
     {"list", cmd_list, false, "list [--json]"},
     {"report", cmd_report, false, "report [--json]           (who registered what, grace, locks)"},
+    {"metrics", cmd_metrics, false, "metrics [--textfile DIR] [--users]  (Prometheus text format)"},
     {"unlock", cmd_unlock, false, "unlock USER"},
     {"unenroll", cmd_unenroll, false, "unenroll USER [--all]"},
     {"recovery-codes", cmd_recovery_codes, false, "recovery-codes USER"},

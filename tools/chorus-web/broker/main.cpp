@@ -103,6 +103,7 @@ chorus_web::Message hello(chorus_ctx_t* ctx, int& idle, int& max_sessions) {
     m.set("trusted_proxy", ws.trusted_proxy != 0 ? "1" : "0");
     m.set("request_timeout", std::to_string(ws.request_timeout));
     m.set("digits", std::to_string(chorus_ctx_code_digits(ctx)));
+    m.set("metrics", chorus_web_metrics_enabled(ctx) == 1 ? "1" : "0");
     return m;
 }
 

@@ -3,6 +3,7 @@
 // privacyIDEA Authenticator app's requests (docs/PUSH.md) for the HTTP
 // process. It holds the site's signing key and a library context; the HTTP
 // process only forwards the decoded fields and returns the JSON it gets.
+// It also reads the host's counters for /metrics (docs/OPERATIONS.md).
 #include <syslog.h>
 
 #include "broker/flow.hpp"
@@ -49,6 +50,15 @@ Message answer(chorus_ctx_t* ctx, const Message& req) {
     return Message("push").set("status", std::to_string(status)).set("body", body.get());
 }
 
+Message metrics(chorus_ctx_t* ctx) {
+    chorus_tools::String text;
+    if (chorus_metrics_text(ctx, text.out()) != CHORUS_OK || !text) {
+        syslog(LOG_ERR, "metrics: %s", chorus_ctx_last_error(ctx));
+        return Message("error");
+    }
+    return Message("metrics").set("text", text.get());
+}
+
 }  // namespace
 
 int run_push_worker(int fd, const char* config_path) {
@@ -60,7 +70,9 @@ int run_push_worker(int fd, const char* config_path) {
     for (;;) {
         auto req = read_message(fd, kIdleMs);
         if (!req) return 0;
-        const Message reply = req->op == "push" ? answer(ctx.get(), *req) : unavailable();
+        Message reply = unavailable();
+        if (req->op == "push") reply = answer(ctx.get(), *req);
+        if (req->op == "metrics") reply = metrics(ctx.get());
         if (!write_message(fd, reply)) return 0;
     }
 }

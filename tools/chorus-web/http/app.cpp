@@ -109,6 +109,8 @@ Response App::handle(const Request& r) {
     if (r.path.rfind("/static/", 0) == 0) file = r.path.substr(8);
     if (r.path == "/push") {
         resp = push_route(r);
+    } else if (r.path == "/metrics") {
+        resp = metrics_route(r);
     } else if (r.path.rfind("/api/", 0) == 0) {
         std::shared_ptr<Session> s = sessions_.find(r.cookie_session);
         if (r.path == "/api/session" && r.method == "GET") {

@@ -31,6 +31,7 @@ struct Settings {
     bool trusted_proxy = false;
     int request_timeout = 15;
     int digits = 6;
+    bool metrics = false;  // /metrics for local scrapers (web.metrics)
 };
 
 struct Request {
@@ -45,6 +46,9 @@ struct Request {
     // repeats kept (the endpoint refuses them).
     std::vector<std::pair<std::string, std::string>> args;
     bool body_too_large = false;
+    // From this host and not through a proxy: the peer is loopback and no
+    // forwarding header came with it. Only such a request sees /metrics.
+    bool local_direct = false;
 };
 
 struct Response {
@@ -73,6 +77,7 @@ private:
     Response reset_route(const Request& r, Session& s);
     Response account_route(const Request& r, Session& s);
     Response push_route(const Request& r);
+    Response metrics_route(const Request& r);
     static Response session_cookie(Response resp, const Session& s);
     bool account_allowed(const std::string& name);
     bool new_flow(Session& s, const std::string& client);

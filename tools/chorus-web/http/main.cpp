@@ -83,6 +83,7 @@ bool load_settings(const chorus_web::Message& m, chorus_web::Settings& s, std::s
     s.requests_per_minute = num("requests_per_minute");
     s.account_attempts_per_hour = num("account_attempts_per_hour");
     s.trusted_proxy = m.get("trusted_proxy") == "1";
+    s.metrics = m.get("metrics") == "1";
     s.request_timeout = num("request_timeout");
     s.digits = num("digits");
     if (s.base_url.empty()) {

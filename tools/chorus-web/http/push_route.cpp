@@ -3,6 +3,8 @@
 // session, cookie or CSRF token: the app signs what matters, and the
 // broker's push worker checks every signature. Here only the size and rate
 // limits apply before the decoded fields are handed over.
+// /metrics: the host's counters for a local Prometheus scrape, read by the
+// same worker (this process opens nothing of the state).
 #include "http/app.hpp"
 #include "http/json.hpp"
 
@@ -40,6 +42,31 @@ Response App::push_route(const Request& r) {
         }
     }
     resp.headers.emplace_back("Cache-Control", "no-store");
+    return resp;
+}
+
+// Opt-in (web.metrics) and local only: a request through the reverse proxy
+// (a forwarding header) or from another host gets the 404 of a page that
+// does not exist.
+Response App::metrics_route(const Request& r) {
+    Response resp;
+    resp.headers.emplace_back("Cache-Control", "no-store");
+    if (!s_.metrics || !r.local_direct || r.method != "GET") {
+        resp.status = 404;
+        resp.content_type = "text/plain; charset=utf-8";
+        resp.body = "Not found\n";
+        return resp;
+    }
+    auto reply = push_.call(Message("metrics"));
+    if (!reply || reply->op != "metrics") {
+        resp.status = 503;
+        resp.content_type = "text/plain; charset=utf-8";
+        resp.body = "The counters are unavailable.\n";
+        return resp;
+    }
+    resp.status = 200;
+    resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    resp.body = reply->get("text");
     return resp;
 }
 

@@ -99,6 +99,10 @@ MHD_Result on_request(void* cls, MHD_Connection* c, const char* url, const char*
     r.method = method;
     r.path = url;
     r.client = client_address(c, app->settings().trusted_proxy);
+    bool loopback = false;
+    (void)peer_address(c, loopback);
+    r.local_direct = loopback && header(c, "X-Forwarded-For").empty() && header(c, "Forwarded").empty() &&
+                     header(c, "X-Real-IP").empty();
     r.cookie_session = session_cookie(c);
     r.origin = header(c, "Origin");
     r.sec_fetch_site = header(c, "Sec-Fetch-Site");
