@@ -86,7 +86,8 @@ Status initialise(int fd, const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<CounterPage>> CounterPage::open(const std::string& path, bool writable) {
-    if (path.empty() || path[0] != '/') return make_error(Errc::invalid_argument, "counter page path must be absolute");
+    if (path.empty() || path[0] != '/')
+        return make_error(Errc::invalid_argument, "counter page path must be absolute");
     CHORUS_ASSIGN_OR_RETURN(UniqueFd dir, open_directory(parent_of(path), writable));
     const std::string base = path.substr(path.rfind('/') + 1);
     const int flags = (writable ? O_RDWR | O_CREAT : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
@@ -99,7 +100,8 @@ Result<std::unique_ptr<CounterPage>> CounterPage::open(const std::string& path, 
     if (!S_ISREG(st.st_mode)) return make_error(Errc::unsafe_file, path + " is not a regular file");
     CHORUS_RETURN_IF_ERROR(check_node(st, writable, path));
     if (writable) {
-        if ((st.st_mode & 07777) != 0644 && ::fchmod(fd.get(), 0644) != 0) return errno_error("chmod " + path, errno);
+        if ((st.st_mode & 07777) != 0644 && ::fchmod(fd.get(), 0644) != 0)
+            return errno_error("chmod " + path, errno);
         CHORUS_RETURN_IF_ERROR(initialise(fd.get(), path));
         if (::fstat(fd.get(), &st) != 0) return errno_error("fstat " + path, errno);
     }
@@ -116,9 +118,12 @@ Result<std::unique_ptr<CounterPage>> CounterPage::open(const std::string& path, 
     return page;
 }
 
-CounterPage::CounterPage(void* map, std::size_t size, bool writable) : map_(map), size_(size), writable_(writable) {}
+CounterPage::CounterPage(void* map, std::size_t size, bool writable)
+    : map_(map), size_(size), writable_(writable) {}
 
-CounterPage::~CounterPage() { ::munmap(map_, size_); }
+CounterPage::~CounterPage() {
+    ::munmap(map_, size_);
+}
 
 void CounterPage::add(std::size_t slot, std::uint64_t n) {
     if (!writable_ || slot >= kSlots) return;

@@ -101,7 +101,8 @@ std::vector<JournalField> event_record(const EventFields& e) {
     out.push_back({"SYSLOG_IDENTIFIER", "chorus"});
     out.push_back({"CHORUS_EVENT", std::string(event_name(e.kind))});
     out.push_back({"CHORUS_RESULT", std::string(outcome_name(e.outcome))});
-    if (e.method != EventMethod::none) out.push_back({"CHORUS_METHOD", std::string(event_method_name(e.method))});
+    if (e.method != EventMethod::none)
+        out.push_back({"CHORUS_METHOD", std::string(event_method_name(e.method))});
     add_field(out, "CHORUS_USER", e.user);
     add_field(out, "CHORUS_STEP", e.step);
     add_field(out, "CHORUS_REASON", e.reason);

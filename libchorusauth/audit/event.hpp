@@ -30,7 +30,16 @@ enum class EventKind : std::uint8_t {
 inline constexpr std::size_t kEventKinds = 11;
 
 // The default is a failure: an event whose outcome nobody set says so.
-enum class Outcome : std::uint8_t { failure, success, locked, unavailable, declined, expired, started, refused };
+enum class Outcome : std::uint8_t {
+    failure,
+    success,
+    locked,
+    unavailable,
+    declined,
+    expired,
+    started,
+    refused
+};
 inline constexpr std::size_t kOutcomes = 8;
 
 enum class EventMethod : std::uint8_t { none, app, recovery, sms, call, push, email, phone, phone2 };
@@ -64,7 +73,7 @@ int event_priority(const EventFields& e);  // syslog priority
 std::size_t event_slot(EventKind k, Outcome o, EventMethod m);
 inline constexpr std::size_t kEventSlots = kEventKinds * kOutcomes * kEventMethods;
 // Upper bounds (microseconds) of the store latency buckets; +Inf follows.
-inline constexpr std::int64_t kLatencyBounds[] = {500,    1000,    2500,    5000,    10000,   25000,
+inline constexpr std::int64_t kLatencyBounds[] = {500,   1000,   2500,   5000,   10000,   25000,
                                                   50000, 100000, 250000, 500000, 1000000, 5000000};
 inline constexpr std::size_t kLatencyBuckets = std::size(kLatencyBounds) + 1;
 inline constexpr std::size_t kLatencyFirstSlot = kEventSlots;

@@ -24,7 +24,8 @@ bool journal_runs() {
 }
 
 bool needs_quotes(const std::string& v) {
-    return v.empty() || std::any_of(v.begin(), v.end(), [](char c) { return c == ' ' || c == '"' || c == '\\' || c == '='; });
+    return v.empty() || std::any_of(v.begin(), v.end(),
+                                    [](char c) { return c == ' ' || c == '"' || c == '\\' || c == '='; });
 }
 
 }  // namespace

@@ -38,7 +38,8 @@ bool has_hash(const std::vector<HashedCode>& codes, const std::string& hash) {
 }
 
 bool has_device(const std::vector<PushDevice>& devices, const std::string& serial) {
-    return std::any_of(devices.begin(), devices.end(), [&](const PushDevice& d) { return d.serial == serial; });
+    return std::any_of(devices.begin(), devices.end(),
+                       [&](const PushDevice& d) { return d.serial == serial; });
 }
 
 struct Change {
@@ -59,8 +60,10 @@ void contact_changes(std::vector<Change>& out, EventMethod m, const std::string&
 std::vector<Change> record_changes(const UserRecord& b, const UserRecord& a) {
     std::vector<Change> out;
     const std::size_t apps_before = app_count(b), apps_after = app_count(a);
-    for (std::size_t i = apps_before; i < apps_after; ++i) out.push_back({EventKind::registration, EventMethod::app});
-    for (std::size_t i = apps_after; i < apps_before; ++i) out.push_back({EventKind::removal, EventMethod::app});
+    for (std::size_t i = apps_before; i < apps_after; ++i)
+        out.push_back({EventKind::registration, EventMethod::app});
+    for (std::size_t i = apps_after; i < apps_before; ++i)
+        out.push_back({EventKind::removal, EventMethod::app});
     // The same number of apps with a new enrollment time: a key replaced.
     if (apps_before == apps_after && a.totp && a.enrolled_at != b.enrolled_at)
         out.push_back({EventKind::registration, EventMethod::app});
@@ -75,7 +78,8 @@ std::vector<Change> record_changes(const UserRecord& b, const UserRecord& a) {
     else if (a.recovery.empty() && b.recovery.size() > 1)
         out.push_back({EventKind::removal, EventMethod::recovery});
     for (const PushDevice& d : a.push_devices)
-        if (!has_device(b.push_devices, d.serial)) out.push_back({EventKind::registration, EventMethod::push});
+        if (!has_device(b.push_devices, d.serial))
+            out.push_back({EventKind::registration, EventMethod::push});
     for (const PushDevice& d : b.push_devices)
         if (!has_device(a.push_devices, d.serial)) out.push_back({EventKind::removal, EventMethod::push});
     return out;
@@ -115,7 +119,8 @@ void emit(const Context& ctx, const Event& e) {
         f.tty = ctx.origin.tty;
         const std::vector<JournalField> record = event_record(f);
         if (!ctx.config.audit.journal || !journal_send(record)) syslog_send(event_priority(f), record);
-        if (CounterPage* page = e.counted ? counter_page(ctx) : nullptr) page->add(event_slot(e.kind, e.outcome, e.method));
+        if (CounterPage* page = e.counted ? counter_page(ctx) : nullptr)
+            page->add(event_slot(e.kind, e.outcome, e.method));
     } catch (...) {
         // Out of memory while reporting: the decision stands, unreported.
     }

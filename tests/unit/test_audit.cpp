@@ -47,7 +47,7 @@ void test_a_page_is_created_and_shared(void**) {
     const std::size_t slot = chorus::event_slot(EventKind::login, Outcome::success, EventMethod::app);
     (*writer)->add(slot);
     (*writer)->add(slot, 2);
-    (*writer)->add(CounterPage::kSlots, 5);  // out of range: ignored
+    (*writer)->add(CounterPage::kSlots, 5);       // out of range: ignored
     auto second = CounterPage::open(path, true);  // a second process maps the same page
     assert_true(second.ok());
     (*second)->add(slot);
@@ -133,15 +133,17 @@ void test_the_syslog_line_quotes_what_needs_it(void**) {
                                                    {"CHORUS_USER", "x\"y\\z"},
                                                    {"CHORUS_REASON", ""},
                                                    {"CHORUS_EVENT", "login"}};
-    assert_string_equal(chorus::syslog_line(rec).c_str(),
-                        R"(MESSAGE="login of a b: success" CHORUS_USER="x\"y\\z" CHORUS_REASON="" CHORUS_EVENT=login)");
+    assert_string_equal(
+        chorus::syslog_line(rec).c_str(),
+        R"(MESSAGE="login of a b: success" CHORUS_USER="x\"y\\z" CHORUS_REASON="" CHORUS_EVENT=login)");
 }
 
 void test_every_kind_has_a_distinct_id(void**) {
     for (std::size_t a = 0; a < chorus::kEventKinds; ++a) {
         assert_int_equal(chorus::message_id(static_cast<EventKind>(a)).size(), 32);
         for (std::size_t b = a + 1; b < chorus::kEventKinds; ++b)
-            assert_true(chorus::message_id(static_cast<EventKind>(a)) != chorus::message_id(static_cast<EventKind>(b)));
+            assert_true(chorus::message_id(static_cast<EventKind>(a)) !=
+                        chorus::message_id(static_cast<EventKind>(b)));
     }
 }
 
@@ -185,7 +187,8 @@ std::vector<std::pair<EventKind, EventMethod>> changes(const chorus::UserRecord&
     if (!page.ok()) return out;  // nothing was counted: the page was never made
     for (EventKind k : {EventKind::registration, EventKind::removal})
         for (std::size_t m = 0; m < chorus::kEventMethods; ++m)
-            for (std::uint64_t n = (*page)->read(chorus::event_slot(k, Outcome::success, static_cast<EventMethod>(m)));
+            for (std::uint64_t n =
+                     (*page)->read(chorus::event_slot(k, Outcome::success, static_cast<EventMethod>(m)));
                  n > 0; --n)
                 out.emplace_back(k, static_cast<EventMethod>(m));
     return out;
@@ -236,8 +239,8 @@ void test_registrations_and_removals_read_from_a_change(void**) {
     mail.email_proven_at = 5;
     mail.phone2 = "+15555550101";
     mail.phone2_proven_at = 6;
-    expect(app, mail, {{EventKind::registration, EventMethod::email},
-                                        {EventKind::registration, EventMethod::phone2}});
+    expect(app, mail,
+           {{EventKind::registration, EventMethod::email}, {EventKind::registration, EventMethod::phone2}});
     // A push phone added, then gone.
     chorus::UserRecord push = app;
     push.push_devices.push_back(chorus::PushDevice{"CHPU1", "key", 7});
@@ -271,7 +274,9 @@ public:
     chorus::Result<std::unique_ptr<chorus::UserTxn>> begin(std::string_view) override {
         return std::unique_ptr<chorus::UserTxn>(std::make_unique<Txn>(rec_, has_));
     }
-    chorus::Result<std::vector<std::string>> list_users() override { return std::vector<std::string>{"dave"}; }
+    chorus::Result<std::vector<std::string>> list_users() override {
+        return std::vector<std::string>{"dave"};
+    }
 
 private:
     chorus::UserRecord rec_;
