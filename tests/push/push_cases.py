@@ -42,6 +42,7 @@ def failures(env, user):
 
 @case
 def approve(env):
+    since = time.time() - 1
     user, dev = registered(env)
     p, number, ch = push_login(env, user, dev)
     status, j = dev.accept(ch, number)
@@ -49,23 +50,31 @@ def approve(env):
     check(p.finish() == 0, "the approved login succeeds: %s" % p.text())
     check(failures(env, user) == 0, "no failure counted")
     check(wait_requests(dev, 0) == [], "nothing left open on the phone")
+    # The app, then the phone (after its test request), then the login.
+    env.expect_events(since, user, {("registration", "success", "app"): 1, ("registration", "success", "push"): 1,
+                                    ("push-answer", "success", "push"): 2, ("login", "success", "push"): 1})
 
 
 @case
 def deny(env):
     """Declined on the phone: the login fails at once and counts a failure."""
+    since = time.time() - 1
     user, dev = registered(env)
     p, number, ch = push_login(env, user, dev)
     status, j = dev.decline(ch)
     check(j["result"]["value"] is True, "decline taken: %r" % (j,))
     check(p.finish() != 0, "a declined login is refused: %s" % p.text())
     check(failures(env, user) == 1, "the refusal counts as a failed code")
+    env.expect_events(since, user, {("registration", "success", "app"): 1, ("registration", "success", "push"): 1,
+                                    ("push-answer", "success", "push"): 1, ("push-answer", "declined", "push"): 1,
+                                    ("login", "failure", "push"): 1})
 
 
 @case
 def wrong_choice(env):
     """The phone picks a number other than the one shown: refused, counted,
     and the request is closed (no second guess)."""
+    since = time.time() - 1
     user, dev = registered(env)
     p, number, ch = push_login(env, user, dev)
     wrong = [o for o in ch["require_presence"].split(",") if o != number][0]
@@ -75,6 +84,9 @@ def wrong_choice(env):
     check(j["result"]["value"] is False, "no second guess after a wrong pick: %r" % (j,))
     check(p.finish() != 0, "the login is refused: %s" % p.text())
     check(failures(env, user) == 1, "the wrong pick counts as a failed code")
+    env.expect_events(since, user, {("registration", "success", "app"): 1, ("registration", "success", "push"): 1,
+                                    ("push-answer", "success", "push"): 1, ("push-answer", "failure", "push"): 1,
+                                    ("login", "failure", "push"): 1})
 
 
 @case

@@ -13,8 +13,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "web"))
+sys.path.insert(0, os.path.join(HERE, "..", "events"))
 from web_env import Env, Fail, check, run  # noqa: E402,F401
 from push_device import Device, Transport  # noqa: E402,F401
+from capture import Capture, CaptureUnavailable, tally  # noqa: E402,F401
 
 PUSH_URL = "https://push.example.test/chorus/push"
 
@@ -36,6 +38,26 @@ class PushEnv(Env):
             f.write(text)
         self.ctl("push-key", "generate", self.key_path)
         self.device_transport = Transport(self.port)
+        # The audit events the cases cause (None when a real journald or
+        # syslog daemon holds the sockets: the event checks are then skipped).
+        try:
+            self.capture = Capture().open()
+        except CaptureUnavailable as e:
+            print("note: events not checked: %s" % e)
+            self.capture = None
+
+    def cleanup(self):
+        if self.capture is not None:
+            self.capture.close()
+        super().cleanup()
+
+    def expect_events(self, since, user, want):
+        """The audit events of user since `since` are exactly want ({(event, result, method): n})."""
+        if self.capture is None:
+            return
+        got = tally(self.capture.wait(sum(want.values()), since, CHORUS_USER=user))
+        check(got == want, "events of %s:\n got      %r\n expected %r" % (user, sorted(got.items()),
+                                                                          sorted(want.items())))
 
     def install_pam(self):
         super().install_pam()
