@@ -373,3 +373,36 @@ def broker_gone_fails_closed(env):
     r, j, _ = c2.request("POST", "/api/signin", {"user": user})
     check(j["ok"] is False or j.get("state") != "ask", "a sign-in started without the broker")
     check(env.password_works(user, OLD_PASSWORD), "the password changed")
+
+
+@case
+def metrics_local_only(env):
+    """web.metrics: /metrics answers a scraper on this host with the host's
+    counters (the sign-in just made is counted); a request through a proxy
+    (a forwarding header) or not a GET gets the 404 of a missing page."""
+    c, _ = signed_in_with_one_flow(env)
+    scraper = Client(env)
+    end = time.time() + 10
+    while True:
+        r, _, body = scraper.request("GET", "/metrics")
+        if 'chorus_logins_total{result="success",method="app"} 1\n' in body or time.time() > end:
+            break
+        time.sleep(0.2)
+    check(r.status == 200, "/metrics answered %d" % r.status)
+    check(r.getheader("Content-Type", "").startswith("text/plain; version=0.0.4"), "the exposition format's type")
+    check('chorus_logins_total{result="success",method="app"} 1\n' in body, "the web sign-in is counted:\n" + body)
+    check("chorus_store_seconds_count " in body and not scraper.cookie, "no session for a scrape")
+    for h in ({"X-Forwarded-For": "192.0.2.1"}, {"Forwarded": "for=192.0.2.1"}, {"X-Real-IP": "192.0.2.1"}):
+        r, _, body = scraper.request("GET", "/metrics", headers=h)
+        check(r.status == 404 and "chorus_" not in body, "a forwarded scrape (%r) answered %d" % (h, r.status))
+    r, _, body = scraper.request("POST", "/metrics", raw_body="")
+    check(r.status == 404 and "chorus_" not in body, "a POST to /metrics answered %d" % r.status)
+
+
+@case
+def metrics_off_by_default(env):
+    """Without web.metrics there is no /metrics, not even for loopback."""
+    env.start()
+    r, _, body = Client(env).request("GET", "/metrics")
+    check(r.status == 404 and "chorus_" not in body, "/metrics answered %d with metrics off" % r.status)
+

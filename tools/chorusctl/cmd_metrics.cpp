@@ -79,7 +79,8 @@ bool write_textfile(const std::string& dir, const std::string& text) {
     const std::string temp = dir + "/.chorus.prom." + std::to_string(getpid()) + ".tmp";
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
-        std::fprintf(stderr, "chorusctl: cannot create %s: %s\n", escape_text(temp).c_str(), std::strerror(errno));
+        std::fprintf(stderr, "chorusctl: cannot create %s: %s\n", escape_text(temp).c_str(),
+                     std::strerror(errno));
         return false;
     }
     bool ok = ::fchmod(fd, 0644) == 0;
@@ -116,8 +117,9 @@ int cmd_metrics(Globals& g, int argc, char** argv, int first) {
     int status = kExitOk;
     if (pa.has("users")) {
         UserGauges users;
-        status = for_each_status(ctx.get(), "metrics",
-                                 [&](const std::string&, const chorus_status_t* st) { count_user(users, st); });
+        status = for_each_status(ctx.get(), "metrics", [&](const std::string&, const chorus_status_t* st) {
+            count_user(users, st);
+        });
         // A partial count would look like users leaving: no gauges then.
         if (status == kExitOk) text += render_users(users);
     }

@@ -35,6 +35,8 @@ int run_flow(int fd, const char* config_path, int idle_seconds) {
         (void)write_message(fd, error_reply(CHORUS_ERR_UNAVAILABLE));
         return 1;
     }
+    // Audit events of the flow name the portal, not the broker program.
+    if (chorus_ctx_set_service(f.ctx.get(), "chorus-web") != CHORUS_OK) return 1;
     for (;;) {
         auto req = read_message(fd, idle_seconds * 1000);
         if (!req) return 0;  // the page closed, or went quiet: the flow ends

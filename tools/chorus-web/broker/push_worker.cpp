@@ -67,6 +67,7 @@ int run_push_worker(int fd, const char* config_path) {
         syslog(LOG_ERR, "push: cannot open the configuration and state");
         return 1;
     }
+    if (chorus_ctx_set_service(ctx.get(), "chorus-web") != CHORUS_OK) return 1;
     for (;;) {
         auto req = read_message(fd, kIdleMs);
         if (!req) return 0;

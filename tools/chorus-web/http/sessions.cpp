@@ -132,8 +132,8 @@ std::optional<Message> PushLink::call(const Message& req) {
         if (fd_ < 0) return std::nullopt;
         std::optional<Message> reply;
         if (write_message(fd_, req)) reply = read_message(fd_, kTimeoutMs);
-        if (reply && reply->op == "push") return reply;
-        ::close(fd_);  // the worker ended (idle) or broke: a fresh one next
+        if (reply && reply->op == req.op) return reply;  // "push" or "metrics", as asked
+        ::close(fd_);                                    // the worker ended (idle) or broke: a fresh one next
         fd_ = -1;
         if (reply) return std::nullopt;  // it answered something else: do not resend
     }

@@ -93,7 +93,8 @@ public:
     ~PushLink();
     PushLink(const PushLink&) = delete;
     PushLink& operator=(const PushLink&) = delete;
-    // The worker's reply ("push": status, body), or nullopt.
+    // The worker's reply of the same op ("push": status, body; "metrics":
+    // text), or nullopt.
     std::optional<Message> call(const Message& req);
 
 private:
