@@ -190,8 +190,16 @@ Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Pro
     return r;
 }
 
-Status login_account(Context& ctx, std::string_view typed, Prompter& p, const AccountOptions& opts) {
-    if (ctx.delegated) return delegated_account(ctx, typed, p);
+namespace {
+
+// What the account stage of a user without a method came to, for its event.
+struct AccountReport {
+    std::string user;         // set once the policy decides (the user has no method)
+    bool registered = false;  // registered at this login
+};
+
+Status account_stage(Context& ctx, std::string_view typed, Prompter& p, const AccountOptions& opts,
+                     AccountReport& rep) {
     CHORUS_ASSIGN_OR_RETURN(Account acct, lookup_account(typed));
     const std::string& user = acct.name;  // state is keyed on the account's own name
     const std::vector<std::string>& groups = acct.groups;
@@ -224,6 +232,7 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
     }  // the lock is not held while the user reads and types
 
     UnenrolledVerdict v = unenrolled_verdict(ctx, groups, first_seen);
+    rep.user = user;
     if (opts.silent && v.obligation != Obligation::exempt) {
         // Registration shows a key; an application that asked for silence
         // cannot show it. The policy still decides: required means refused.
@@ -249,6 +258,7 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
         }
         ro.allow_skip = true;
         auto r = register_interactively(ctx, user, p, ro);
+        rep.registered = r.ok() && *r == RegisterResult::registered;
         if (r.ok() && *r == RegisterResult::registered_meanwhile)
             return make_error(Errc::not_enrolled,
                               "registered in another session meanwhile");  // "log in again"
@@ -271,10 +281,34 @@ Status login_account(Context& ctx, std::string_view typed, Prompter& p, const Ac
                          r.error().message.c_str());
             return make_error(Errc::not_enrolled, "registration required: " + r.error().message);
         }
+        rep.registered = *r == RegisterResult::registered;
         return {};
     }
     }
     return make_error(Errc::internal, "unknown obligation");
+}
+
+}  // namespace
+
+// A user without a method is the one case the auth stage does not report:
+// let in without a second factor (the policy allows it, or registration
+// happened here), or refused because registration is required.
+Status login_account(Context& ctx, std::string_view typed, Prompter& p, const AccountOptions& opts) {
+    if (ctx.delegated) return delegated_account(ctx, typed, p);
+    AccountReport rep;
+    Status st = account_stage(ctx, typed, p, opts, rep);
+    if (!rep.user.empty()) {
+        Event e;
+        e.user = rep.user;
+        e.outcome = st.ok() ? Outcome::success : Outcome::refused;
+        if (rep.registered)
+            e.reason = "registered at this login";
+        else
+            e.reason =
+                st.ok() ? "no method registered; the enrollment policy lets in" : "registration required";
+        emit(ctx, e);
+    }
+    return st;
 }
 
 Status login_password(Context& ctx, std::string_view typed, std::string_view gecos, std::string_view password,

@@ -272,7 +272,25 @@ def case_counter_page_refused(env):
     check(p.returncode != 0 and "writable" in p.stderr, "metrics refuses the page: %s" % p.stderr)
 
 
-CASES = {"logins_counted": case_logins_counted, "config_refused": case_config_refused,
+def case_account_stage_reported(env):
+    """A user without a method: let in by an optional policy, refused by a
+    required one; each is one login event of the account stage."""
+    since = time.time() - 1
+    optional = env.service(env.config("optional.yaml", "enrollment: { policy: optional }\n"), "o")
+    required = env.service(env.cfg, "r")  # the default policy: required
+    # PAM_SILENT: no registration can be shown, so the policy alone decides.
+    for service, want in ((optional, 0), (required, 1)):
+        p = run(["pamtester", service, env.user, "acct_mgmt(PAM_SILENT)"], ok=False)
+        check((p.returncode != 0) == bool(want), "account stage through %s: %s%s" % (service, p.stdout, p.stderr))
+    evs = env.events_of(since, settle_for=2)
+    check(tally(evs) == {("login", "success", "none"): 1, ("login", "refused", "none"): 1},
+          "account stage events: %r" % evs)
+    refused = [f for f in evs if f["CHORUS_RESULT"] == "refused"][0]
+    check(refused.get("CHORUS_REASON") == "registration required" and refused.get("CHORUS_SERVICE") == required,
+          "the refusal says why and where: %r" % refused)
+
+
+CASES = {"logins_counted": case_logins_counted, "account_stage_reported": case_account_stage_reported, "config_refused": case_config_refused,
          "counter_page_refused": case_counter_page_refused}
 
 
