@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """The fleet simulation of scripts/bench (issue 13; docs/PERFORMANCE.md,
-"Fleet simulation"): HOSTS simulated hosts, each its own database role and
-its own process (pg_helper serve: one library context, as a long-lived
-login process keeps), log users in concurrently through a PgBouncer in
-transaction mode to one PostgreSQL server with its durable defaults. All
-started here on loopback and stopped by PID.
+"Fleet simulation"): HOSTS simulated hosts, each its own process
+(pg_helper serve: one library context, as a long-lived login process
+keeps), log users in concurrently through a PgBouncer in transaction mode
+to one PostgreSQL server with its durable defaults. Each host logs in as
+one of ROLES database roles (default: a role per host; fewer roles stand
+for a role per host group, which PgBouncer pools per role). All started
+here on loopback and stopped by PID.
 
-  fleet_sim.py --top build/bench --results FILE [--hosts 200] [--seconds 20] [--users 4000]
+  fleet_sim.py --top build/bench --results FILE [--hosts 200] [--roles N] [--seconds 20] [--users 4000]
 
 Reports logins/s, p50/p99 latency (a request written to the host's process
 until its answer), the most server connections the host roles held, the
@@ -111,7 +113,7 @@ class Sim:
         a = self.a
         self.pg = pg_server.Server(self.run, settings={})
         self.pg.init()
-        roles = ["host_%03d" % i for i in range(a.hosts)]
+        roles = ["host_%03d" % i for i in range(a.roles or a.hosts)]
         sql = ("CREATE ROLE chorus_admin LOGIN; GRANT CREATE ON DATABASE chorus TO chorus_admin; "
                "CREATE ROLE chorus_host NOLOGIN; ")
         sql += "".join("CREATE ROLE %s LOGIN IN ROLE chorus_host; " % r for r in roles)
@@ -124,16 +126,19 @@ class Sim:
         subprocess.run([os.path.join(self.bin, "bench_setup"), "enroll", owner, "0", str(a.users + 2)], check=True)
         self.emit("RESULT label=fleet@%d case=enroll n=%d total_s=%.3f" % (a.hosts, a.users, time.monotonic() - t0))
         # Pools are per role; max_db_connections bounds the server side for all of them.
-        self.pooler = pg_pooler.Pooler(self.run, self.pg, "transaction", roles, pool_size=1,
+        # With fewer roles than the pool, each role's pool gets its share.
+        self.pooler = pg_pooler.Pooler(self.run, self.pg, "transaction", roles,
+                                       pool_size=max(1, a.pool // len(roles)),
                                        extra={"max_db_connections": str(a.pool), "max_client_conn": "2000",
                                               "query_wait_timeout": "30"})
         self.pooler.start()
         helper = os.path.join(self.bin, "pg_helper")
-        for r in roles:
+        for i in range(a.hosts):
+            r = roles[i % len(roles)]
             # connect_timeout: PgBouncer answers a new role's first login only
             # once it has a server connection for that pool (its welcome).
             conninfo = self.pooler.conninfo(r) + " connect_timeout=10"
-            self.hosts.append(Host(helper, self.config(r, conninfo) + "/chorus.yaml"))
+            self.hosts.append(Host(helper, self.config("host_%03d" % i, conninfo) + "/chorus.yaml"))
 
     def server_connections(self):
         return int(self.pg.psql("SELECT count(*) FROM pg_stat_activity WHERE usename LIKE 'host\\_%'"))
@@ -174,9 +179,9 @@ class Sim:
         other = len(rcs) - ok - rcs.count(-10)  # replays of a user's code in the same step are expected
         codes = ",".join("%d:%d" % (c, rcs.count(c)) for c in sorted(set(rcs)))
         self.emit("RESULT label=fleet@%d case=throughput n=%d ok=%d replay=%d errors=%d per_s=%.1f p50_ms=%.2f "
-                  "p99_ms=%.2f server_conns_max=%d pool=%d rcs=%s" %
+                  "p99_ms=%.2f server_conns_max=%d pool=%d roles=%d rcs=%s" %
                   (a.hosts, len(rcs), ok, rcs.count(-10), other, len(rcs) / wall, 1000 * lat[len(lat) // 2],
-                   1000 * lat[(len(lat) * 99) // 100], peak[0], a.pool, codes))
+                   1000 * lat[(len(lat) * 99) // 100], peak[0], a.pool, a.roles or a.hosts, codes))
 
     def at_once(self, user_index, code_of):
         """Every host sends code_of(key, step) for one user at the same moment."""
@@ -226,6 +231,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--users", type=int, default=4000)
     ap.add_argument("--pool", type=int, default=10)
+    ap.add_argument("--roles", type=int, default=0, help="database roles the hosts share (0: one per host)")
     a = ap.parse_args()
     sim = Sim(a)
     try:

@@ -12,7 +12,9 @@ import sys
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from harness import EMAIL, OLD_PASSWORD, SKIP, Env, Fail, Session, run
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "events"))
+from harness import EMAIL, OLD_PASSWORD, SKIP, Env, Fail, Session, run  # noqa: E402
+from capture import Capture, CaptureUnavailable, tally  # noqa: E402
 
 NEW_PASSWORD = "Fresh-Start42"
 SENT = r"We sent a 6-digit code to the email address registered for this account, if there is one\."
@@ -71,7 +73,17 @@ def case_no_terminal(env):
     check("Username" not in p.stdout, "asked although there is no terminal")
 
 
+def expect_events(env, since, want):
+    """The audit events of env.user since `since` are exactly want."""
+    if env.capture is None:
+        return
+    got = tally(env.capture.wait(sum(want.values()), since, CHORUS_USER=env.user))
+    check(got == want, "events of %s:\n got      %r\n expected %r" % (env.user, sorted(got.items()),
+                                                                      sorted(want.items())))
+
+
 def case_full_reset(env):
+    since = time.time() - 1
     env.add_user()
     env.install_pam()
     # A failure to be cleared by the reset.
@@ -86,6 +98,11 @@ def case_full_reset(env):
     p = run([env.o.ctl, "--config", env.cfg, "check-password", "--user", env.user], inp=NEW_PASSWORD + "\n",
             check=False)
     check(p.returncode == 1, "history not recorded: %s" % p.stdout)
+    # The app and email registered, the failed code, then each step of the
+    # reset: start, code sent, code right, second factor right, password set.
+    expect_events(env, since, {("registration", "success", "app"): 1, ("registration", "success", "email"): 1,
+                               ("login", "failure", "none"): 1, ("reset", "started", "none"): 1,
+                               ("reset", "success", "none"): 4})
 
 
 def case_reuse_last_password(env):
@@ -362,12 +379,21 @@ def main():
     extra = {"resend_replaces_code": "reset: { resend_cooldown: 2 }\n",
              "hourly_cap_same_as_unknown": "reset: { resend_cooldown: 0 }\n"}.get(o.case, "")
     env = Env(o, extra)
+    # The audit events the case causes (None when a real journald or syslog
+    # daemon holds the sockets: the event checks are then skipped).
+    try:
+        env.capture = Capture().open()
+    except CaptureUnavailable as e:
+        print("note: events not checked: %s" % e)
+        env.capture = None
     try:
         globals()["case_" + o.case](env)
     except Fail as e:
         print("FAIL: %s: %s" % (o.case, e))
         return 1
     finally:
+        if env.capture is not None:
+            env.capture.close()
         env.cleanup()
     print("PASS: " + o.case)
     return 0
