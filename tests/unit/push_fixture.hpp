@@ -157,5 +157,4 @@ struct PushFixture : FlowFixture {
     }
 };
 
-
 }  // namespace
