@@ -36,6 +36,7 @@ EMAIL = "demo@example.org"
 PHONE = "+6421555123"
 RECORD = "/run/chorus-demo.json"
 RESET_SERVICE = "/etc/pam.d/chorus-reset"
+COUNTERS_DIR = "/run/chorus-demo"  # the demo's own counter page (audit.counters), removed at the end
 MARK = "# Written by the Chorus demo; removed when it ends.\n"
 
 
@@ -97,6 +98,7 @@ class Demo:
         # The demo resets the password twice within a minute (terminal, then
         # web): a shorter wait between emailed codes than the 30 s default.
         delivery += "reset: { resend_cooldown: 3 }\n"
+        delivery += "audit: { counters: %s/counters }\n" % COUNTERS_DIR
         module = os.path.join(self.prefix, "lib", "security", "pam_chorus.so")
         # Sessions of the demo's sshd see the demo's configuration as the
         # default one, so chorus-enroll run there shows the demo's store.
@@ -358,6 +360,34 @@ class Demo:
         self.check("ssh login approved on the phone by tapping %s" % shown, ok and r is not None and r.logged_in,
                    r.describe() if r else "no ssh result")
 
+    def admin_view(self):
+        heading(8, "What the admin sees: the report and the metrics")
+        ctl = [os.path.join(self.prefix, "sbin", "chorusctl"), "--config", self.env.config]
+        report = subprocess.run(ctl + ["report"], capture_output=True, text=True)
+        lines = [l for l in report.stdout.splitlines() if l.strip()]
+        for line in lines[:1] + [l for l in lines if l.startswith(USER + " ")] + lines[-1:]:
+            say("   " + line)
+        self.check("the report shows the demo user registered", report.returncode == 0 and
+                   "1 of 1 users registered" in report.stdout, report.stdout + report.stderr)
+        metrics = subprocess.run(ctl + ["metrics"], capture_output=True, text=True)
+        counted = {}
+        for line in metrics.stdout.splitlines():
+            if line.startswith("chorus_") and not line.startswith("chorus_store_") and not line.endswith(" 0"):
+                name, value = line.rsplit(" ", 1)
+                counted[name] = int(value)
+                say("   " + line)
+        say("   (each is also a journal record: journalctl -t chorus, or MESSAGE_ID=... as docs/OPERATIONS.md lists)")
+        want = ['chorus_logins_total{result="success",method="app"}',
+                'chorus_logins_total{result="success",method="push"}',
+                'chorus_logins_total{result="failure",method="none"}',
+                'chorus_registrations_total{result="success",method="app"}',
+                'chorus_registrations_total{result="success",method="push"}',
+                'chorus_resets_total{result="success"}',
+                'chorus_deliveries_total{result="success",channel="email"}']
+        missing = [w for w in want if counted.get(w, 0) < 1]
+        self.check("the metrics count what the demo did (logins, registrations, resets, deliveries)",
+                   metrics.returncode == 0 and not missing, "missing: %r\n%s" % (missing, metrics.stderr))
+
     @staticmethod
     def phone_requests(dev):
         for _ in range(100):
@@ -380,6 +410,7 @@ class Demo:
                 server.terminate()
                 server.wait()
         subprocess.run(["rm", "-rf", self.mail_dir, self.gateway_dir])
+        subprocess.run(["rm", "-rf", COUNTERS_DIR])
         if os.path.exists(RECORD):
             os.unlink(RECORD)
 
@@ -401,7 +432,7 @@ def cleanup():
         if os.path.exists(path) and open(path).read().startswith(("# Written by the Chorus demo", "# Written by tests/e2e")):
             os.unlink(path)
     subprocess.run(["userdel", "-r", rec["user"]], capture_output=True)
-    for d in rec.get("dirs", []):
+    for d in rec.get("dirs", []) + [COUNTERS_DIR]:
         subprocess.run(["rm", "-rf", d])
     if rec.get("etc_chorus_made"):
         try:
@@ -432,6 +463,7 @@ def main():
             demo.reset()
             demo.web_reset()
             demo.push_login()
+            demo.admin_view()
     except Exception as e:  # a step that crashed is a failed step
         demo.check("demo step crashed: %s" % e, False)
     finally:
