@@ -9,7 +9,8 @@ one of ROLES database roles (default: a role per host; fewer roles stand
 for a role per host group, which PgBouncer pools per role). All started
 here on loopback and stopped by PID.
 
-  fleet_sim.py --top build/bench --results FILE [--hosts 200] [--roles N] [--seconds 20] [--users 4000]
+  fleet_sim.py --top build/bench --results FILE [--hosts 200] [--roles N] [--rate R] [--seconds 20]
+               [--users 4000]
 
 Reports logins/s, p50/p99 latency (a request written to the host's process
 until its answer), the most server connections the host roles held, the
@@ -22,6 +23,7 @@ import hashlib
 import hmac
 import json
 import os
+import random
 import shutil
 import struct
 import subprocess
@@ -149,6 +151,7 @@ class Sim:
         nxt = [0]
         stop = time.monotonic() + a.seconds
         peak = [0]
+        rng = random.Random(7)
 
         def sample():
             while time.monotonic() < stop:
@@ -156,12 +159,23 @@ class Sim:
                 time.sleep(0.2)
 
         def work(h):
+            # Closed loop (no --rate): the next login as soon as the last is
+            # answered. Open loop (--rate): logins arrive at random (Poisson)
+            # at rate/hosts per host, as users do, and each latency counts
+            # from when its login was due, so a late answer also delays the
+            # logins queued behind it in the measure.
+            due = time.monotonic()
             while time.monotonic() < stop:
+                if a.rate:
+                    due += rng.expovariate(a.rate / len(self.hosts))
+                    time.sleep(max(0.0, due - time.monotonic()))
+                    if due >= stop:
+                        break
                 with lock:
                     i = nxt[0] % a.users
                     nxt[0] += 1
                 code = totp(user_key(i), int(time.time()) // 30)
-                t0 = time.monotonic()
+                t0 = due if a.rate else time.monotonic()
                 rc = h.verify("bench%06d" % i, code)
                 dt = time.monotonic() - t0
                 with lock:
@@ -179,9 +193,10 @@ class Sim:
         other = len(rcs) - ok - rcs.count(-10)  # replays of a user's code in the same step are expected
         codes = ",".join("%d:%d" % (c, rcs.count(c)) for c in sorted(set(rcs)))
         self.emit("RESULT label=fleet@%d case=throughput n=%d ok=%d replay=%d errors=%d per_s=%.1f p50_ms=%.2f "
-                  "p99_ms=%.2f server_conns_max=%d pool=%d roles=%d rcs=%s" %
+                  "p99_ms=%.2f server_conns_max=%d pool=%d roles=%d rate=%s rcs=%s" %
                   (a.hosts, len(rcs), ok, rcs.count(-10), other, len(rcs) / wall, 1000 * lat[len(lat) // 2],
-                   1000 * lat[(len(lat) * 99) // 100], peak[0], a.pool, a.roles or a.hosts, codes))
+                   1000 * lat[(len(lat) * 99) // 100], peak[0], a.pool, a.roles or a.hosts,
+                   a.rate or "closed", codes))
 
     def at_once(self, user_index, code_of):
         """Every host sends code_of(key, step) for one user at the same moment."""
@@ -232,6 +247,7 @@ def main():
     ap.add_argument("--users", type=int, default=4000)
     ap.add_argument("--pool", type=int, default=10)
     ap.add_argument("--roles", type=int, default=0, help="database roles the hosts share (0: one per host)")
+    ap.add_argument("--rate", type=float, default=0, help="logins per second in all (0: each host as fast as answered)")
     a = ap.parse_args()
     sim = Sim(a)
     try:
