@@ -81,24 +81,6 @@ CHORUS_API const char* chorus_ctx_last_error(const chorus_ctx_t* ctx);
 /** The configured number of code digits (otp.digits), e.g. for splitting "password+code". */
 CHORUS_API int chorus_ctx_code_digits(const chorus_ctx_t* ctx);
 
-/** chorus-web's settings (the web: section of chorus.yaml); strings belong to the context. */
-typedef struct chorus_web_settings {
-    const char* listen_address;    /**< address the HTTP process binds */
-    int port;                      /**< its port */
-    const char* base_url;          /**< public URL, the only source of links ("" = not set) */
-    const char* pam_service;       /**< PAM service that checks passwords at sign-in */
-    const char* user;              /**< account the HTTP process runs as */
-    int session_idle;              /**< seconds before an idle session ends */
-    int max_sessions;              /**< sign-ins and resets in progress at once */
-    int requests_per_minute;       /**< POSTs per client address */
-    int account_attempts_per_hour; /**< sign-ins and reset starts per account name */
-    int trusted_proxy;             /**< 1: X-Forwarded-For from a loopback peer names the client */
-    int request_timeout;           /**< seconds a connection may stay silent */
-} chorus_web_settings;
-CHORUS_API CHORUS_NODISCARD int chorus_web_settings_get(const chorus_ctx_t* ctx, chorus_web_settings* out);
-/** 1 when chorus-web serves /metrics to local scrapers (web.metrics), else 0. */
-CHORUS_API int chorus_web_metrics_enabled(const chorus_ctx_t* ctx);
-
 /** Frees a string returned by the library, wiping it first. Accepts NULL. */
 CHORUS_API void chorus_string_free(char** s);
 
@@ -496,9 +478,11 @@ CHORUS_API CHORUS_NODISCARD int chorus_app_remove(chorus_ctx_t* ctx, const char*
 }
 #endif
 
-/* The self-service reset (chorus_reset_*) and the metrics (chorus_metrics_*)
- * have their own headers; they are part of this API and come with it. */
+/* The self-service reset (chorus_reset_*), the metrics (chorus_metrics_*) and
+ * chorus-web's settings (chorus_web_*) have their own headers; they are part
+ * of this API and come with it. */
 #include "chorus/chorus_reset.h" /* IWYU pragma: export */
 #include "chorus/chorus_audit.h" /* IWYU pragma: export */
+#include "chorus/chorus_web.h"   /* IWYU pragma: export */
 
 #endif /* CHORUS_CHORUS_H */
