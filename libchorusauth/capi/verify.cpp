@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "capi/capi_internal.hpp"
+#include "flows/events.hpp"
 #include "flows/check_helper.hpp"
 #include "flows/verify.hpp"
 
@@ -12,6 +13,7 @@ int chorus_verify_code(chorus_ctx_t* h, const char* user, const char* code, chor
     if (h == nullptr || user == nullptr || code == nullptr) return CHORUS_ERR_INVALID_ARG;
     CHORUS_C_BOUNDARY(h, {
         chorus::VerifyOutcome outcome;
+        const chorus::LoginTiming timing(h->ctx);
         chorus::Status st = chorus::verify_code(h->ctx, user, code, outcome);
         chorus::report_code_check(h->ctx, user, st, outcome);
         if (lock_remaining != nullptr) *lock_remaining = outcome.lock_remaining;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "flows/admin.hpp"
+#include "flows/events.hpp"
 #include "flows/helper_process.hpp"
 #include "flows/verify.hpp"
 #include "util/fd.hpp"
@@ -105,6 +106,7 @@ CheckAnswer answer_status(Context& ctx, CheckOp op, std::string_view user) {
 CheckAnswer answer_verify(Context& ctx, std::string_view user, std::string_view code) {
     CheckAnswer a;
     VerifyOutcome outcome;
+    const LoginTiming timing(ctx);
     const Status st = verify_code(ctx, user, code, outcome);
     report_code_check(ctx, user, st, outcome);
     if (st.ok()) {

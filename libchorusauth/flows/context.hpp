@@ -30,6 +30,7 @@ class CounterPage;
 struct CounterCache {
     std::shared_ptr<CounterPage> page;
     bool tried = false;
+    bool in_login = false;  // store operations now are a login's (LoginTiming)
 };
 
 struct Context {

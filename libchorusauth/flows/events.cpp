@@ -152,6 +152,7 @@ void set_refusal(Event& e, Errc code) {
 }
 
 void observe_store_latency(const Context& ctx, std::int64_t micros) {
+    if (!ctx.counters.in_login) return;
     try {
         CounterPage* page = counter_page(ctx);
         if (page == nullptr) return;

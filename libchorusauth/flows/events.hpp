@@ -32,8 +32,22 @@ void emit(const Context& ctx, const Event& e);
 // answer", "error"; a wrong code needs no words).
 void set_refusal(Event& e, Errc code);
 
-// The store latency histogram: one store operation of a login took `micros`.
+// The store latency histogram: one store operation took `micros`. Counted
+// only inside a LoginTiming, so that admin reads (chorusctl report, the
+// metrics timer's --users) do not drown the logins' figures.
 void observe_store_latency(const Context& ctx, std::int64_t micros);
+
+// While it lives, the context's store operations are a login's.
+class LoginTiming {
+public:
+    explicit LoginTiming(const Context& ctx) : cache_(ctx.counters) { cache_.in_login = true; }
+    ~LoginTiming() { cache_.in_login = false; }
+    LoginTiming(const LoginTiming&) = delete;
+    LoginTiming& operator=(const LoginTiming&) = delete;
+
+private:
+    CounterCache& cache_;
+};
 
 // Registrations and removals, read from what a store write changed: every
 // flow that registers or removes a method (logins, chorus-enroll, the web,

@@ -184,6 +184,7 @@ Result<LoginResult> authenticate(Context& ctx, std::string_view typed, Prompter&
 Result<LoginResult> login_authenticate(Context& ctx, std::string_view typed, Prompter& p,
                                        const std::optional<SecretString>& preset_code) {
     if (ctx.delegated) return delegated_authenticate(ctx, typed, p, preset_code);  // the helper reports
+    const LoginTiming timing(ctx);
     LoginReport rep;
     Result<LoginResult> r = authenticate(ctx, typed, p, preset_code, rep);
     report_login(ctx, rep, r);
@@ -295,6 +296,7 @@ Status account_stage(Context& ctx, std::string_view typed, Prompter& p, const Ac
 // happened here), or refused because registration is required.
 Status login_account(Context& ctx, std::string_view typed, Prompter& p, const AccountOptions& opts) {
     if (ctx.delegated) return delegated_account(ctx, typed, p);
+    const LoginTiming timing(ctx);
     AccountReport rep;
     Status st = account_stage(ctx, typed, p, opts, rep);
     if (!rep.user.empty()) {

@@ -161,8 +161,13 @@ void test_the_prometheus_text(void**) {
     (*page)->add(chorus::event_slot(EventKind::lockout, Outcome::failure, EventMethod::app));  // summed
     chorus::Context ctx;
     ctx.config.audit.counters = dir.path() + "/counters";
-    chorus::observe_store_latency(ctx, 700);      // 0.0007 s: the 0.001 bucket
-    chorus::observe_store_latency(ctx, 9000000);  // beyond the last bound: +Inf only
+    chorus::observe_store_latency(ctx, 300);  // not a login's (an admin read): not counted
+    {
+        const chorus::LoginTiming timing(ctx);
+        chorus::observe_store_latency(ctx, 700);      // 0.0007 s: the 0.001 bucket
+        chorus::observe_store_latency(ctx, 9000000);  // beyond the last bound: +Inf only
+    }
+    chorus::observe_store_latency(ctx, 400);  // the login is over: not counted
     const std::string text = chorus::render_counters(page->get());
     assert_true(contains(text, "chorus_deliveries_total{result=\"failure\",channel=\"sms\"} 3\n"));
     assert_true(contains(text, "chorus_lockouts_total 2\n"));
