@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """The cases of test_push.py. Each starts from a fresh environment: a test
 account with an app, chorus-web started, the emulator as the phone."""
+import re
 import threading
 import time
 
@@ -223,8 +224,15 @@ def parallel_logins_one_approval(env):
     codes = [p.finish(60) for p in logins]
     check(codes.count(0) == 1 and codes[int(rhost.rsplit(".", 1)[1]) - 1] == 0,
           "exactly the approved login got in: %r" % codes)
-    refused = sum("Too many requests to your phone" in p.text() for p in logins)
-    check(refused == 36, "logins refused a push by the fatigue limit: %d" % refused)
+    # Every login but the 14 on the phone is refused by the fatigue limit;
+    # under a loaded machine one may instead not get the user's lock in time
+    # (busy), which makes no request and falls back to the code prompt.
+    shown = [p for p in logins if re.search(r"choose \d\d", p.text())]
+    refused = [p for p in logins if "Too many requests to your phone" in p.text()]
+    neither = [p.text() for p in logins if p not in shown and p not in refused]
+    check(len(shown) == 14, "logins that showed a number: %d, expected 14" % len(shown))
+    check(len(refused) + len(neither) == 36 and len(neither) <= 2,
+          "logins refused a push by the fatigue limit: %d; neither shown nor refused: %r" % (len(refused), neither))
 
 
 CASE_ENV["parallel_logins_one_approval"] = {"lockout": "max_failures: 1000",
